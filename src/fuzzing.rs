@@ -1,0 +1,1 @@
+//! Fuzz harness bodies, shared by `fuzz/` targets and the corpus replay test.

@@ -1,0 +1,37 @@
+//! # msrap
+//!
+//! The print-job commands of the LAN Manager Remote Administration Protocol
+//! ([MS-RAP]) carried in SMB1 `SMB_COM_TRANSACTION` on `\PIPE\LANMAN`.
+//!
+//! * [`rap`]: the sans-IO RAP codec: descriptors, requests, responses,
+//!   marshaling (MS-RAP 2.5.11), NetPrintJobGetInfo processing (3.2.5.7).
+//! * [`spool`]: JOB_INFO_2 ([MS-RPRN] 2.2.1.7.2), the [`spool::Spooler`] trait
+//!   and an in-memory spooler.
+//! * [`oem`]: OEM code pages for RAP's 8-bit strings.
+//! * `smb1` (feature `smb1`): the sans-IO SMB1 layer.
+//! * `server`, `client`, `decode` (features of the same names): tokio server,
+//!   client/conformance harness, capture decoder.
+//!
+//! With `default-features = false` only the codec, the spooler trait and the
+//! in-memory spooler are built: no tokio, no clap, no pcap crates.
+#![forbid(unsafe_code)]
+#![warn(missing_debug_implementations)]
+
+pub mod codes;
+pub mod oem;
+pub mod rap;
+pub mod spool;
+
+#[cfg(feature = "smb1")]
+pub mod smb1;
+
+#[cfg(feature = "server")]
+pub mod server;
+
+#[cfg(feature = "decode")]
+pub mod decode;
+
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use codes::{NtStatus, RapOpcode, RapStatus, Win32Error};

@@ -1,0 +1,2 @@
+//! The `msrap` command-line tool.
+fn main() {}

@@ -1,0 +1,60 @@
+//! The sans-IO RAP codec ([MS-RAP]).
+//!
+//! Bytes in, bytes out: the SMB layer hands over the transaction parameter
+//! and data blocks with `MaxParameterCount` / `MaxDataCount`
+//! (MS-CIFS 3.3.5.57.1) and gets back the response parameter and data
+//! blocks, or an instruction to fail the SMB transaction.
+
+use crate::codes::{NtStatus, RapStatus};
+
+/// What the SMB layer hands the RAP subsystem for one `\PIPE\LANMAN`
+/// transaction (MS-CIFS 3.3.5.57.1).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TransactionInput<'a> {
+    /// `Trans_Parameters`: the whole RAP request (MS-RAP 2.5.1).
+    pub parameters: &'a [u8],
+    /// `Trans_Data`: RAPInData (only NetPrintJobSetInfo uses it).
+    pub data: &'a [u8],
+    /// Upper bound on response parameter bytes.
+    pub max_parameter_count: u16,
+    /// Upper bound on response data bytes.
+    pub max_data_count: u16,
+}
+
+/// The RAP response blocks, reused across requests (clear, then fill).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RapResponse {
+    /// Response `Trans_Parameters`: Win32ErrorCode, Converter, RAPOutParams (MS-RAP 2.5.2).
+    pub params: Vec<u8>,
+    /// Response `Trans_Data`: RAPOutData.
+    pub data: Vec<u8>,
+}
+
+impl RapResponse {
+    pub fn clear(&mut self) {
+        self.params.clear();
+        self.data.clear();
+    }
+}
+
+/// What to send for one RAP request.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RapOutcome {
+    /// Send a RAP reply: the [`RapResponse`] holds its parameter and data
+    /// blocks; the status is the Win32ErrorCode written in them.
+    Reply(RapStatus),
+    /// Fail the whole SMB transaction with this status and no RAP payload
+    /// (e.g. MS-RAP <75>: Windows' answer to a bad ParamDesc).
+    FailTransaction(NtStatus),
+}
+
+/// A RAP server as the SMB layer sees it.
+pub trait RapService {
+    /// Process one RAP request; fill `out` (cleared first) and say what to send.
+    fn call(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome;
+
+    /// Print queue (share) names, which SMB TREE_CONNECT accepts besides IPC$.
+    fn print_shares(&self) -> Vec<String> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,1 @@
+//! tokio edge of the SMB1 server (`msrap serve`).

@@ -1,0 +1,1 @@
+//! Sans-IO SMB1 layer (MS-CIFS): framing, messages, transactions.

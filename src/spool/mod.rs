@@ -1,0 +1,271 @@
+//! The print spooler seen by the RAP server: [MS-RPRN] JOB_INFO_2 and the two
+//! calls MS-RAP 3.2.5.7 makes (RpcOpenPrinter, RpcGetJob), plus RpcEnumJobs
+//! for NetPrintJobEnum.
+//!
+//! The trait is synchronous and returns [`Cow`] so that an in-memory spooler
+//! hands out borrows (no allocation per request). Asynchronous backends do not
+//! implement it: they drive the two-phase API of
+//! [`crate::rap::api::get_info::GetInfoCall`] instead, which asks for a job and
+//! is resumed with it, so the codec never blocks and never depends on a runtime.
+
+use std::borrow::Cow;
+
+use bitflags::bitflags;
+
+pub use crate::codes::Win32Error;
+
+pub mod memory;
+pub mod sample;
+
+pub use memory::{MemorySpooler, Queue};
+
+bitflags! {
+    /// JOB_STATUS_* bits of JOB_INFO_2.Status ([MS-RPRN] 2.2.3.12).
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct JobStatus: u32 {
+        const PAUSED = 0x0000_0001;
+        const ERROR = 0x0000_0002;
+        const DELETING = 0x0000_0004;
+        const SPOOLING = 0x0000_0008;
+        const PRINTING = 0x0000_0010;
+        const OFFLINE = 0x0000_0020;
+        const PAPEROUT = 0x0000_0040;
+        const PRINTED = 0x0000_0080;
+        const DELETED = 0x0000_0100;
+        const BLOCKED_DEVQ = 0x0000_0200;
+        const USER_INTERVENTION = 0x0000_0400;
+        const RESTART = 0x0000_0800;
+        const COMPLETE = 0x0000_1000;
+        // Unknown bits are kept (bitflags' `from_bits_retain`).
+        const _ = !0;
+    }
+}
+
+/// SYSTEMTIME ([MS-DTYP] 2.3.13): eight WORDs, always UTC in JOB_INFO_2.Submitted.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct SystemTime {
+    pub year: u16,
+    pub month: u16,
+    pub day_of_week: u16,
+    pub day: u16,
+    pub hour: u16,
+    pub minute: u16,
+    pub second: u16,
+    pub milliseconds: u16,
+}
+
+impl SystemTime {
+    /// Seconds since 1970-01-01 00:00:00 UTC, milliseconds dropped; `None`
+    /// when a field is out of range (month 0 or 13, day 32, hour 24...).
+    /// wDayOfWeek is ignored, as Windows does when converting.
+    pub fn to_unix(&self) -> Option<i64> {
+        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        if !(1..=12).contains(&m) || self.hour > 23 || self.minute > 59 || self.second > 59 {
+            return None;
+        }
+        if self.milliseconds > 999 || d < 1 || d > i64::from(days_in_month(self.year, self.month)) {
+            return None;
+        }
+        Some(
+            days_from_civil(y, m, d) * 86_400
+                + i64::from(self.hour) * 3_600
+                + i64::from(self.minute) * 60
+                + i64::from(self.second),
+        )
+    }
+
+    /// The SYSTEMTIME for a Unix time (UTC), with day of week filled in.
+    pub fn from_unix(secs: i64) -> Option<SystemTime> {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let year = u16::try_from(y).ok()?;
+        // 1970-01-01 was a Thursday (4).
+        let dow = (days + 4).rem_euclid(7);
+        Some(SystemTime {
+            year,
+            month: m as u16,
+            day_of_week: dow as u16,
+            day: d as u16,
+            hour: (rem / 3_600) as u16,
+            minute: (rem % 3_600 / 60) as u16,
+            second: (rem % 60) as u16,
+            milliseconds: 0,
+        })
+    }
+}
+
+fn is_leap(y: u16) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: u16, m: u16) -> u16 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// JOB_INFO_2 ([MS-RPRN] 2.2.1.7.2), every member, owned.
+///
+/// Pointer members are `Option<String>`: `None` is a NULL pointer, which is
+/// not the same as `Some("")` on the wire of MS-RPRN (although MS-RAP
+/// marshals both as an empty string, 2.5.11).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct JobInfo2 {
+    pub job_id: u32,
+    pub printer_name: Option<String>,
+    pub machine_name: Option<String>,
+    pub user_name: Option<String>,
+    pub document: Option<String>,
+    pub notify_name: Option<String>,
+    pub datatype: Option<String>,
+    pub print_processor: Option<String>,
+    pub parameters: Option<String>,
+    pub driver_name: Option<String>,
+    /// pDevMode: the DEVMODE bytes, opaque here.
+    pub dev_mode: Option<Vec<u8>>,
+    pub status_text: Option<String>,
+    /// pSecurityDescriptor: self-relative SECURITY_DESCRIPTOR bytes, opaque here.
+    pub security_descriptor: Option<Vec<u8>>,
+    pub status: JobStatus,
+    /// 0 (use the queue's) or 1..=99.
+    pub priority: u32,
+    /// 1 = next to print.
+    pub position: u32,
+    /// Minutes after 00:00 GMT.
+    pub start_time: u32,
+    /// Minutes after 00:00 GMT.
+    pub until_time: u32,
+    pub total_pages: u32,
+    /// Bytes.
+    pub size: u32,
+    /// When the job was submitted, UTC.
+    pub submitted: SystemTime,
+    /// Milliseconds since the job started printing.
+    pub time: u32,
+    pub pages_printed: u32,
+}
+
+/// Access mask bits of RpcOpenPrinter ([MS-RPRN] 2.2.3.1).
+pub const PRINTER_ACCESS_USE: u32 = 0x0000_0008;
+/// Access mask bit for job control ([MS-RPRN] 2.2.3.1).
+pub const JOB_ACCESS_ADMINISTER: u32 = 0x0000_0010;
+
+/// What MS-RAP 3.2.5.7 step 3 passes to RpcOpenPrinter.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct OpenPrinter<'a> {
+    /// pPrinterName: the local machine name (a print *server* handle) for
+    /// NetPrintJobGetInfo; the queue name for NetPrintJobEnum.
+    pub printer_name: &'a str,
+    /// pDatatype: "RAW".
+    pub datatype: &'a str,
+    /// AccessRequired: PRINTER_ACCESS_USE.
+    pub access: u32,
+}
+
+/// A print spooler as the RAP server needs it: the RpcOpenPrinter +
+/// RpcGetJob / RpcEnumJobs pairs, folded into one call each.
+///
+/// Errors are Win32 codes, as MS-RPRN returns them; the RAP layer turns them
+/// into its 16-bit status (MS-RAP 3.2.5.7 step 6).
+pub trait Spooler {
+    /// RpcOpenPrinter(open) then RpcGetJob(JobId = `job_id`, Level = 2).
+    /// An unknown or zero job id is ERROR_INVALID_PARAMETER ([MS-RPRN] 3.1.4.3.2).
+    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error>;
+
+    /// RpcOpenPrinter(open) then RpcEnumJobs(Level = 2) over every job of the
+    /// queue named in `open.printer_name`, in queue order. An unknown queue is
+    /// ERROR_INVALID_PRINTER_NAME.
+    fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error>;
+
+    /// Names of the print queues (shares) this spooler knows, for
+    /// TREE_CONNECT. Default: none.
+    fn queue_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl<S: Spooler + ?Sized> Spooler for &S {
+    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error> {
+        (**self).get_job(open, job_id)
+    }
+    fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
+        (**self).enum_jobs(open)
+    }
+    fn queue_names(&self) -> Vec<String> {
+        (**self).queue_names()
+    }
+}
+
+impl<S: Spooler + ?Sized> Spooler for std::sync::Arc<S> {
+    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error> {
+        (**self).get_job(open, job_id)
+    }
+    fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
+        (**self).enum_jobs(open)
+    }
+    fn queue_names(&self) -> Vec<String> {
+        (**self).queue_names()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systemtime_epoch() {
+        let t = SystemTime {
+            year: 2024,
+            month: 1,
+            day: 15,
+            hour: 12,
+            minute: 34,
+            second: 56,
+            ..Default::default()
+        };
+        assert_eq!(t.to_unix(), Some(0x65A5_2670));
+        let back = SystemTime::from_unix(0x65A5_2670).unwrap();
+        assert_eq!(back.day_of_week, 1); // a Monday
+        assert_eq!(back.to_unix(), Some(0x65A5_2670));
+    }
+
+    #[test]
+    fn systemtime_rejects_bad_fields() {
+        let bad = SystemTime { year: 2023, month: 2, day: 29, ..Default::default() };
+        assert_eq!(bad.to_unix(), None);
+        let bad = SystemTime { year: 2024, month: 13, day: 1, ..Default::default() };
+        assert_eq!(bad.to_unix(), None);
+    }
+}
