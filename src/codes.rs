@@ -250,12 +250,18 @@ mod tests {
         assert_eq!(s.name(), None);
         assert_eq!(u16::from(s), 4242);
         assert_eq!(format!("{s:?}"), "RapStatus(0x1092)");
-        assert_eq!(format!("{:?}", RapStatus::ERROR_MORE_DATA), "ERROR_MORE_DATA(0xea)");
+        assert_eq!(
+            format!("{:?}", RapStatus::ERROR_MORE_DATA),
+            "ERROR_MORE_DATA(0xea)"
+        );
     }
 
     #[test]
     fn win32_to_rap() {
-        assert_eq!(Win32Error(87).to_rap_status(), RapStatus::ERROR_INVALID_PARAMETER);
+        assert_eq!(
+            Win32Error(87).to_rap_status(),
+            RapStatus::ERROR_INVALID_PARAMETER
+        );
         assert_eq!(Win32Error(0x8007_0057).to_rap_status(), RapStatus(31));
     }
 }

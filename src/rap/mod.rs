@@ -58,3 +58,20 @@ pub trait RapService {
         Vec::new()
     }
 }
+
+pub mod api;
+pub mod descriptor;
+pub mod marshal;
+pub mod print_job;
+pub mod profile;
+pub mod request;
+pub mod response;
+pub mod server;
+
+pub use descriptor::Descriptor;
+pub use print_job::{
+    PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2, PrintJobInfo3, RapJobStatus,
+};
+pub use profile::{Profile, StringLayout};
+pub use request::{parse_rap_request, PrintJobGetInfoRequest, RapRequest};
+pub use server::{RapServer, ServerConfig};

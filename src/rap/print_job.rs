@@ -1,0 +1,596 @@
+//! PrintJobInfo0–3 (MS-RAP 2.5.7.8.5–2.5.7.8.8) and the JOB_INFO_2 mapping
+//! of MS-RAP 3.2.5.7 steps 4–7 and 3.2.5.7.1.
+//!
+//! String fields are `Cow<str>`: borrowed from JOB_INFO_2 on the server side
+//! (no allocation), borrowed from the response bytes on the client side when
+//! they are ASCII. A `z` field is `Option`: `None` is a zero pointer (the
+//! string was absent or did not fit, 2.5.11), `Some("")` an empty string.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::descriptor::job;
+use super::marshal::{Field, Fields};
+use super::profile::Profile;
+use super::response::{DataValue, ResponseError};
+use crate::oem::OemCodePage;
+use crate::spool::{JobInfo2, JobStatus};
+
+/// PRJ_QS_QUEUED: in the queue (MS-RAP 2.5.7.8.6).
+pub const PRJ_QS_QUEUED: u16 = 0x0000;
+/// PRJ_QS_PAUSED: in the queue, paused.
+pub const PRJ_QS_PAUSED: u16 = 0x0001;
+/// PRJ_QS_SPOOLING: being spooled.
+pub const PRJ_QS_SPOOLING: u16 = 0x0002;
+/// PRJ_QS_PRINTING: printing.
+pub const PRJ_QS_PRINTING: u16 = 0x0003;
+/// PRJ_QS_ERROR: error; combined with one of the four queue states.
+pub const PRJ_QS_ERROR: u16 = 0x0010;
+
+/// A RAP JobStatus word: a queue state in the low two bits (PRJ_QSTATUS
+/// mask 0x0003) plus flag bits, of which MS-RAP defines PRJ_QS_ERROR.
+/// Other LAN Manager bits are kept and shown as hex.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
+pub struct RapJobStatus(pub u16);
+
+impl RapJobStatus {
+    /// The queue state (low two bits).
+    pub fn queue_state(self) -> u16 {
+        self.0 & 0x0003
+    }
+
+    /// Whether PRJ_QS_ERROR is set.
+    pub fn is_error(self) -> bool {
+        self.0 & PRJ_QS_ERROR != 0
+    }
+
+    /// The name of the queue state.
+    pub fn queue_state_name(self) -> &'static str {
+        match self.queue_state() {
+            PRJ_QS_QUEUED => "QUEUED",
+            PRJ_QS_PAUSED => "PAUSED",
+            PRJ_QS_SPOOLING => "SPOOLING",
+            _ => "PRINTING",
+        }
+    }
+
+    /// Names of the set flag bits (LAN Manager PRJ_* names).
+    pub fn flag_names(self) -> impl Iterator<Item = &'static str> {
+        const FLAGS: &[(u16, &str)] = &[
+            (0x0004, "COMPLETE"),
+            (0x0008, "INTERV"),
+            (0x0010, "ERROR"),
+            (0x0020, "DESTOFFLINE"),
+            (0x0040, "DESTPAUSED"),
+            (0x0080, "NOTIFY"),
+            (0x0100, "DESTNOPAPER"),
+            (0x0200, "DESTFORMCHG"),
+            (0x0400, "DESTCRTCHG"),
+            (0x0800, "DESTPENCHG"),
+            (0x4000, "JOBFILEINUSE"),
+            (0x8000, "DELETED"),
+        ];
+        FLAGS
+            .iter()
+            .filter(move |(bit, _)| self.0 & bit != 0)
+            .map(|&(_, n)| n)
+    }
+
+    /// JOB_INFO_2.Status → JobStatus (MS-RAP 3.2.5.7.1): the first rule of
+    /// the profile's precedence table whose bit is set gives the queue state
+    /// (none: PRJ_QS_QUEUED); JOB_STATUS_ERROR adds PRJ_QS_ERROR; every
+    /// other bit is ignored.
+    pub fn from_job_status(status: JobStatus, profile: &Profile) -> RapJobStatus {
+        let state = profile
+            .status_precedence
+            .iter()
+            .find(|r| status.contains(r.bit))
+            .map_or(PRJ_QS_QUEUED, |r| r.queue_state);
+        let err = if profile.error_bit && status.contains(JobStatus::ERROR) {
+            PRJ_QS_ERROR
+        } else {
+            0
+        };
+        RapJobStatus(state | err)
+    }
+}
+
+impl fmt::Display for RapJobStatus {
+    /// `PRINTING`, `QUEUED|ERROR`, `PAUSED|0x2000`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.queue_state_name())?;
+        let known: u16 = 0xCFFC;
+        for n in self.flag_names() {
+            write!(f, "|{n}")?;
+        }
+        let unknown = self.0 & !known & !0x0003;
+        if unknown != 0 {
+            write!(f, "|{unknown:#06x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for RapJobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RapJobStatus({:#06x} {})", self.0, self)
+    }
+}
+
+/// PrintJobInfo0 (MS-RAP 2.5.7.8.5), 2 bytes, `W`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PrintJobInfo0 {
+    pub job_id: u16,
+}
+
+/// PrintJobInfo1 (MS-RAP 2.5.7.8.6), 74 bytes, `WB21BB16B10zWWzDDz`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PrintJobInfo1<'a> {
+    pub job_id: u16,
+    /// B21: at most 20 OEM bytes on the wire.
+    pub user_name: Cow<'a, str>,
+    /// B16: at most 15.
+    pub notify_name: Cow<'a, str>,
+    /// B10: at most 9.
+    pub data_type: Cow<'a, str>,
+    pub print_parameter_string: Option<Cow<'a, str>>,
+    pub job_position: u16,
+    pub job_status: RapJobStatus,
+    pub job_status_string: Option<Cow<'a, str>>,
+    /// Seconds since 1970-01-01 in the server's local time.
+    pub time_submitted: u32,
+    pub job_size: u32,
+    pub job_comment_string: Option<Cow<'a, str>>,
+}
+
+/// PrintJobInfo2 (MS-RAP 2.5.7.8.7), 28 bytes, `WWzWWDDzz`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PrintJobInfo2<'a> {
+    pub job_id: u16,
+    pub priority: u16,
+    pub user_name: Option<Cow<'a, str>>,
+    pub job_position: u16,
+    pub job_status: RapJobStatus,
+    pub time_submitted: u32,
+    pub job_size: u32,
+    pub comment: Option<Cow<'a, str>>,
+    pub document_name: Option<Cow<'a, str>>,
+}
+
+/// PrintJobInfo3 (MS-RAP 2.5.7.8.8), 68 bytes, `WWzWWDDzzzzzzzzzzlz`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PrintJobInfo3<'a> {
+    pub job_id: u16,
+    pub priority: u16,
+    pub user_name: Option<Cow<'a, str>>,
+    pub job_position: u16,
+    pub job_status: RapJobStatus,
+    pub time_submitted: u32,
+    pub job_size: u32,
+    pub comment: Option<Cow<'a, str>>,
+    pub document_name: Option<Cow<'a, str>>,
+    pub notify_name: Option<Cow<'a, str>>,
+    pub data_type: Option<Cow<'a, str>>,
+    pub print_parameter_string: Option<Cow<'a, str>>,
+    pub status_string: Option<Cow<'a, str>>,
+    pub queue_name: Option<Cow<'a, str>>,
+    pub print_processor_name: Option<Cow<'a, str>>,
+    pub print_processor_params: Option<Cow<'a, str>>,
+    pub driver_name: Option<Cow<'a, str>>,
+    /// DriverData: a buffer whose first two bytes are its length; `None`
+    /// when both pointer halves are 0 ("not present").
+    pub driver_data: Option<Cow<'a, [u8]>>,
+    pub printer_name: Option<Cow<'a, str>>,
+}
+
+/// One PrintJobInfo structure of any level.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PrintJobInfo<'a> {
+    Level0(PrintJobInfo0),
+    Level1(PrintJobInfo1<'a>),
+    Level2(PrintJobInfo2<'a>),
+    Level3(PrintJobInfo3<'a>),
+}
+
+/// Server-side settings of the JOB_INFO_2 mapping.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MappingConfig {
+    pub profile: Profile,
+    /// The server's offset from UTC in seconds, east positive; added to the
+    /// UTC submission time (TimeSubmitted is local time, 2.5.7.8.6).
+    pub utc_offset_secs: i32,
+}
+
+impl Default for MappingConfig {
+    fn default() -> Self {
+        MappingConfig {
+            profile: Profile::SPEC,
+            utc_offset_secs: 0,
+        }
+    }
+}
+
+/// RAP JobID for a 32-bit spooler JobId: the value itself when it fits in
+/// 16 bits, else 0. A request can only name ids up to 0xFFFF (its JobID
+/// is zero-extended), so a larger id is unreachable through RAP; 0 is
+/// never a valid JobId (RpcGetJob rejects it), so it cannot alias a real
+/// job the way truncation to the low 16 bits would.
+pub fn rap_job_id(job_id: u32) -> u16 {
+    u16::try_from(job_id).unwrap_or(0)
+}
+
+/// TimeSubmitted: UTC seconds since 1970 of Submitted (milliseconds
+/// dropped) plus the server's UTC offset. A SYSTEMTIME that is not a valid
+/// date, or a result outside 0..=u32::MAX, gives 0.
+pub fn time_submitted(job: &JobInfo2, utc_offset_secs: i32) -> u32 {
+    job.submitted
+        .to_unix()
+        .and_then(|t| t.checked_add(i64::from(utc_offset_secs)))
+        .and_then(|t| u32::try_from(t).ok())
+        .unwrap_or(0)
+}
+
+/// QueueName: the text after the last backslash of pPrinterName, all of it
+/// when there is none (3.2.5.7; `\\SRV\LASER` → `LASER`).
+pub fn queue_name(printer_name: &str) -> &str {
+    match printer_name.rfind('\\') {
+        Some(i) => printer_name.get(i + 1..).unwrap_or(""),
+        None => printer_name,
+    }
+}
+
+fn sat16(v: u32) -> u16 {
+    u16::try_from(v).unwrap_or(u16::MAX)
+}
+
+/// A `z` field: a NULL source string is marshaled as an empty string (2.5.11).
+fn z(s: &Option<String>) -> Option<Cow<'_, str>> {
+    Some(Cow::Borrowed(s.as_deref().unwrap_or("")))
+}
+
+fn b(s: &Option<String>) -> Cow<'_, str> {
+    Cow::Borrowed(s.as_deref().unwrap_or(""))
+}
+
+impl<'a> PrintJobInfo<'a> {
+    /// Map JOB_INFO_2 to PrintJobInfo of `level` 0..=3 (3.2.5.7), borrowing
+    /// every string. `None` for another level.
+    pub fn from_job_info2(
+        level: u16,
+        job: &'a JobInfo2,
+        cfg: &MappingConfig,
+    ) -> Option<PrintJobInfo<'a>> {
+        let job_id = rap_job_id(job.job_id);
+        let job_status = RapJobStatus::from_job_status(job.status, &cfg.profile);
+        let time_submitted = time_submitted(job, cfg.utc_offset_secs);
+        Some(match level {
+            0 => PrintJobInfo::Level0(PrintJobInfo0 { job_id }),
+            1 => PrintJobInfo::Level1(PrintJobInfo1 {
+                job_id,
+                user_name: b(&job.user_name),
+                notify_name: b(&job.notify_name),
+                data_type: b(&job.datatype),
+                print_parameter_string: z(&job.parameters),
+                job_position: sat16(job.position),
+                job_status,
+                job_status_string: z(&job.status_text),
+                time_submitted,
+                job_size: job.size,
+                // <76>: Windows supplies the document name as the comment.
+                job_comment_string: z(&job.document),
+            }),
+            2 => PrintJobInfo::Level2(PrintJobInfo2 {
+                job_id,
+                priority: sat16(job.priority),
+                user_name: z(&job.user_name),
+                job_position: sat16(job.position),
+                job_status,
+                time_submitted,
+                job_size: job.size,
+                comment: z(&job.document), // <77>
+                document_name: z(&job.document),
+            }),
+            3 => PrintJobInfo::Level3(PrintJobInfo3 {
+                job_id,
+                priority: sat16(job.priority),
+                user_name: z(&job.user_name),
+                job_position: sat16(job.position),
+                job_status,
+                time_submitted,
+                job_size: job.size,
+                comment: z(&job.document), // <78>
+                document_name: z(&job.document),
+                notify_name: z(&job.notify_name),
+                data_type: z(&job.datatype),
+                print_parameter_string: z(&job.parameters),
+                status_string: z(&job.status_text),
+                queue_name: Some(Cow::Borrowed(queue_name(
+                    job.printer_name.as_deref().unwrap_or(""),
+                ))),
+                print_processor_name: z(&job.print_processor),
+                print_processor_params: z(&job.parameters),
+                driver_name: z(&job.driver_name),
+                // DriverData is not available from JOB_INFO_2: "not present".
+                driver_data: None,
+                printer_name: z(&job.printer_name),
+            }),
+            _ => return None,
+        })
+    }
+
+    /// The info level.
+    pub fn level(&self) -> u16 {
+        match self {
+            PrintJobInfo::Level0(_) => 0,
+            PrintJobInfo::Level1(_) => 1,
+            PrintJobInfo::Level2(_) => 2,
+            PrintJobInfo::Level3(_) => 3,
+        }
+    }
+
+    /// The DataDesc of this level.
+    pub fn descriptor(&self) -> &'static [u8] {
+        job::for_level(self.level()).unwrap_or(job::LEVEL_0)
+    }
+
+    /// The JobID (every level has one).
+    pub fn job_id(&self) -> u16 {
+        match self {
+            PrintJobInfo::Level0(i) => i.job_id,
+            PrintJobInfo::Level1(i) => i.job_id,
+            PrintJobInfo::Level2(i) => i.job_id,
+            PrintJobInfo::Level3(i) => i.job_id,
+        }
+    }
+
+    /// The field values in descriptor order, for the marshaler.
+    pub fn fields(&self) -> Fields<'_> {
+        let mut f = Fields::new();
+        match self {
+            PrintJobInfo::Level0(i) => {
+                f.push(Field::Word(i.job_id));
+            }
+            PrintJobInfo::Level1(i) => {
+                f.push(Field::Word(i.job_id));
+                f.push(Field::Fixed(&i.user_name));
+                f.push(Field::Fixed(""));
+                f.push(Field::Fixed(&i.notify_name));
+                f.push(Field::Fixed(&i.data_type));
+                f.push(Field::Str(i.print_parameter_string.as_deref()));
+                f.push(Field::Word(i.job_position));
+                f.push(Field::Word(i.job_status.0));
+                f.push(Field::Str(i.job_status_string.as_deref()));
+                f.push(Field::DWord(i.time_submitted));
+                f.push(Field::DWord(i.job_size));
+                f.push(Field::Str(i.job_comment_string.as_deref()));
+            }
+            PrintJobInfo::Level2(i) => {
+                f.push(Field::Word(i.job_id));
+                f.push(Field::Word(i.priority));
+                f.push(Field::Str(i.user_name.as_deref()));
+                f.push(Field::Word(i.job_position));
+                f.push(Field::Word(i.job_status.0));
+                f.push(Field::DWord(i.time_submitted));
+                f.push(Field::DWord(i.job_size));
+                f.push(Field::Str(i.comment.as_deref()));
+                f.push(Field::Str(i.document_name.as_deref()));
+            }
+            PrintJobInfo::Level3(i) => {
+                f.push(Field::Word(i.job_id));
+                f.push(Field::Word(i.priority));
+                f.push(Field::Str(i.user_name.as_deref()));
+                f.push(Field::Word(i.job_position));
+                f.push(Field::Word(i.job_status.0));
+                f.push(Field::DWord(i.time_submitted));
+                f.push(Field::DWord(i.job_size));
+                for v in [
+                    &i.comment,
+                    &i.document_name,
+                    &i.notify_name,
+                    &i.data_type,
+                    &i.print_parameter_string,
+                    &i.status_string,
+                    &i.queue_name,
+                    &i.print_processor_name,
+                    &i.print_processor_params,
+                    &i.driver_name,
+                ] {
+                    f.push(Field::Str(v.as_deref()));
+                }
+                f.push(Field::LenBuf(i.driver_data.as_deref()));
+                f.push(Field::Str(i.printer_name.as_deref()));
+            }
+        }
+        f
+    }
+
+    /// Build the level's structure from generically parsed values (client
+    /// side), decoding strings with `cp`.
+    pub fn from_values(
+        level: u16,
+        v: &[DataValue<'a>],
+        cp: &OemCodePage,
+    ) -> Result<PrintJobInfo<'a>, ResponseError> {
+        let mut it = v.iter();
+        let mut next = || it.next().ok_or(ResponseError::FieldMismatch);
+        let word = |d: &DataValue<'a>| match *d {
+            DataValue::Word(w) => Ok(w),
+            _ => Err(ResponseError::FieldMismatch),
+        };
+        let dword = |d: &DataValue<'a>| match *d {
+            DataValue::DWord(w) => Ok(w),
+            _ => Err(ResponseError::FieldMismatch),
+        };
+        let fixed = |d: &DataValue<'a>| match *d {
+            DataValue::Fixed(bytes) => {
+                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                Ok(cp.decode(bytes.get(..end).unwrap_or_default()))
+            }
+            _ => Err(ResponseError::FieldMismatch),
+        };
+        let string = |d: &DataValue<'a>| match *d {
+            DataValue::Str(s) => Ok(s.map(|s| cp.decode(s))),
+            _ => Err(ResponseError::FieldMismatch),
+        };
+        Ok(match level {
+            0 => PrintJobInfo::Level0(PrintJobInfo0 {
+                job_id: word(next()?)?,
+            }),
+            1 => PrintJobInfo::Level1(PrintJobInfo1 {
+                job_id: word(next()?)?,
+                user_name: fixed(next()?)?,
+                notify_name: {
+                    let _pad = next()?;
+                    fixed(next()?)?
+                },
+                data_type: fixed(next()?)?,
+                print_parameter_string: string(next()?)?,
+                job_position: word(next()?)?,
+                job_status: RapJobStatus(word(next()?)?),
+                job_status_string: string(next()?)?,
+                time_submitted: dword(next()?)?,
+                job_size: dword(next()?)?,
+                job_comment_string: string(next()?)?,
+            }),
+            2 => PrintJobInfo::Level2(PrintJobInfo2 {
+                job_id: word(next()?)?,
+                priority: word(next()?)?,
+                user_name: string(next()?)?,
+                job_position: word(next()?)?,
+                job_status: RapJobStatus(word(next()?)?),
+                time_submitted: dword(next()?)?,
+                job_size: dword(next()?)?,
+                comment: string(next()?)?,
+                document_name: string(next()?)?,
+            }),
+            3 => PrintJobInfo::Level3(PrintJobInfo3 {
+                job_id: word(next()?)?,
+                priority: word(next()?)?,
+                user_name: string(next()?)?,
+                job_position: word(next()?)?,
+                job_status: RapJobStatus(word(next()?)?),
+                time_submitted: dword(next()?)?,
+                job_size: dword(next()?)?,
+                comment: string(next()?)?,
+                document_name: string(next()?)?,
+                notify_name: string(next()?)?,
+                data_type: string(next()?)?,
+                print_parameter_string: string(next()?)?,
+                status_string: string(next()?)?,
+                queue_name: string(next()?)?,
+                print_processor_name: string(next()?)?,
+                print_processor_params: string(next()?)?,
+                driver_name: string(next()?)?,
+                driver_data: match *next()? {
+                    DataValue::LenBuf(b) => b.map(Cow::Borrowed),
+                    _ => return Err(ResponseError::FieldMismatch),
+                },
+                printer_name: string(next()?)?,
+            }),
+            _ => return Err(ResponseError::UnknownLevel(level)),
+        })
+    }
+
+    /// Detach from the buffer it borrows.
+    pub fn into_owned(self) -> PrintJobInfo<'static> {
+        fn o(s: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+            s.map(|s| Cow::Owned(s.into_owned()))
+        }
+        fn f(s: Cow<'_, str>) -> Cow<'static, str> {
+            Cow::Owned(s.into_owned())
+        }
+        match self {
+            PrintJobInfo::Level0(i) => PrintJobInfo::Level0(i),
+            PrintJobInfo::Level1(i) => PrintJobInfo::Level1(PrintJobInfo1 {
+                job_id: i.job_id,
+                user_name: f(i.user_name),
+                notify_name: f(i.notify_name),
+                data_type: f(i.data_type),
+                print_parameter_string: o(i.print_parameter_string),
+                job_position: i.job_position,
+                job_status: i.job_status,
+                job_status_string: o(i.job_status_string),
+                time_submitted: i.time_submitted,
+                job_size: i.job_size,
+                job_comment_string: o(i.job_comment_string),
+            }),
+            PrintJobInfo::Level2(i) => PrintJobInfo::Level2(PrintJobInfo2 {
+                job_id: i.job_id,
+                priority: i.priority,
+                user_name: o(i.user_name),
+                job_position: i.job_position,
+                job_status: i.job_status,
+                time_submitted: i.time_submitted,
+                job_size: i.job_size,
+                comment: o(i.comment),
+                document_name: o(i.document_name),
+            }),
+            PrintJobInfo::Level3(i) => PrintJobInfo::Level3(PrintJobInfo3 {
+                job_id: i.job_id,
+                priority: i.priority,
+                user_name: o(i.user_name),
+                job_position: i.job_position,
+                job_status: i.job_status,
+                time_submitted: i.time_submitted,
+                job_size: i.job_size,
+                comment: o(i.comment),
+                document_name: o(i.document_name),
+                notify_name: o(i.notify_name),
+                data_type: o(i.data_type),
+                print_parameter_string: o(i.print_parameter_string),
+                status_string: o(i.status_string),
+                queue_name: o(i.queue_name),
+                print_processor_name: o(i.print_processor_name),
+                print_processor_params: o(i.print_processor_params),
+                driver_name: o(i.driver_name),
+                driver_data: i.driver_data.map(|d| Cow::Owned(d.into_owned())),
+                printer_name: o(i.printer_name),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn status_mapping_e23() {
+        let p = Profile::SPEC;
+        let m = |bits: u32| RapJobStatus::from_job_status(JobStatus::from_bits_retain(bits), &p).0;
+        assert_eq!(m(0), 0);
+        assert_eq!(m(0x8), 2);
+        assert_eq!(m(0x1), 1);
+        assert_eq!(m(0x10), 3);
+        assert_eq!(m(0x2), 0x10);
+        assert_eq!(m(0x2 | 0x10), 0x13);
+        assert_eq!(m(0x1 | 0x8), 1);
+        assert_eq!(m(0x1 | 0x10), 1);
+        assert_eq!(m(0x8 | 0x10), 3);
+        assert_eq!(m(0x100), 0);
+        assert_eq!(m(0xFFFF_FFFF), 0x11);
+    }
+
+    #[test]
+    fn status_display() {
+        assert_eq!(RapJobStatus(0x13).to_string(), "PRINTING|ERROR");
+        assert_eq!(RapJobStatus(0).to_string(), "QUEUED");
+        assert_eq!(RapJobStatus(0x2001).to_string(), "PAUSED|0x2000");
+    }
+
+    #[test]
+    fn queue_names() {
+        assert_eq!(queue_name("\\\\SRV\\LASER"), "LASER");
+        assert_eq!(queue_name("LASER"), "LASER");
+        assert_eq!(queue_name("SRV\\"), "");
+        assert_eq!(queue_name(""), "");
+    }
+
+    #[test]
+    fn job_ids() {
+        assert_eq!(rap_job_id(3), 3);
+        assert_eq!(rap_job_id(0xFFFF), 0xFFFF);
+        assert_eq!(rap_job_id(0x1_0003), 0);
+    }
+}
