@@ -35,3 +35,8 @@ pub mod decode;
 pub mod fuzzing;
 
 pub use codes::{NtStatus, RapOpcode, RapStatus, Win32Error};
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

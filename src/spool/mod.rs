@@ -17,6 +17,9 @@ pub use crate::codes::Win32Error;
 pub mod memory;
 pub mod sample;
 
+#[cfg(feature = "server")]
+pub mod jobs_file;
+
 pub use memory::{MemorySpooler, Queue};
 
 bitflags! {

@@ -1,0 +1,374 @@
+//! The `--jobs FILE` format: print queues and their jobs in TOML.
+//!
+//! ```toml
+//! [[queue]]
+//! name = "LASER"                   # share / queue name
+//! printer_name = '\\SRV\LASER'     # pPrinterName (default: name)
+//! driver_name = "HP LaserJet 4"    # optional; absent = NULL
+//! print_processor = "winprint"
+//! datatype = "RAW"
+//! [[queue.job]]
+//! job_id = 3
+//! user_name = "alice"
+//! document = "report.txt"
+//! status = ["printing", "error"]   # JOB_STATUS_* names, lower case, no prefix
+//! submitted = 2024-01-15T12:34:56Z # UTC (any offset is converted)
+//! ```
+//!
+//! Unknown keys and bad values are rejected with a message naming the line.
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use super::{JobInfo2, JobStatus, MemorySpooler, Queue, SystemTime};
+
+/// A jobs file that cannot be used.
+#[derive(Debug, Error)]
+pub enum JobsFileError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    queue: Vec<QueueDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueueDef {
+    name: String,
+    printer_name: Option<String>,
+    driver_name: Option<String>,
+    print_processor: Option<String>,
+    datatype: Option<String>,
+    #[serde(default)]
+    job: Vec<JobDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobDef {
+    job_id: u32,
+    printer_name: Option<String>,
+    machine_name: Option<String>,
+    user_name: Option<String>,
+    document: Option<String>,
+    notify_name: Option<String>,
+    datatype: Option<String>,
+    print_processor: Option<String>,
+    parameters: Option<String>,
+    driver_name: Option<String>,
+    #[serde(default)]
+    status: Vec<StatusName>,
+    status_text: Option<String>,
+    #[serde(default)]
+    priority: u32,
+    #[serde(default)]
+    position: u32,
+    #[serde(default)]
+    start_time: u32,
+    #[serde(default)]
+    until_time: u32,
+    #[serde(default)]
+    total_pages: u32,
+    #[serde(default)]
+    size: u32,
+    submitted: Option<toml::value::Datetime>,
+    #[serde(default)]
+    time: u32,
+    #[serde(default)]
+    pages_printed: u32,
+}
+
+/// JOB_STATUS_* names ([MS-RPRN] 2.2.3.12), lower case, without the prefix.
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum StatusName {
+    Paused,
+    Error,
+    Deleting,
+    Spooling,
+    Printing,
+    Offline,
+    Paperout,
+    Printed,
+    Deleted,
+    BlockedDevq,
+    UserIntervention,
+    Restart,
+    Complete,
+}
+
+impl StatusName {
+    fn bit(self) -> JobStatus {
+        match self {
+            StatusName::Paused => JobStatus::PAUSED,
+            StatusName::Error => JobStatus::ERROR,
+            StatusName::Deleting => JobStatus::DELETING,
+            StatusName::Spooling => JobStatus::SPOOLING,
+            StatusName::Printing => JobStatus::PRINTING,
+            StatusName::Offline => JobStatus::OFFLINE,
+            StatusName::Paperout => JobStatus::PAPEROUT,
+            StatusName::Printed => JobStatus::PRINTED,
+            StatusName::Deleted => JobStatus::DELETED,
+            StatusName::BlockedDevq => JobStatus::BLOCKED_DEVQ,
+            StatusName::UserIntervention => JobStatus::USER_INTERVENTION,
+            StatusName::Restart => JobStatus::RESTART,
+            StatusName::Complete => JobStatus::COMPLETE,
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map_or(1, |t| t.bytes().filter(|&b| b == b'\n').count() + 1)
+}
+
+/// Find the line of the `q`th `[[queue]]` header (0-based).
+fn queue_line(text: &str, q: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().starts_with("[[queue]]"))
+        .nth(q)
+        .map_or(1, |(i, _)| i + 1)
+}
+
+/// Find the line of the `n`th `[[queue.job]]` header (0-based) of queue `q`.
+fn job_line(text: &str, q: usize, n: usize) -> usize {
+    let mut queue = None::<usize>;
+    let mut job = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("[[queue]]") {
+            queue = Some(queue.map_or(0, |x| x + 1));
+            job = 0;
+        } else if t.starts_with("[[queue.job]]") {
+            if queue == Some(q) && job == n {
+                return i + 1;
+            }
+            job += 1;
+        }
+    }
+    1
+}
+
+fn to_systemtime(dt: &toml::value::Datetime) -> Result<SystemTime, String> {
+    let (Some(date), Some(time)) = (dt.date, dt.time) else {
+        return Err(format!("submitted = {dt}: needs a date and a time"));
+    };
+    let offset_min: i64 = match dt.offset {
+        Some(toml::value::Offset::Z) => 0,
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+        None => {
+            return Err(format!(
+                "submitted = {dt}: needs a UTC offset (e.g. a trailing Z)"
+            ))
+        }
+    };
+    let local = SystemTime {
+        year: date.year,
+        month: u16::from(date.month),
+        day: u16::from(date.day),
+        hour: u16::from(time.hour),
+        minute: u16::from(time.minute),
+        second: u16::from(time.second.unwrap_or(0)),
+        ..SystemTime::default()
+    };
+    local
+        .to_unix()
+        .and_then(|t| t.checked_sub(offset_min * 60))
+        .and_then(SystemTime::from_unix)
+        .map(|mut st| {
+            st.milliseconds = u16::try_from(time.nanosecond.unwrap_or(0) / 1_000_000).unwrap_or(0);
+            st
+        })
+        .ok_or_else(|| format!("submitted = {dt}: not a valid date"))
+}
+
+/// Parse a jobs file's text; `path` only names it in errors.
+pub fn parse_jobs_file(path: &str, text: &str) -> Result<Vec<Queue>, JobsFileError> {
+    let invalid = |line: usize, message: String| JobsFileError::Invalid {
+        path: path.to_owned(),
+        line,
+        message,
+    };
+    let file: File = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        invalid(line, e.message().to_owned())
+    })?;
+    let mut queues = Vec::with_capacity(file.queue.len());
+    let mut seen_ids = std::collections::HashMap::new();
+    for (qi, q) in file.queue.into_iter().enumerate() {
+        if q.name.is_empty() || q.name.len() > 80 || q.name.contains(['\\', '/', '\0']) {
+            return Err(invalid(
+                queue_line(text, qi),
+                format!("queue name {:?} is not a valid share name", q.name),
+            ));
+        }
+        let mut jobs = Vec::with_capacity(q.job.len());
+        for (ji, j) in q.job.into_iter().enumerate() {
+            let line = job_line(text, qi, ji);
+            if j.job_id == 0 {
+                return Err(invalid(
+                    line,
+                    "job_id 0 is not a valid job id (MS-RPRN: JobId MUST NOT be zero)".into(),
+                ));
+            }
+            if let Some(prev) = seen_ids.insert(j.job_id, line) {
+                return Err(invalid(
+                    line,
+                    format!("job_id {} is already used at line {prev}", j.job_id),
+                ));
+            }
+            if j.priority > 99 {
+                return Err(invalid(
+                    line,
+                    format!("priority {} is outside 0..=99", j.priority),
+                ));
+            }
+            let submitted = match &j.submitted {
+                Some(dt) => to_systemtime(dt).map_err(|m| invalid(line, m))?,
+                None => SystemTime::default(),
+            };
+            let status = j
+                .status
+                .iter()
+                .fold(JobStatus::empty(), |acc, s| acc | s.bit());
+            jobs.push(JobInfo2 {
+                job_id: j.job_id,
+                printer_name: j
+                    .printer_name
+                    .or_else(|| q.printer_name.clone())
+                    .or_else(|| Some(q.name.clone())),
+                machine_name: j.machine_name,
+                user_name: j.user_name,
+                document: j.document,
+                notify_name: j.notify_name,
+                datatype: j.datatype.or_else(|| q.datatype.clone()),
+                print_processor: j.print_processor.or_else(|| q.print_processor.clone()),
+                parameters: j.parameters,
+                driver_name: j.driver_name.or_else(|| q.driver_name.clone()),
+                dev_mode: None,
+                status_text: j.status_text,
+                security_descriptor: None,
+                status,
+                priority: j.priority,
+                position: j.position,
+                start_time: j.start_time,
+                until_time: j.until_time,
+                total_pages: j.total_pages,
+                size: j.size,
+                submitted,
+                time: j.time,
+                pages_printed: j.pages_printed,
+            });
+        }
+        queues.push(Queue { name: q.name, jobs });
+    }
+    Ok(queues)
+}
+
+/// Read and parse a jobs file into a [`MemorySpooler`].
+pub fn load_jobs_file(path: &std::path::Path) -> Result<MemorySpooler, JobsFileError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| JobsFileError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    parse_jobs_file(&name, &text).map(MemorySpooler::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    const EXAMPLE: &str = r#"
+[[queue]]
+name = "LASER"
+printer_name = '\\SRV\LASER'
+driver_name = "HP LaserJet 4"
+print_processor = "winprint"
+datatype = "RAW"
+[[queue.job]]
+job_id = 3
+user_name = "alice"
+document = "report.txt"
+notify_name = "alice"
+parameters = ""
+status = ["printing", "error"]
+status_text = "toner low"
+priority = 1
+position = 1
+size = 1234
+total_pages = 2
+pages_printed = 1
+submitted = 2024-01-15T12:34:56Z
+[[queue.job]]
+job_id = 4
+datatype = "NT EMF 1.008"
+submitted = 2024-01-15T13:34:56+01:00
+"#;
+
+    #[test]
+    fn parses_the_documented_shape() {
+        let q = parse_jobs_file("x.toml", EXAMPLE).unwrap();
+        assert_eq!(q.len(), 1);
+        let j = &q[0].jobs[0];
+        assert_eq!(j.printer_name.as_deref(), Some("\\\\SRV\\LASER"));
+        assert_eq!(j.parameters.as_deref(), Some(""));
+        assert_eq!(j.status_text.as_deref(), Some("toner low"));
+        assert_eq!(j.status, JobStatus::PRINTING | JobStatus::ERROR);
+        assert_eq!(j.submitted.to_unix(), Some(0x65A5_2670));
+        assert_eq!(j.driver_name.as_deref(), Some("HP LaserJet 4"));
+        let k = &q[0].jobs[1];
+        assert_eq!(
+            k.datatype.as_deref(),
+            Some("NT EMF 1.008"),
+            "job-level override"
+        );
+        assert_eq!(k.user_name, None, "absent = NULL");
+        assert_eq!(
+            k.submitted.to_unix(),
+            Some(0x65A5_2670),
+            "offset converted to UTC"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad = EXAMPLE.replace("pages_printed = 1", "pages_printed = 1\ncolour = true");
+        let e = parse_jobs_file("x.toml", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("x.toml:21: unknown field `colour`"), "{e}");
+        let bad = EXAMPLE.replace("\"printing\", \"error\"", "\"printing\", \"on fire\"");
+        let e = parse_jobs_file("x.toml", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("x.toml:14: unknown variant `on fire`"), "{e}");
+        let bad = EXAMPLE.replace("job_id = 4", "job_id = 3");
+        let e = parse_jobs_file("x.toml", &bad).unwrap_err().to_string();
+        assert_eq!(e, "x.toml:22: job_id 3 is already used at line 8");
+        let bad = EXAMPLE.replace("name = \"LASER\"", "name = 'A\\B'");
+        let e = parse_jobs_file("x.toml", &bad).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "x.toml:2: queue name \"A\\\\B\" is not a valid share name"
+        );
+        let bad = EXAMPLE.replace("2024-01-15T12:34:56Z", "2024-01-15T12:34:56");
+        let e = parse_jobs_file("x.toml", &bad).unwrap_err().to_string();
+        assert!(
+            e.contains("x.toml:8: submitted = 2024-01-15T12:34:56: needs a UTC offset"),
+            "{e}"
+        );
+    }
+}
