@@ -1,0 +1,4 @@
+//! Shared helpers for the interop tests (real peers on 127.0.0.1).
+#![allow(dead_code)]
+
+pub mod samba;

@@ -1,0 +1,383 @@
+//! A real Samba smbd on 127.0.0.1, started and stopped by a test.
+//!
+//! SMB1 only, anonymous/guest access, one printer share `rapq` whose queue
+//! is a fixed LPRng-format `lpq` listing written by this harness. smbd runs
+//! in its own session (setsid) so that [`Drop`] can stop it with every
+//! helper it spawned (per-connection smbd children, samba-dcerpcd,
+//! rpcd_spoolss, samba-bgqd).
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The jobs of the fake queue, in LPRng `lpq` format:
+/// rank owner@host+id class job file size YYYY-MM-DD-HH:MM:SS.
+/// Ranks: active → printing, a digit → queued, hold → paused, done → printed.
+pub const LPQ_JOBS: &[(&str, &str, u32, &str, u32, &str)] = &[
+    (
+        "active",
+        "alice",
+        101,
+        "report.txt",
+        1234,
+        "2024-01-15-12:34:56",
+    ),
+    (
+        "1",
+        "bob",
+        102,
+        "Quarterly Budget.xlsx",
+        2048,
+        "2024-01-15-12:35:05",
+    ),
+    ("hold", "carol", 103, "memo.txt", 512, "2024-01-15-12:36:10"),
+    (
+        "2",
+        "averyveryverylongusername01",
+        104,
+        "photo-with-a-rather-long-document-name.jpg",
+        1_048_576,
+        "2024-01-15-12:37:20",
+    ),
+    ("done", "erin", 105, "slides.ps", 100, "2024-01-15-12:38:30"),
+];
+
+/// The printer share.
+pub const SHARE: &str = "rapq";
+
+pub struct Samba {
+    pub dir: PathBuf,
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+/// Whether the Samba tools are installed.
+pub fn available() -> bool {
+    ["smbd", "smbclient", "net"]
+        .iter()
+        .all(|t| which(t).is_some())
+}
+
+fn which(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+}
+
+/// A free TCP port on 127.0.0.1 (bind to port 0, read it, release it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn lpq_listing() -> String {
+    let mut s =
+        String::from("Printer: rapq@localhost 'msrap test queue'\n Queue: 5 printable jobs\n");
+    s += "Rank   Owner/ID                       Class Job Files                          Size Time\n";
+    for (rank, user, id, file, size, time) in LPQ_JOBS {
+        s += &format!("{rank:<6} {user}@localhost+{id} A {id} {file} {size} {time}\n");
+    }
+    s
+}
+
+impl Samba {
+    /// Start smbd and wait until its queue lists every job (at most ~60 s).
+    pub fn start() -> Samba {
+        assert!(
+            available(),
+            "Samba (smbd, smbclient, net) is not installed: run `bash scripts/install-peers.sh` (the README's test command does)"
+        );
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("msrap-samba-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in [
+            "private",
+            "lock",
+            "state",
+            "cache",
+            "run",
+            "ncalrpc",
+            "log",
+            "bind-dns",
+            "usershares",
+            "spool",
+        ] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        set_mode(&dir.join("spool"), 0o1777);
+        set_mode(&dir, 0o755);
+        set_mode(&dir.join("ncalrpc"), 0o755);
+        std::fs::write(dir.join("lpq.txt"), lpq_listing()).unwrap();
+        let lpq = dir.join("lpq.sh");
+        std::fs::write(
+            &lpq,
+            format!("#!/bin/sh\ncat '{}'\n", dir.join("lpq.txt").display()),
+        )
+        .unwrap();
+        set_mode(&lpq, 0o755);
+        let d = dir.display();
+        let conf = format!(
+            "[global]
+    netbios name = MSRAPSAMBA
+    workgroup = WORKGROUP
+    server role = standalone server
+    security = user
+    interfaces = 127.0.0.1
+    bind interfaces only = yes
+    smb ports = {port}
+    disable netbios = yes
+    server min protocol = NT1
+    map to guest = Bad User
+    guest account = nobody
+    restrict anonymous = 0
+    passdb backend = tdbsam:{d}/private/passdb.tdb
+    private dir = {d}/private
+    lock directory = {d}/lock
+    state directory = {d}/state
+    cache directory = {d}/cache
+    pid directory = {d}/run
+    ncalrpc dir = {d}/ncalrpc
+    binddns dir = {d}/bind-dns
+    usershare path = {d}/usershares
+    max log size = 0
+    log level = 1
+    load printers = no
+    printcap name = /dev/null
+    disable spoolss = no
+    printing = lprng
+    lpq cache time = 0
+    rpc start on demand helpers = yes
+    client min protocol = NT1
+    client max protocol = NT1
+    client ipc min protocol = NT1
+    client ipc max protocol = NT1
+
+[{SHARE}]
+    path = {d}/spool
+    printable = yes
+    guest ok = yes
+    printer name = {SHARE}
+    printing = lprng
+    lpq command = {lpq} %p
+    print command = /bin/rm -f %s
+    lprm command = /bin/true %p %j
+    lppause command = /bin/true %p %j
+    lpresume command = /bin/true %p %j
+    queuepause command = /bin/true %p
+    queueresume command = /bin/true %p
+",
+            lpq = lpq.display()
+        );
+        let conf_path = dir.join("smb.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        seed_registry(&conf_path, &dir);
+        let log = std::fs::File::create(dir.join("log/smbd.stdout")).unwrap();
+        let child = Command::new("setsid")
+            .arg(which("smbd").unwrap())
+            .args(["-F", "--no-process-group", "-l"])
+            .arg(dir.join("log"))
+            .arg("-s")
+            .arg(&conf_path)
+            .env("TZ", "UTC")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start smbd");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let samba = Samba { dir, addr, child };
+        samba.wait_ready();
+        samba
+    }
+
+    pub fn conf(&self) -> PathBuf {
+        self.dir.join("smb.conf")
+    }
+
+    fn wait_ready(&self) {
+        let start = Instant::now();
+        while TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "smbd did not listen on {}; see {}/log",
+                self.addr,
+                self.dir.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // samba-bgqd fills the queue asynchronously: poll until every job is listed.
+        let start = Instant::now();
+        loop {
+            let out = self.smbclient_queue();
+            if out.lines().filter(|l| !l.trim().is_empty()).count() >= LPQ_JOBS.len() {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "Samba queue never listed the jobs; last output:\n{out}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// `smbclient //127.0.0.1/rapq -c queue` against this server (SMB1).
+    pub fn smbclient_queue(&self) -> String {
+        smbclient_queue(self.addr, SHARE, &self.conf())
+    }
+}
+
+/// Run Samba's smbclient with SMB1 forced, anonymous, `-c queue`.
+pub fn smbclient_queue(addr: SocketAddr, share: &str, conf: &Path) -> String {
+    let out = Command::new("smbclient")
+        .arg(format!("//{}/{share}", addr.ip()))
+        .args(["-p", &addr.port().to_string(), "-N", "-s"])
+        .arg(conf)
+        .args(["-c", "queue"])
+        .env("TZ", "UTC")
+        .output()
+        .expect("run smbclient");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A client-only smb.conf forcing SMB1 (smbclient 4.17 defaults to SMB2+).
+pub fn client_conf(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join("client.conf");
+    std::fs::write(
+        &p,
+        "[global]\n    client min protocol = NT1\n    client max protocol = NT1\n    client ipc min protocol = NT1\n    client ipc max protocol = NT1\n",
+    )
+    .unwrap();
+    p
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Samba 4.17 never writes the printer's registry key in this setup (bgqd
+/// loads no shares and spoolss creates a bare key first), and spoolss then
+/// finds no jobs: write the key as winreg_create_printer() would.
+fn seed_registry(conf: &Path, dir: &Path) {
+    let key =
+        format!("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Print\\Printers\\{SHARE}");
+    let mut calls: Vec<Vec<String>> = vec![vec!["createkey".into(), key.clone()]];
+    for (name, ty, value) in [
+        ("Name", "sz", SHARE),
+        ("Share Name", "sz", SHARE),
+        ("Port", "sz", "Samba Printer Port"),
+        ("Print Processor", "sz", "winprint"),
+        ("Datatype", "sz", "RAW"),
+        ("Description", "sz", ""),
+        ("Attributes", "dword", "4168"),
+        ("Priority", "dword", "1"),
+        ("Default Priority", "dword", "1"),
+        ("StartTime", "dword", "0"),
+        ("UntilTime", "dword", "0"),
+    ] {
+        calls.push(vec![
+            "setvalue".into(),
+            key.clone(),
+            name.into(),
+            ty.into(),
+            value.into(),
+        ]);
+    }
+    let log = dir.join("log/registry.txt");
+    for args in calls {
+        let out = Command::new("net")
+            .arg("-s")
+            .arg(conf)
+            .arg("registry")
+            .args(&args)
+            .output()
+            .expect("run net registry");
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text += &String::from_utf8_lossy(&out.stderr);
+        let _ = std::fs::write(&log, text);
+    }
+}
+
+fn group_members(pgid: u32) -> Vec<u32> {
+    let mut v = Vec::new();
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // Fields after the ")" of comm: state ppid pgrp session ...
+            let Some(rest) = stat.rsplit_once(')').map(|x| x.1) else {
+                continue;
+            };
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            if f.get(3).and_then(|s| s.parse::<u32>().ok()) == Some(pgid) {
+                v.push(pid);
+            }
+        }
+    }
+    v
+}
+
+fn kill(pid: u32, sig: &str) {
+    let _ = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+impl Drop for Samba {
+    fn drop(&mut self) {
+        // Every process in smbd's session (setsid: sid == pid) and in
+        // samba-dcerpcd's (which calls setsid itself).
+        let mut sessions = vec![self.child.id()];
+        if let Ok(p) = std::fs::read_to_string(self.dir.join("run/samba-dcerpcd.pid")) {
+            if let Ok(p) = p.trim().parse::<u32>() {
+                let cmd = std::fs::read_to_string(format!("/proc/{p}/cmdline")).unwrap_or_default();
+                if cmd.contains(&*self.dir.to_string_lossy()) {
+                    sessions.push(p);
+                }
+            }
+        }
+        for &s in &sessions {
+            for p in group_members(s) {
+                kill(p, "-TERM");
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && sessions.iter().any(|&s| !group_members(s).is_empty()) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for &s in &sessions {
+            for p in group_members(s) {
+                kill(p, "-KILL");
+            }
+        }
+        let _ = self.child.wait();
+        if std::env::var_os("MSRAP_KEEP_SAMBA").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Parse `smbclient -c queue` output: one `(job id, size, document)` per line.
+pub fn parse_queue(out: &str) -> Vec<(u32, u32, String)> {
+    out.lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            let id = it.next()?.parse().ok()?;
+            let size = it.next()?.parse().ok()?;
+            Some((id, size, it.collect::<Vec<_>>().join(" ")))
+        })
+        .collect()
+}
