@@ -85,12 +85,45 @@ open_enum! {
         NERR_Q_NOT_FOUND = 0x0866,
         /// Print job does not exist (LAN Manager).
         NERR_JOB_NOT_FOUND = 0x0867,
+        /// Invalid function (MS-ERREF).
+        ERROR_INVALID_FUNCTION = 0x0001,
+        /// The network path was not found.
+        ERROR_BAD_NETPATH = 0x0035,
+        /// No more connections can be made (NetServerEnum2 over-limit answers).
+        ERROR_REQ_NOT_ACCEP = 0x0047,
+        /// The specified network name is no longer available.
+        ERROR_NETNAME_DELETED = 0x0040,
+        /// The device is not ready.
+        ERROR_NOT_READY = 0x0015,
+        /// Not enough memory.
+        ERROR_NOT_ENOUGH_MEMORY = 0x0008,
+        /// The browser service is not started (NetServerEnum2).
+        NERR_BROWSER_NOT_STARTED = 0x0A2E,
+        /// The user name could not be found.
+        NERR_USER_NOT_FOUND = 0x08AD,
+        /// The share name does not exist.
+        NERR_NET_NAME_NOT_FOUND = 0x0906,
         /// Printer destination cannot be found (LAN Manager).
         NERR_DEST_NOT_FOUND = 0x0868,
     }
 }
 
 impl RapStatus {
+    /// The conventional spelling of a known status (`NERR_BufTooSmall`,
+    /// `ERROR_MORE_DATA`), as documentation and tools show it.
+    pub const fn display_name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::NERR_BUF_TOO_SMALL => "NERR_BufTooSmall",
+            Self::NERR_Q_NOT_FOUND => "NERR_QNotFound",
+            Self::NERR_JOB_NOT_FOUND => "NERR_JobNotFound",
+            Self::NERR_DEST_NOT_FOUND => "NERR_DestNotFound",
+            Self::NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
+            Self::NERR_USER_NOT_FOUND => "NERR_UserNotFound",
+            Self::NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
+            _ => return self.name(),
+        })
+    }
+
     /// Status values for which the response carries RAPOutData (MS-RAP 2.5.2).
     pub const fn carries_data(self) -> bool {
         self.0 == Self::ERROR_SUCCESS.0 || self.0 == Self::ERROR_MORE_DATA.0

@@ -61,6 +61,7 @@ pub trait RapService {
 
 pub mod api;
 pub mod descriptor;
+pub mod dissect;
 pub mod marshal;
 pub mod print_job;
 pub mod profile;

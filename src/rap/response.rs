@@ -199,6 +199,42 @@ pub fn parse_struct<'a>(
     entry: usize,
     out: &mut Vec<DataValue<'a>>,
 ) -> Result<usize, ResponseError> {
+    parse_struct_inner(desc, data, at, converter, entry, out, None)
+}
+
+/// Like [`parse_struct`], but a bad pointer (outside the data, unterminated
+/// string, bad length prefix) is recorded in `anomalies` and read as absent
+/// instead of failing: for decoders that show what they can.
+pub fn parse_struct_lenient<'a>(
+    desc: Descriptor<'_>,
+    data: &'a [u8],
+    at: usize,
+    converter: u16,
+    entry: usize,
+    out: &mut Vec<DataValue<'a>>,
+    anomalies: &mut Vec<ResponseError>,
+) -> Result<usize, ResponseError> {
+    parse_struct_inner(desc, data, at, converter, entry, out, Some(anomalies))
+}
+
+fn parse_struct_inner<'a>(
+    desc: Descriptor<'_>,
+    data: &'a [u8],
+    at: usize,
+    converter: u16,
+    entry: usize,
+    out: &mut Vec<DataValue<'a>>,
+    mut lenient: Option<&mut Vec<ResponseError>>,
+) -> Result<usize, ResponseError> {
+    // A pointer error: fatal, or recorded and read as absent.
+    let mut soft = |r: Result<Option<&'a [u8]>, ResponseError>| match (r, lenient.as_deref_mut()) {
+        (Ok(v), _) => Ok(v),
+        (Err(e), Some(list)) => {
+            list.push(e);
+            Ok(None)
+        }
+        (Err(e), None) => Err(e),
+    };
     let fixed = usize::from(desc.fixed_size()?);
     let end =
         at.checked_add(fixed)
@@ -249,24 +285,24 @@ pub fn parse_struct<'a>(
             data::STRING => {
                 let low = read_u16(data, pos).ok_or(bad)?;
                 pos = pos.saturating_add(4);
-                let s = match resolve_pointer(low, converter, data)? {
-                    None => None,
+                let s = soft(resolve_pointer(low, converter, data).and_then(|p| match p {
+                    None => Ok(None),
                     Some(off) => {
                         let tail = data.get(off..).unwrap_or_default();
                         let len = tail
                             .iter()
                             .position(|&b| b == 0)
                             .ok_or(ResponseError::UnterminatedString { offset: off })?;
-                        Some(tail.get(..len).unwrap_or_default())
+                        Ok(Some(tail.get(..len).unwrap_or_default()))
                     }
-                };
+                }))?;
                 out.push(DataValue::Str(s));
             }
             data::LENBUF | data::BYTES_PTR => {
                 let low = read_u16(data, pos).ok_or(bad)?;
                 pos = pos.saturating_add(4);
-                let b = match resolve_pointer(low, converter, data)? {
-                    None => None,
+                let b = soft(resolve_pointer(low, converter, data).and_then(|p| match p {
+                    None => Ok(None),
                     Some(off) => {
                         let claimed = if item.ch == data::LENBUF {
                             usize::from(read_u16(data, off).unwrap_or(0))
@@ -282,9 +318,9 @@ pub fn parse_struct<'a>(
                                 claimed,
                                 available,
                             })?;
-                        Some(slice)
+                        Ok(Some(slice))
                     }
-                };
+                }))?;
                 out.push(DataValue::LenBuf(b));
             }
             data::NULL => {}

@@ -1,0 +1,695 @@
+//! Dissect a RAP exchange (request parameters, and the response when there
+//! is one) for display: every opcode generically from its descriptors, with
+//! names for the known commands and their structures, and a list of
+//! anomalies. Never fails: what cannot be decoded becomes an anomaly.
+//!
+//! Field names are snake_case after the spec's field names (`job_id`,
+//! `user_name`, `document_name`, `time_submitted`).
+
+use std::fmt::Write as _;
+
+use super::descriptor::{job, param, Descriptor};
+use super::print_job::RapJobStatus;
+use super::request::{parse_rap_request, ParamValue};
+use super::response::{
+    parse_out_params, parse_response_params, parse_struct_lenient, DataValue, OutParam,
+};
+use crate::codes::{RapOpcode, RapStatus};
+use crate::oem::OemCodePage;
+
+/// A decoded value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A number.
+    Int(u64),
+    /// Text, decoded from the OEM code page.
+    Str(String),
+    /// Raw bytes.
+    Bytes(Vec<u8>),
+    /// An absent pointer (offset 0) or a null parameter.
+    Null,
+    /// A RAP JobStatus word.
+    JobStatus(RapJobStatus),
+    /// Seconds since 1970-01-01 in the server's local time (TimeSubmitted).
+    Time(u32),
+}
+
+/// A named list of values (a structure or a parameter block).
+pub type Fields = Vec<(String, Value)>;
+
+/// The response half of a dissection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseDissection {
+    pub status: RapStatus,
+    pub converter: u16,
+    pub params: Fields,
+    /// Structures in RAPOutData, in order.
+    pub entries: Vec<Fields>,
+    /// Whether the command returns an array (ParamDesc has `e`) rather than one structure.
+    pub is_array: bool,
+}
+
+/// One RAP exchange, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dissection {
+    pub opcode: Option<RapOpcode>,
+    pub command: Option<&'static str>,
+    pub param_desc: String,
+    pub data_desc: String,
+    pub aux_desc: Option<String>,
+    pub params: Fields,
+    pub response: Option<ResponseDissection>,
+    pub anomalies: Vec<String>,
+}
+
+/// What the known commands look like: expected ParamDescs, the names of the
+/// request parameters that carry bytes, and of the response out-params.
+struct Command {
+    opcode: RapOpcode,
+    param_descs: &'static [&'static [u8]],
+    params: &'static [&'static str],
+    out: &'static [&'static str],
+}
+
+const COMMANDS: &[Command] = &[
+    Command {
+        opcode: RapOpcode::NET_SHARE_ENUM,
+        param_descs: &[b"WrLeh"],
+        params: &["info_level", "receive_buffer_size"],
+        out: &["entries_returned", "entries_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_SHARE_GET_INFO,
+        param_descs: &[b"zWrLh"],
+        params: &["net_name", "info_level", "receive_buffer_size"],
+        out: &["total_bytes_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_SERVER_GET_INFO,
+        param_descs: &[b"WrLh"],
+        params: &["info_level", "receive_buffer_size"],
+        out: &["total_bytes_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_WKSTA_GET_INFO,
+        param_descs: &[b"WrLh"],
+        params: &["info_level", "receive_buffer_size"],
+        out: &["total_bytes_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_Q_ENUM,
+        param_descs: &[b"WrLeh"],
+        params: &["info_level", "receive_buffer_size"],
+        out: &["entries_returned", "entries_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_Q_GET_INFO,
+        param_descs: &[b"zWrLh"],
+        params: &["print_queue_name", "info_level", "receive_buffer_size"],
+        out: &["total_bytes_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_JOB_ENUM,
+        param_descs: &[b"zWrLeh"],
+        params: &["print_queue_name", "info_level", "receive_buffer_size"],
+        out: &["entries_returned", "entries_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_JOB_GET_INFO,
+        param_descs: &[b"WWrLh"],
+        params: &["job_id", "info_level", "receive_buffer_size"],
+        out: &["total_bytes_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_JOB_DEL,
+        param_descs: &[b"W"],
+        params: &["job_id"],
+        out: &[],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_JOB_PAUSE,
+        param_descs: &[b"W"],
+        params: &["job_id"],
+        out: &[],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_JOB_CONTINUE,
+        param_descs: &[b"W"],
+        params: &["job_id"],
+        out: &[],
+    },
+    Command {
+        opcode: RapOpcode::NET_PRINT_JOB_SET_INFO,
+        param_descs: &[b"WWsTP"],
+        params: &["job_id", "info_level", "buffer_size", "param_num"],
+        out: &[],
+    },
+    Command {
+        opcode: RapOpcode::NET_SERVER_ENUM2,
+        param_descs: &[b"WrLehDz", b"WrLehDO"],
+        params: &["info_level", "receive_buffer_size", "server_type", "domain"],
+        out: &["entries_returned", "entries_available"],
+    },
+    Command {
+        opcode: RapOpcode::NET_REMOTE_TOD,
+        param_descs: &[b"rL"],
+        params: &["receive_buffer_size"],
+        out: &[],
+    },
+];
+
+const JOB_L1: &[&str] = &[
+    "job_id",
+    "user_name",
+    "pad",
+    "notify_name",
+    "data_type",
+    "print_parameter_string",
+    "job_position",
+    "job_status",
+    "job_status_string",
+    "time_submitted",
+    "job_size",
+    "job_comment_string",
+];
+const JOB_L2: &[&str] = &[
+    "job_id",
+    "priority",
+    "user_name",
+    "job_position",
+    "job_status",
+    "time_submitted",
+    "job_size",
+    "comment",
+    "document_name",
+];
+const JOB_L3: &[&str] = &[
+    "job_id",
+    "priority",
+    "user_name",
+    "job_position",
+    "job_status",
+    "time_submitted",
+    "job_size",
+    "comment",
+    "document_name",
+    "notify_name",
+    "data_type",
+    "print_parameter_string",
+    "status_string",
+    "queue_name",
+    "print_processor_name",
+    "print_processor_params",
+    "driver_name",
+    "driver_data",
+    "printer_name",
+];
+
+/// Field names for a structure, when the command, level and DataDesc are known.
+fn struct_names(
+    opcode: RapOpcode,
+    level: Option<u16>,
+    desc: &[u8],
+) -> Option<&'static [&'static str]> {
+    let print_job = matches!(
+        opcode,
+        RapOpcode::NET_PRINT_JOB_GET_INFO | RapOpcode::NET_PRINT_JOB_ENUM
+    );
+    Some(match (desc, level) {
+        (b"W", _) if print_job => &["job_id"],
+        (b"WB21BB16B10zWWzDDz", _) => JOB_L1,
+        (b"WWzWWDDzz", _) if print_job => JOB_L2,
+        (b"WWzWWDDzzzzzzzzzzlz", _) if print_job => JOB_L3,
+        (b"B16", _) if opcode == RapOpcode::NET_SERVER_ENUM2 => &["server_name"],
+        (b"B16BBDz", _) if opcode == RapOpcode::NET_SERVER_ENUM2 => &[
+            "server_name",
+            "major_version",
+            "minor_version",
+            "server_type",
+            "server_comment",
+        ],
+        (b"B13", _) if opcode == RapOpcode::NET_SHARE_ENUM => &["net_name"],
+        (b"B13BWz", _) if opcode == RapOpcode::NET_SHARE_ENUM => {
+            &["net_name", "pad", "type", "remark"]
+        }
+        _ => return None,
+    })
+}
+
+fn generic_param_name(ch: u8, n: usize) -> String {
+    match ch {
+        param::RCVBUFLEN => "receive_buffer_size".into(),
+        param::SNDBUFLEN => "send_buffer_size".into(),
+        param::PARAMNUM => "param_num".into(),
+        param::ENTCOUNT => "entries_returned".into(),
+        param::WORD | param::WORD_OUT => format!("word{n}"),
+        param::DWORD | param::DWORD_OUT => format!("dword{n}"),
+        param::STRING => format!("string{n}"),
+        param::NULL => format!("null{n}"),
+        param::PAD => format!("pad{n}"),
+        _ => format!("bytes{n}"),
+    }
+}
+
+fn desc_string(d: &[u8]) -> String {
+    Descriptor(d).to_string()
+}
+
+/// Dissect a request and, when present, its response (`response` = the
+/// response's (parameters, data) blocks).
+pub fn dissect(
+    request_params: &[u8],
+    response: Option<(&[u8], &[u8])>,
+    code_page: &OemCodePage,
+) -> Dissection {
+    let mut d = Dissection {
+        opcode: None,
+        command: None,
+        param_desc: String::new(),
+        data_desc: String::new(),
+        aux_desc: None,
+        params: Vec::new(),
+        response: None,
+        anomalies: Vec::new(),
+    };
+    let req = match parse_rap_request(request_params) {
+        Ok(r) => r,
+        Err(e) => {
+            if let [a, b, ..] = request_params {
+                let op = RapOpcode(u16::from_le_bytes([*a, *b]));
+                d.opcode = Some(op);
+                d.command = op.command_name();
+            }
+            d.anomalies.push(format!("request: {e}"));
+            if let Some((p, _)) = response {
+                if let Ok(rp) = parse_response_params(p) {
+                    d.response = Some(ResponseDissection {
+                        status: rp.status,
+                        converter: rp.converter,
+                        params: Vec::new(),
+                        entries: Vec::new(),
+                        is_array: false,
+                    });
+                }
+            }
+            return d;
+        }
+    };
+    d.opcode = Some(req.opcode);
+    d.command = req.opcode.command_name();
+    d.param_desc = desc_string(req.param_desc.0);
+    d.data_desc = desc_string(req.data_desc.0);
+    let known = COMMANDS.iter().find(|c| c.opcode == req.opcode);
+    let names_apply = known.is_some_and(|c| c.param_descs.contains(&req.param_desc.0));
+    if let (Some(c), false) = (known, names_apply) {
+        let want: Vec<String> = c.param_descs.iter().map(|p| desc_string(p)).collect();
+        d.anomalies.push(format!(
+            "ParamDesc {:?} is not {}'s {:?}",
+            d.param_desc,
+            d.command.unwrap_or("this command"),
+            want.join("\" or \"")
+        ));
+    }
+    let mut level = None;
+    let mut rbs = None;
+    match req.params() {
+        Ok(p) => {
+            let mut i = 0usize;
+            for (n, v) in p.values().enumerate() {
+                let Ok(v) = v else { break };
+                let value = match v.value {
+                    ParamValue::Word(w)
+                    | ParamValue::SendBufferSize(w)
+                    | ParamValue::ParamNum(w) => Value::Int(w.into()),
+                    ParamValue::ReceiveBufferSize(w) => {
+                        rbs = Some(w);
+                        Value::Int(w.into())
+                    }
+                    ParamValue::DWord(w) => Value::Int(w.into()),
+                    ParamValue::String(s) => Value::Str(code_page.decode(s).into_owned()),
+                    ParamValue::Bytes(b) | ParamValue::Pad(b) => Value::Bytes(b.to_vec()),
+                    ParamValue::Null => Value::Null,
+                    ParamValue::ReceiveBuffer | ParamValue::SendBuffer | ParamValue::Output(_) => {
+                        continue
+                    }
+                };
+                let name = match known {
+                    Some(c) if names_apply => c.params.get(i).map(|s| (*s).to_owned()),
+                    _ => None,
+                }
+                .unwrap_or_else(|| generic_param_name(v.item.ch, n));
+                if name == "info_level" {
+                    if let Value::Int(l) = value {
+                        level = u16::try_from(l).ok();
+                    }
+                }
+                d.params.push((name, value));
+                i += 1;
+            }
+            if let Some(aux) = p.aux_desc {
+                d.aux_desc = Some(desc_string(aux.0));
+            }
+            if !p.trailing.is_empty() {
+                d.anomalies.push(format!(
+                    "request: {} bytes after the AuxDesc",
+                    p.trailing.len()
+                ));
+            }
+        }
+        Err(e) => d.anomalies.push(format!("request: {e}")),
+    }
+    // Print-job commands: the DataDesc should be the level's (MS-RAP 2.5.7.4.1 also allows
+    // the level-3 string for NetPrintJobGetInfo).
+    if matches!(
+        req.opcode,
+        RapOpcode::NET_PRINT_JOB_GET_INFO | RapOpcode::NET_PRINT_JOB_ENUM
+    ) {
+        if let Some(l) = level {
+            let per_level = job::for_level(l);
+            let literal =
+                req.opcode == RapOpcode::NET_PRINT_JOB_GET_INFO && req.data_desc.0 == job::LEVEL_3;
+            match per_level {
+                Some(want) if want != req.data_desc.0 && !literal => d.anomalies.push(format!(
+                    "DataDesc {:?} does not match level {l} ({:?})",
+                    d.data_desc,
+                    desc_string(want)
+                )),
+                None => d.anomalies.push(format!(
+                    "info level {l} is not defined for {}",
+                    d.command.unwrap_or("?")
+                )),
+                _ => {}
+            }
+        }
+    }
+    if let Some((p, data)) = response {
+        d.response = dissect_response(
+            &mut d,
+            req.opcode,
+            req.param_desc,
+            req.data_desc,
+            level,
+            rbs,
+            p,
+            data,
+            code_page,
+        );
+    }
+    d
+}
+
+#[allow(clippy::too_many_arguments)]
+fn dissect_response(
+    d: &mut Dissection,
+    opcode: RapOpcode,
+    param_desc: Descriptor<'_>,
+    data_desc: Descriptor<'_>,
+    level: Option<u16>,
+    rbs: Option<u16>,
+    params: &[u8],
+    data: &[u8],
+    cp: &OemCodePage,
+) -> Option<ResponseDissection> {
+    let rp = match parse_response_params(params) {
+        Ok(p) => p,
+        Err(e) => {
+            d.anomalies.push(format!("response: {e}"));
+            return None;
+        }
+    };
+    let known = COMMANDS
+        .iter()
+        .find(|c| c.opcode == opcode && c.param_descs.contains(&param_desc.0));
+    let mut out = ResponseDissection {
+        status: rp.status,
+        converter: rp.converter,
+        params: Vec::new(),
+        entries: Vec::new(),
+        is_array: param_desc.0.contains(&param::ENTCOUNT),
+    };
+    if !rp.has_converter {
+        d.anomalies.push(format!(
+            "response: {} parameter bytes; no Converter",
+            params.len()
+        ));
+    }
+    let want_out = param_desc.out_param_size().unwrap_or(0);
+    let outs = match parse_out_params(param_desc, rp.out_params) {
+        Ok(v) => v,
+        Err(e) => {
+            d.anomalies.push(format!(
+                "response: {} parameter bytes; ParamDesc {:?} calls for {} ({e})",
+                params.len(),
+                d.param_desc,
+                4 + usize::from(want_out)
+            ));
+            Vec::new()
+        }
+    };
+    if rp.out_params.len() > usize::from(want_out) {
+        d.anomalies.push(format!(
+            "response: {} parameter bytes beyond RAPOutParams",
+            rp.out_params.len() - usize::from(want_out)
+        ));
+    }
+    let mut count = None;
+    for (i, o) in outs.iter().enumerate() {
+        let name = known.and_then(|c| c.out.get(i)).map(|s| (*s).to_owned());
+        let (name, v) = match *o {
+            OutParam::Word(w) => (
+                name.unwrap_or_else(|| format!("word{i}")),
+                Value::Int(w.into()),
+            ),
+            OutParam::EntryCount(w) => {
+                count = Some(usize::from(w));
+                (
+                    name.unwrap_or_else(|| "entries_returned".into()),
+                    Value::Int(w.into()),
+                )
+            }
+            OutParam::DWord(w) => (
+                name.unwrap_or_else(|| format!("dword{i}")),
+                Value::Int(w.into()),
+            ),
+            OutParam::Bytes(b) => (
+                name.unwrap_or_else(|| format!("bytes{i}")),
+                Value::Bytes(b.to_vec()),
+            ),
+        };
+        out.params.push((name, v));
+    }
+    if let Some(r) = rbs {
+        if data.len() > usize::from(r) {
+            d.anomalies.push(format!(
+                "response: {} data bytes exceed ReceiveBufferSize {r}",
+                data.len()
+            ));
+        }
+    }
+    if !rp.status.carries_data() {
+        if !data.is_empty() {
+            d.anomalies.push(format!(
+                "response: {} data bytes with status {}",
+                data.len(),
+                rp.status.0
+            ));
+        }
+        return Some(out);
+    }
+    if data.is_empty() || data_desc.is_empty() || !param_desc.0.contains(&param::RCVBUF) {
+        return Some(out);
+    }
+    let fixed = match data_desc.fixed_size() {
+        Ok(f) => usize::from(f),
+        Err(e) => {
+            d.anomalies.push(format!("response: DataDesc: {e}"));
+            return Some(out);
+        }
+    };
+    let n = count.unwrap_or(1);
+    let names = struct_names(opcode, level, data_desc.0);
+    let mut at = 0usize;
+    for i in 0..n {
+        if fixed == 0 || at.saturating_add(fixed) > data.len() {
+            d.anomalies.push(format!(
+                "response: data truncated: entry {i} of {n} needs {fixed} bytes at {at}, data has {}",
+                data.len()
+            ));
+            break;
+        }
+        let mut values = Vec::new();
+        let mut errs = Vec::new();
+        match parse_struct_lenient(data_desc, data, at, rp.converter, i, &mut values, &mut errs) {
+            Ok(next) => at = next,
+            Err(e) => {
+                d.anomalies.push(format!("response: entry {i}: {e}"));
+                break;
+            }
+        }
+        for e in errs {
+            d.anomalies.push(format!("response: entry {i}: {e}"));
+        }
+        out.entries.push(name_values(&values, names, cp));
+    }
+    Some(out)
+}
+
+fn name_values(values: &[DataValue<'_>], names: Option<&[&str]>, cp: &OemCodePage) -> Fields {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let name = names
+                .and_then(|n| n.get(i))
+                .map_or_else(|| format!("field{i}"), |s| (*s).to_owned());
+            let value = match *v {
+                DataValue::Word(w) if name == "job_status" => Value::JobStatus(RapJobStatus(w)),
+                DataValue::Word(w) | DataValue::AuxCount(w) => Value::Int(w.into()),
+                DataValue::DWord(w) if name == "time_submitted" => Value::Time(w),
+                DataValue::DWord(w) => Value::Int(w.into()),
+                DataValue::Fixed(b)
+                    if name == "pad" || name.starts_with("field") && b.len() == 1 =>
+                {
+                    Value::Int(b.first().copied().unwrap_or(0).into())
+                }
+                DataValue::Fixed(b) => {
+                    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+                    Value::Str(cp.decode(b.get(..end).unwrap_or_default()).into_owned())
+                }
+                DataValue::Str(Some(s)) => Value::Str(cp.decode(s).into_owned()),
+                DataValue::Str(None) | DataValue::LenBuf(None) => Value::Null,
+                DataValue::LenBuf(Some(b)) => Value::Bytes(b.to_vec()),
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (no zone: RAP times are the server's local time).
+pub fn iso8601(secs: u32) -> String {
+    let t = crate::spool::SystemTime::from_unix(i64::from(secs)).unwrap_or_default();
+    let mut s = String::with_capacity(19);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn getinfo_level2_with_samba_style_error_reply() {
+        let req = b"\x4D\x00WrLh\x00WWzWWDDzz\x00\x02\x00\x00\x04";
+        let d = dissect(
+            req,
+            Some((b"\x32\x00\x00\x00", b"")),
+            &OemCodePage::default(),
+        );
+        assert_eq!(d.command, Some("NetPrintJobGetInfo"));
+        assert_eq!(
+            d.params,
+            vec![
+                ("word0".into(), Value::Int(2)),
+                ("receive_buffer_size".into(), Value::Int(0x400))
+            ]
+        );
+        assert_eq!(
+            d.anomalies,
+            vec![
+                "ParamDesc \"WrLh\" is not NetPrintJobGetInfo's \"WWrLh\"".to_owned(),
+                "response: 4 parameter bytes; ParamDesc \"WrLh\" calls for 6 (RAPOutParams end inside 'h' (needs 2 more bytes))"
+                    .to_owned()
+            ]
+        );
+        assert_eq!(d.response.unwrap().status, RapStatus::ERROR_NOT_SUPPORTED);
+    }
+
+    #[test]
+    fn getinfo_level2_success_is_named_and_typed() {
+        use crate::rap::{RapResponse, RapServer, ServerConfig, TransactionInput};
+        let req = b"\x4D\x00WWrLh\x00WWzWWDDzz\x00\x03\x00\x02\x00\x00\x04";
+        let mut out = RapResponse::default();
+        let server = RapServer::new(
+            ServerConfig::default(),
+            crate::spool::sample::sample_spooler(),
+        );
+        server.handle(
+            &TransactionInput {
+                parameters: req,
+                data: &[],
+                max_parameter_count: 6,
+                max_data_count: 1024,
+            },
+            &mut out,
+        );
+        let d = dissect(req, Some((&out.params, &out.data)), &OemCodePage::default());
+        assert_eq!(d.anomalies, Vec::<String>::new());
+        let r = d.response.unwrap();
+        assert_eq!(
+            r.params,
+            vec![("total_bytes_available".into(), Value::Int(56))]
+        );
+        assert_eq!(
+            r.entries,
+            vec![vec![
+                ("job_id".into(), Value::Int(3)),
+                ("priority".into(), Value::Int(1)),
+                ("user_name".into(), Value::Str("alice".into())),
+                ("job_position".into(), Value::Int(1)),
+                ("job_status".into(), Value::JobStatus(RapJobStatus(3))),
+                ("time_submitted".into(), Value::Time(0x65A5_2670)),
+                ("job_size".into(), Value::Int(1234)),
+                ("comment".into(), Value::Str("report.txt".into())),
+                ("document_name".into(), Value::Str("report.txt".into())),
+            ]]
+        );
+    }
+
+    #[test]
+    fn unknown_command_decodes_generically_and_bad_pointers_are_anomalies() {
+        // Opcode 0x1234 with ParamDesc "WrLeh" and DataDesc "Wz": two entries; the second
+        // entry's pointer lies outside the data.
+        let req = b"\x34\x12WrLeh\x00Wz\x00\x01\x00\x00\x10";
+        let params = b"\x00\x00\x00\x00\x02\x00\x02\x00";
+        let data = b"\x07\x00\x0C\x00\x00\x00\x08\x00\xFF\x00\x00\x00hi\x00";
+        let d = dissect(req, Some((params, data)), &OemCodePage::default());
+        assert_eq!(d.command, None);
+        assert_eq!(
+            d.params,
+            vec![
+                ("word0".into(), Value::Int(1)),
+                ("receive_buffer_size".into(), Value::Int(0x1000))
+            ]
+        );
+        let r = d.response.unwrap();
+        assert_eq!(r.entries.len(), 2);
+        assert_eq!(
+            r.entries[0],
+            vec![
+                ("field0".into(), Value::Int(7)),
+                ("field1".into(), Value::Str("hi".into()))
+            ]
+        );
+        assert_eq!(
+            r.entries[1],
+            vec![
+                ("field0".into(), Value::Int(8)),
+                ("field1".into(), Value::Null)
+            ]
+        );
+        assert_eq!(
+            d.anomalies,
+            vec!["response: entry 1: pointer 0x00ff − Converter 0x0000 = 255 lies outside the 15-byte data".to_owned()]
+        );
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(iso8601(0x65A5_2670), "2024-01-15T12:34:56");
+    }
+}
