@@ -25,7 +25,6 @@ pub use memory::{MemorySpooler, Queue};
 bitflags! {
     /// JOB_STATUS_* bits of JOB_INFO_2.Status ([MS-RPRN] 2.2.3.12).
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
-    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct JobStatus: u32 {
         const PAUSED = 0x0000_0001;
         const ERROR = 0x0000_0002;
@@ -42,6 +41,14 @@ bitflags! {
         const COMPLETE = 0x0000_1000;
         // Unknown bits are kept (bitflags' `from_bits_retain`).
         const _ = !0;
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for JobStatus {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        // Any 32-bit value, unknown bits included.
+        Ok(JobStatus::from_bits_retain(u32::arbitrary(u)?))
     }
 }
 
