@@ -31,6 +31,9 @@ pub mod server;
 #[cfg(feature = "decode")]
 pub mod decode;
 
+#[cfg(feature = "client")]
+pub mod conform;
+
 #[doc(hidden)]
 pub mod fuzzing;
 

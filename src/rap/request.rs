@@ -56,8 +56,6 @@ pub enum RequestError {
     },
     #[error("string parameter {item:?} is not NUL-terminated")]
     UnterminatedString { item: DescItem },
-    #[error("{0} bytes after RAPParams that are not a NUL-terminated AuxDesc")]
-    TrailingBytes(usize),
     #[error("internal parser error: {0:?}")]
     Nom(nom::error::ErrorKind),
 }
@@ -178,13 +176,11 @@ impl<'a> RapRequest<'a> {
         }
         let consumed = self.rest.len().saturating_sub(iter.input.len());
         let (bytes, after) = self.rest.split_at(consumed);
-        let (aux_desc, trailing) = if after.is_empty() {
-            (None, after)
-        } else {
-            match descriptor(DescKind::AuxDesc)(after) {
-                Ok((trailing, aux)) => (Some(aux), trailing),
-                Err(_) => return Err(RequestError::TrailingBytes(after.len())),
-            }
+        // Lenient: bytes that are not a NUL-terminated AuxDesc are kept as
+        // `trailing`; whether they are acceptable is the command's call.
+        let (aux_desc, trailing) = match descriptor(DescKind::AuxDesc)(after) {
+            Ok((trailing, aux)) if !after.is_empty() => (Some(aux), trailing),
+            _ => (None, after),
         };
         Ok(RapParams {
             desc: self.param_desc,
@@ -501,7 +497,8 @@ mod tests {
         assert_eq!(p.trailing, b"");
         let r =
             parse_rap_request(b"\x4D\x00WWrLh\x00W\x00\x03\x00\x00\x00\x00\x04\x01\x02").unwrap();
-        assert_eq!(r.params().unwrap_err(), RequestError::TrailingBytes(2));
+        let p = r.params().unwrap();
+        assert_eq!((p.aux_desc, p.trailing), (None, &b"\x01\x02"[..]));
     }
 
     #[test]

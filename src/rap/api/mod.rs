@@ -56,9 +56,9 @@ pub(crate) fn reject(
 /// Make a finished reply respect MaxParameterCount (MS-CIFS 2.2.4.33.1):
 /// fewer than 4 bytes cannot carry Win32ErrorCode and Converter, so the SMB
 /// transaction fails with STATUS_INVALID_PARAMETER; otherwise a reply whose
-/// RAPOutParams do not fit is cut to MaxParameterCount, and a reply that
-/// carried data becomes NERR_BufTooSmall with no data (the client cannot
-/// learn what it needs, so it must not get a partial answer).
+/// RAPOutParams do not all fit keeps only Win32ErrorCode and Converter (never
+/// half a field), and a reply that carried data becomes NERR_BufTooSmall
+/// with no data (without its RAPOutParams the client cannot use it).
 pub(crate) fn fit_params(
     outcome: RapOutcome,
     input: &TransactionInput<'_>,
@@ -75,12 +75,10 @@ pub(crate) fn fit_params(
         out.clear();
         return RapOutcome::FailTransaction(NtStatus::STATUS_INVALID_PARAMETER);
     }
-    out.params.truncate(max);
+    out.params.truncate(4);
     if status.carries_data() {
         out.data.clear();
-        if let Some(s) = out.params.get_mut(0..4) {
-            s.copy_from_slice(&[0x4B, 0x08, 0, 0]);
-        }
+        put_params(out, RapStatus::NERR_BUF_TOO_SMALL, 0, &[]);
         return RapOutcome::Reply(RapStatus::NERR_BUF_TOO_SMALL);
     }
     outcome

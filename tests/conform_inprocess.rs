@@ -1,0 +1,110 @@
+//! The conformance catalogue against our own RAP server, in process (no
+//! SMB): every case passes under the profile the server runs.
+#![cfg(feature = "client")]
+
+use msrap::conform::{self, build_context, run, ExpectProfile, InProcess, Verdict};
+use msrap::oem::OemCodePage;
+use msrap::rap::{Profile, RapServer, ServerConfig};
+use msrap::spool::sample::sample_spooler;
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn run_profile(
+    server_profile: Profile,
+    expect: ExpectProfile,
+    job: u16,
+) -> Vec<conform::CaseResult> {
+    block_on(async {
+        let mut t = InProcess::new(RapServer::new(
+            ServerConfig {
+                profile: server_profile,
+                ..ServerConfig::default()
+            },
+            sample_spooler(),
+        ));
+        let ids = conform::enumerate(&mut t, "LASER").await.unwrap();
+        assert_eq!(ids, [3, 4, 5, 6, 7]);
+        let ctx = build_context(
+            &mut t,
+            job,
+            &ids,
+            Some("LASER".into()),
+            OemCodePage::default(),
+        )
+        .await
+        .unwrap();
+        run(&mut t, &ctx, expect).await
+    })
+}
+
+fn assert_all_pass(results: &[conform::CaseResult]) {
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|r| match &r.verdict {
+            Verdict::Fail(d) => Some(format!("{} [{}]: {}", r.id, r.clause, d.join("; "))),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        results.len() > 60,
+        "the catalogue has {} cases",
+        results.len()
+    );
+}
+
+#[test]
+fn spec_server_passes_spec_profile_for_every_sample_job() {
+    for job in [3, 4, 5, 6, 7] {
+        assert_all_pass(&run_profile(Profile::SPEC, ExpectProfile::Spec, job));
+    }
+}
+
+#[test]
+fn windows_server_passes_windows_profile_for_every_sample_job() {
+    for job in [3, 4, 5, 6, 7] {
+        assert_all_pass(&run_profile(Profile::WINDOWS, ExpectProfile::Windows, job));
+    }
+}
+
+#[test]
+fn spec_server_fails_exactly_the_windows_only_cases_under_windows_profile() {
+    let results = run_profile(Profile::SPEC, ExpectProfile::Windows, 3);
+    let mut failed: Vec<&str> = results
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::Fail(_)))
+        .map(|r| r.id.as_str())
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        [
+            "2.5.1/trailing-bytes",
+            "2.5.1/truncated-16",
+            "2.5.1/truncated-18",
+            "2.5.1/truncated-2",
+            "2.5.1/truncated-20",
+            "2.5.1/truncated-21",
+            "2.5.1/truncated-22",
+            "2.5.1/truncated-23",
+            "2.5.1/truncated-8",
+            "3.2.5.7/paramdesc-WWrL",
+            "3.2.5.7/paramdesc-WWrLe",
+            "3.2.5.7/paramdesc-WWrLhh",
+            "3.2.5.7/paramdesc-WrLh",
+            "3.2.5.7/paramdesc-before-level",
+            "3.2.5.7/paramdesc-empty",
+            "3.2.5.7/paramdesc-wwrlh",
+        ]
+    );
+}
