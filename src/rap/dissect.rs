@@ -693,3 +693,63 @@ mod tests {
         assert_eq!(iso8601(0x65A5_2670), "2024-01-15T12:34:56");
     }
 }
+
+#[cfg(feature = "json")]
+mod json {
+    use super::{iso8601, Dissection, Fields, Value};
+    use serde_json::{json, Map, Value as Json};
+
+    /// A value as JSON: numbers, strings, `null`; bytes as hex; JobStatus as
+    /// `{"code": 19, "name": "PRINTING|ERROR"}`; times as ISO 8601.
+    pub fn value(v: &Value) -> Json {
+        match v {
+            Value::Int(n) => json!(n),
+            Value::Str(s) => json!(s),
+            Value::Bytes(b) => json!(b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
+            Value::Null => Json::Null,
+            Value::JobStatus(s) => json!({ "code": s.0, "name": s.to_string() }),
+            Value::Time(t) => json!(iso8601(*t)),
+        }
+    }
+
+    /// Named fields as a JSON object, in order.
+    pub fn fields(f: &Fields) -> Json {
+        let mut m = Map::new();
+        for (k, v) in f {
+            m.insert(k.clone(), value(v));
+        }
+        Json::Object(m)
+    }
+
+    impl Dissection {
+        /// The RAP part of a decoded transaction as JSON: `opcode`,
+        /// `command`, `param_desc`, `data_desc`, `aux_desc`, `params`,
+        /// `status`, `status_name`, `converter`, `response_params`, `data`
+        /// (an object, an array for enumerations, or null), `anomalies`.
+        pub fn to_json(&self) -> Map<String, Json> {
+            let mut m = Map::new();
+            m.insert("opcode".into(), self.opcode.map_or(Json::Null, |o| json!(o.0)));
+            m.insert("command".into(), json!(self.command));
+            m.insert("param_desc".into(), json!(self.param_desc));
+            m.insert("data_desc".into(), json!(self.data_desc));
+            m.insert("aux_desc".into(), json!(self.aux_desc));
+            m.insert("params".into(), fields(&self.params));
+            let r = self.response.as_ref();
+            m.insert("status".into(), r.map_or(Json::Null, |r| json!(r.status.0)));
+            m.insert("status_name".into(), json!(r.and_then(|r| r.status.display_name())));
+            m.insert("converter".into(), r.map_or(Json::Null, |r| json!(r.converter)));
+            m.insert("response_params".into(), r.map_or(Json::Null, |r| fields(&r.params)));
+            let data = match r {
+                None => Json::Null,
+                Some(r) if r.is_array => Json::Array(r.entries.iter().map(fields).collect()),
+                Some(r) => r.entries.first().map_or(Json::Null, fields),
+            };
+            m.insert("data".into(), data);
+            m.insert("anomalies".into(), json!(self.anomalies));
+            m
+        }
+    }
+}
+
+#[cfg(feature = "json")]
+pub use json::{fields as fields_json, value as value_json};
