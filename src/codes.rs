@@ -237,6 +237,10 @@ open_enum! {
         STATUS_NETWORK_NAME_DELETED = 0xC000_00C9,
         STATUS_USER_SESSION_DELETED = 0xC000_0203,
         STATUS_LOGON_FAILURE = 0xC000_006D,
+        /// A session limit was hit (SESSION_SETUP_ANDX); DOS form ERRSRV/ERRtoomanyuids.
+        STATUS_TOO_MANY_SESSIONS = 0xC000_00CE,
+        /// TREE_CONNECT_ANDX Service does not match the share type; DOS form ERRSRV/ERRinvdevice.
+        STATUS_BAD_DEVICE_TYPE = 0xC000_00CB,
     }
 }
 
@@ -250,12 +254,18 @@ mod tests {
         assert_eq!(s.name(), None);
         assert_eq!(u16::from(s), 4242);
         assert_eq!(format!("{s:?}"), "RapStatus(0x1092)");
-        assert_eq!(format!("{:?}", RapStatus::ERROR_MORE_DATA), "ERROR_MORE_DATA(0xea)");
+        assert_eq!(
+            format!("{:?}", RapStatus::ERROR_MORE_DATA),
+            "ERROR_MORE_DATA(0xea)"
+        );
     }
 
     #[test]
     fn win32_to_rap() {
-        assert_eq!(Win32Error(87).to_rap_status(), RapStatus::ERROR_INVALID_PARAMETER);
+        assert_eq!(
+            Win32Error(87).to_rap_status(),
+            RapStatus::ERROR_INVALID_PARAMETER
+        );
         assert_eq!(Win32Error(0x8007_0057).to_rap_status(), RapStatus(31));
     }
 }

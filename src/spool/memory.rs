@@ -31,22 +31,33 @@ impl MemorySpooler {
 
     /// The job with this id in any queue.
     pub fn find_job(&self, job_id: u32) -> Option<&JobInfo2> {
-        self.queues.iter().flat_map(|q| q.jobs.iter()).find(|j| j.job_id == job_id)
+        self.queues
+            .iter()
+            .flat_map(|q| q.jobs.iter())
+            .find(|j| j.job_id == job_id)
     }
 
     /// The queue with this name (ASCII case-insensitive, as share names are).
     pub fn find_queue(&self, name: &str) -> Option<&Queue> {
-        self.queues.iter().find(|q| q.name.eq_ignore_ascii_case(name))
+        self.queues
+            .iter()
+            .find(|q| q.name.eq_ignore_ascii_case(name))
     }
 }
 
 impl Spooler for MemorySpooler {
-    fn get_job(&self, _open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error> {
+    fn get_job(
+        &self,
+        _open: &OpenPrinter<'_>,
+        job_id: u32,
+    ) -> Result<Cow<'_, JobInfo2>, Win32Error> {
         // RpcGetJob: JobId 0 is never valid; an unknown id is ERROR_INVALID_PARAMETER.
         if job_id == 0 {
             return Err(Win32Error::ERROR_INVALID_PARAMETER);
         }
-        self.find_job(job_id).map(Cow::Borrowed).ok_or(Win32Error::ERROR_INVALID_PARAMETER)
+        self.find_job(job_id)
+            .map(Cow::Borrowed)
+            .ok_or(Win32Error::ERROR_INVALID_PARAMETER)
     }
 
     fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
@@ -66,17 +77,36 @@ mod tests {
     use crate::spool::PRINTER_ACCESS_USE;
 
     fn open(name: &str) -> OpenPrinter<'_> {
-        OpenPrinter { printer_name: name, datatype: "RAW", access: PRINTER_ACCESS_USE }
+        OpenPrinter {
+            printer_name: name,
+            datatype: "RAW",
+            access: PRINTER_ACCESS_USE,
+        }
     }
 
     #[test]
     fn behaves_like_rpc_get_job() {
         let s = crate::spool::sample::sample_spooler();
-        assert_eq!(s.get_job(&open("SRV"), 0).unwrap_err(), Win32Error::ERROR_INVALID_PARAMETER);
-        assert_eq!(s.get_job(&open("SRV"), 0x7777).unwrap_err(), Win32Error::ERROR_INVALID_PARAMETER);
-        assert_eq!(s.get_job(&open("SRV"), 3).unwrap().user_name.as_deref(), Some("alice"));
-        assert!(matches!(s.get_job(&open("SRV"), 3).unwrap(), Cow::Borrowed(_)));
-        assert_eq!(s.enum_jobs(&open("nope")).unwrap_err(), Win32Error::ERROR_INVALID_PRINTER_NAME);
+        assert_eq!(
+            s.get_job(&open("SRV"), 0).unwrap_err(),
+            Win32Error::ERROR_INVALID_PARAMETER
+        );
+        assert_eq!(
+            s.get_job(&open("SRV"), 0x7777).unwrap_err(),
+            Win32Error::ERROR_INVALID_PARAMETER
+        );
+        assert_eq!(
+            s.get_job(&open("SRV"), 3).unwrap().user_name.as_deref(),
+            Some("alice")
+        );
+        assert!(matches!(
+            s.get_job(&open("SRV"), 3).unwrap(),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            s.enum_jobs(&open("nope")).unwrap_err(),
+            Win32Error::ERROR_INVALID_PRINTER_NAME
+        );
         assert_eq!(s.enum_jobs(&open("laser")).unwrap().len(), 5);
     }
 }

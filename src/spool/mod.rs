@@ -61,7 +61,11 @@ impl SystemTime {
     /// when a field is out of range (month 0 or 13, day 32, hour 24...).
     /// wDayOfWeek is ignored, as Windows does when converting.
     pub fn to_unix(&self) -> Option<i64> {
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         if !(1..=12).contains(&m) || self.hour > 23 || self.minute > 59 || self.second > 59 {
             return None;
         }
@@ -202,7 +206,8 @@ pub struct OpenPrinter<'a> {
 pub trait Spooler {
     /// RpcOpenPrinter(open) then RpcGetJob(JobId = `job_id`, Level = 2).
     /// An unknown or zero job id is ERROR_INVALID_PARAMETER ([MS-RPRN] 3.1.4.3.2).
-    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error>;
+    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32)
+        -> Result<Cow<'_, JobInfo2>, Win32Error>;
 
     /// RpcOpenPrinter(open) then RpcEnumJobs(Level = 2) over every job of the
     /// queue named in `open.printer_name`, in queue order. An unknown queue is
@@ -217,7 +222,11 @@ pub trait Spooler {
 }
 
 impl<S: Spooler + ?Sized> Spooler for &S {
-    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error> {
+    fn get_job(
+        &self,
+        open: &OpenPrinter<'_>,
+        job_id: u32,
+    ) -> Result<Cow<'_, JobInfo2>, Win32Error> {
         (**self).get_job(open, job_id)
     }
     fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
@@ -229,7 +238,11 @@ impl<S: Spooler + ?Sized> Spooler for &S {
 }
 
 impl<S: Spooler + ?Sized> Spooler for std::sync::Arc<S> {
-    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32) -> Result<Cow<'_, JobInfo2>, Win32Error> {
+    fn get_job(
+        &self,
+        open: &OpenPrinter<'_>,
+        job_id: u32,
+    ) -> Result<Cow<'_, JobInfo2>, Win32Error> {
         (**self).get_job(open, job_id)
     }
     fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
@@ -263,9 +276,19 @@ mod tests {
 
     #[test]
     fn systemtime_rejects_bad_fields() {
-        let bad = SystemTime { year: 2023, month: 2, day: 29, ..Default::default() };
+        let bad = SystemTime {
+            year: 2023,
+            month: 2,
+            day: 29,
+            ..Default::default()
+        };
         assert_eq!(bad.to_unix(), None);
-        let bad = SystemTime { year: 2024, month: 13, day: 1, ..Default::default() };
+        let bad = SystemTime {
+            year: 2024,
+            month: 13,
+            day: 1,
+            ..Default::default()
+        };
         assert_eq!(bad.to_unix(), None);
     }
 }

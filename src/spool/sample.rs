@@ -8,7 +8,15 @@ fn s(v: &str) -> Option<String> {
 }
 
 fn at(year: u16, month: u16, day: u16, hour: u16, minute: u16, second: u16) -> SystemTime {
-    let t = SystemTime { year, month, day, hour, minute, second, ..SystemTime::default() };
+    let t = SystemTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        ..SystemTime::default()
+    };
     // Fill in wDayOfWeek consistently.
     t.to_unix().and_then(SystemTime::from_unix).unwrap_or(t)
 }
@@ -123,7 +131,16 @@ pub fn sample_queues() -> Vec<Queue> {
         submitted: at(2024, 2, 29, 23, 59, 59),
         ..JobInfo2::default()
     }];
-    vec![Queue { name: "LASER".into(), jobs }, Queue { name: "COLOR".into(), jobs: color }]
+    vec![
+        Queue {
+            name: "LASER".into(),
+            jobs,
+        },
+        Queue {
+            name: "COLOR".into(),
+            jobs: color,
+        },
+    ]
 }
 
 /// [`sample_queues`] in a [`MemorySpooler`].
