@@ -386,7 +386,8 @@ impl<S: RapService> Connection<S> {
             Some((index, Dialect::NtLm012)) => {
                 // We speak Unicode and NT status codes; say so in Flags2 as
                 // Windows does, and send the strings in Unicode.
-                h.flags2 |= HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS;
+                h.flags2 |=
+                    HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS | HeaderFlags2::LONG_NAMES;
                 let mut b = MessageBuilder::new(&h);
                 NtNegotiateResponse {
                     dialect_index: index,
@@ -948,15 +949,16 @@ impl<S: RapService> Connection<S> {
 }
 
 /// A response header for `req`: REPLY set, identifiers echoed, Flags2
-/// keeping the client's UNICODE and NT_STATUS choices.
+/// keeping the client's LONG_NAMES, UNICODE and NT_STATUS choices (so a
+/// response to the MS-RAP example requests matches its example response).
 pub fn reply_header(req: &SmbHeader) -> SmbHeader {
     SmbHeader {
         command: req.command,
         status: 0,
         flags: HeaderFlags::REPLY
             | (req.flags & (HeaderFlags::CASE_INSENSITIVE | HeaderFlags::CANONICALIZED_PATHS)),
-        flags2: HeaderFlags2::LONG_NAMES
-            | (req.flags2 & (HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS)),
+        flags2: req.flags2
+            & (HeaderFlags2::LONG_NAMES | HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS),
         pid_high: req.pid_high,
         security_features: [0; 8],
         reserved: 0,
