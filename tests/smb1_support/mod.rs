@@ -217,3 +217,6 @@ pub fn to_hex(b: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(feature = "server")]
+pub mod tcp;
