@@ -849,8 +849,9 @@ impl<S: RapService> Connection<S> {
     /// The service should stay within MaxParameterCount/MaxDataCount
     /// (CVE-2002-0724: a zero maximum must not break anything). If it
     /// does not, the blocks are cut to the maxima and the status is
-    /// STATUS_BUFFER_OVERFLOW, as for a named-pipe transaction whose reply
-    /// does not fit (MS-CIFS 3.3.5.57.? / Samba `api_reply`).
+    /// STATUS_BUFFER_OVERFLOW (DOS: ERRDOS/ERRmoredata), as for a
+    /// named-pipe transaction whose reply does not fit. MS-CIFS does not
+    /// say what a RAP server does here; this is our choice.
     #[allow(clippy::too_many_arguments)]
     fn execute(
         &mut self,
