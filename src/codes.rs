@@ -270,6 +270,10 @@ open_enum! {
         STATUS_NETWORK_NAME_DELETED = 0xC000_00C9,
         STATUS_USER_SESSION_DELETED = 0xC000_0203,
         STATUS_LOGON_FAILURE = 0xC000_006D,
+        /// A session limit was hit (SESSION_SETUP_ANDX); DOS form ERRSRV/ERRtoomanyuids.
+        STATUS_TOO_MANY_SESSIONS = 0xC000_00CE,
+        /// TREE_CONNECT_ANDX Service does not match the share type; DOS form ERRSRV/ERRinvdevice.
+        STATUS_BAD_DEVICE_TYPE = 0xC000_00CB,
     }
 }
 

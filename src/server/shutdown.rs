@@ -1,0 +1,33 @@
+//! Graceful shutdown signal for connection tasks (mini-redis style).
+
+use tokio::sync::broadcast;
+
+/// Listens for the server's shutdown broadcast; a closed channel (the
+/// sender dropped) counts as shutdown.
+#[derive(Debug)]
+pub struct Shutdown {
+    is_shutdown: bool,
+    notify: broadcast::Receiver<()>,
+}
+
+impl Shutdown {
+    pub(crate) fn new(notify: broadcast::Receiver<()>) -> Shutdown {
+        Shutdown {
+            is_shutdown: false,
+            notify,
+        }
+    }
+
+    pub fn is_shutdown(&self) -> bool {
+        self.is_shutdown
+    }
+
+    /// Resolves once shutdown has been signalled.
+    pub async fn recv(&mut self) {
+        if self.is_shutdown {
+            return;
+        }
+        let _ = self.notify.recv().await;
+        self.is_shutdown = true;
+    }
+}

@@ -1,0 +1,266 @@
+//! The SMB header (MS-CIFS 2.2.3.1) and command codes (2.2.2.1).
+
+use core::fmt;
+
+use nom::bytes::complete::{tag, take};
+use nom::number::complete::{le_u16, le_u32, le_u8};
+use nom::IResult;
+
+use crate::codes::NtStatus;
+
+use super::status::{wire_status, WireStatus};
+
+/// `Protocol`: the first four bytes of every SMB1 message.
+pub const SMB_MAGIC: [u8; 4] = *b"\xFFSMB";
+/// Length of the SMB header; every offset in a message counts from its start.
+pub const HEADER_LEN: usize = 32;
+
+/// An SMB1 command code (MS-CIFS 2.2.2.1). Open: unknown codes survive.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct SmbCommand(pub u8);
+
+impl SmbCommand {
+    pub const CLOSE: SmbCommand = SmbCommand(0x04);
+    pub const TRANSACTION: SmbCommand = SmbCommand(0x25);
+    pub const TRANSACTION_SECONDARY: SmbCommand = SmbCommand(0x26);
+    pub const ECHO: SmbCommand = SmbCommand(0x2B);
+    pub const READ_ANDX: SmbCommand = SmbCommand(0x2E);
+    pub const WRITE_ANDX: SmbCommand = SmbCommand(0x2F);
+    pub const TRANSACTION2: SmbCommand = SmbCommand(0x32);
+    pub const TREE_DISCONNECT: SmbCommand = SmbCommand(0x71);
+    pub const NEGOTIATE: SmbCommand = SmbCommand(0x72);
+    pub const SESSION_SETUP_ANDX: SmbCommand = SmbCommand(0x73);
+    pub const LOGOFF_ANDX: SmbCommand = SmbCommand(0x74);
+    pub const TREE_CONNECT_ANDX: SmbCommand = SmbCommand(0x75);
+    pub const NT_TRANSACT: SmbCommand = SmbCommand(0xA0);
+    pub const NT_CREATE_ANDX: SmbCommand = SmbCommand(0xA2);
+    /// `SMB_COM_NO_ANDX_COMMAND`: ends an AndX chain (MS-CIFS 2.2.3.4).
+    pub const NO_ANDX_COMMAND: SmbCommand = SmbCommand(0xFF);
+
+    /// The spec's name without the `SMB_COM_` prefix, if known.
+    pub const fn name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0x04 => "CLOSE",
+            0x25 => "TRANSACTION",
+            0x26 => "TRANSACTION_SECONDARY",
+            0x2B => "ECHO",
+            0x2E => "READ_ANDX",
+            0x2F => "WRITE_ANDX",
+            0x32 => "TRANSACTION2",
+            0x71 => "TREE_DISCONNECT",
+            0x72 => "NEGOTIATE",
+            0x73 => "SESSION_SETUP_ANDX",
+            0x74 => "LOGOFF_ANDX",
+            0x75 => "TREE_CONNECT_ANDX",
+            0xA0 => "NT_TRANSACT",
+            0xA2 => "NT_CREATE_ANDX",
+            0xFF => "NO_ANDX_COMMAND",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Debug for SmbCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "SMB_COM_{n}({:#04x})", self.0),
+            None => write!(f, "SmbCommand({:#04x})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for SmbCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+bitflags::bitflags! {
+    /// Header `Flags` (MS-CIFS 2.2.3.1).
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct HeaderFlags: u8 {
+        const LOCK_AND_READ_OK = 0x01;
+        const BUF_AVAIL = 0x02;
+        const CASE_INSENSITIVE = 0x08;
+        const CANONICALIZED_PATHS = 0x10;
+        const OPLOCK = 0x20;
+        const OPBATCH = 0x40;
+        /// The message is a response.
+        const REPLY = 0x80;
+    }
+}
+
+bitflags::bitflags! {
+    /// Header `Flags2` (MS-CIFS 2.2.3.1, MS-SMB 2.2.3.1).
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct HeaderFlags2: u16 {
+        const LONG_NAMES = 0x0001;
+        const EAS = 0x0002;
+        const SMB_SECURITY_SIGNATURE = 0x0004;
+        const IS_LONG_NAME = 0x0040;
+        const EXTENDED_SECURITY = 0x0800;
+        const DFS = 0x1000;
+        const PAGING_IO = 0x2000;
+        /// `Status` is an NTSTATUS, not a DOS class/code pair.
+        const NT_STATUS = 0x4000;
+        /// Strings are UTF-16LE.
+        const UNICODE = 0x8000;
+    }
+}
+
+/// The SMB header (MS-CIFS 2.2.3.1). Fixed-size, so it is owned and `Copy`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct SmbHeader {
+    pub command: SmbCommand,
+    /// Raw `Status`: NTSTATUS if `Flags2` has NT_STATUS, else
+    /// ErrorClass (1), Reserved (1), ErrorCode (2) (MS-CIFS 2.2.1.5).
+    pub status: u32,
+    pub flags: HeaderFlags,
+    pub flags2: HeaderFlags2,
+    pub pid_high: u16,
+    /// `SecurityFeatures`: the signature, or zero.
+    pub security_features: [u8; 8],
+    pub reserved: u16,
+    pub tid: u16,
+    pub pid_low: u16,
+    pub uid: u16,
+    pub mid: u16,
+}
+
+impl SmbHeader {
+    /// A request header for `command` with zeroed identifiers.
+    pub fn request(command: SmbCommand, flags2: HeaderFlags2) -> SmbHeader {
+        SmbHeader {
+            command,
+            flags: HeaderFlags::CASE_INSENSITIVE | HeaderFlags::CANONICALIZED_PATHS,
+            flags2,
+            ..SmbHeader::default()
+        }
+    }
+
+    /// The 32-bit process id: `PIDHigh` << 16 | `PIDLow`.
+    pub fn pid(&self) -> u32 {
+        u32::from(self.pid_high) << 16 | u32::from(self.pid_low)
+    }
+
+    pub fn is_reply(&self) -> bool {
+        self.flags.contains(HeaderFlags::REPLY)
+    }
+
+    pub fn is_unicode(&self) -> bool {
+        self.flags2.contains(HeaderFlags2::UNICODE)
+    }
+
+    pub fn uses_nt_status(&self) -> bool {
+        self.flags2.contains(HeaderFlags2::NT_STATUS)
+    }
+
+    /// `Status` interpreted per `Flags2`.
+    pub fn wire_status(&self) -> WireStatus {
+        WireStatus::from_raw(self.status, self.uses_nt_status())
+    }
+
+    /// Sets `Status` to `status`, as an NTSTATUS or a DOS pair per `Flags2`.
+    pub fn set_status(&mut self, status: NtStatus) {
+        self.status = wire_status(status, self.uses_nt_status());
+    }
+
+    /// Appends the 32 header bytes.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&SMB_MAGIC);
+        out.push(self.command.0);
+        out.extend_from_slice(&self.status.to_le_bytes());
+        out.push(self.flags.bits());
+        out.extend_from_slice(&self.flags2.bits().to_le_bytes());
+        out.extend_from_slice(&self.pid_high.to_le_bytes());
+        out.extend_from_slice(&self.security_features);
+        out.extend_from_slice(&self.reserved.to_le_bytes());
+        out.extend_from_slice(&self.tid.to_le_bytes());
+        out.extend_from_slice(&self.pid_low.to_le_bytes());
+        out.extend_from_slice(&self.uid.to_le_bytes());
+        out.extend_from_slice(&self.mid.to_le_bytes());
+    }
+}
+
+/// Parses the 32-byte SMB header, checking `Protocol`.
+pub fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
+    let (i, _) = tag(&SMB_MAGIC[..])(input)?;
+    let (i, command) = le_u8(i)?;
+    let (i, status) = le_u32(i)?;
+    let (i, flags) = le_u8(i)?;
+    let (i, flags2) = le_u16(i)?;
+    let (i, pid_high) = le_u16(i)?;
+    let (i, sec) = take(8usize)(i)?;
+    let (i, reserved) = le_u16(i)?;
+    let (i, tid) = le_u16(i)?;
+    let (i, pid_low) = le_u16(i)?;
+    let (i, uid) = le_u16(i)?;
+    let (i, mid) = le_u16(i)?;
+    let mut security_features = [0u8; 8];
+    security_features.copy_from_slice(sec);
+    Ok((
+        i,
+        SmbHeader {
+            command: SmbCommand(command),
+            status,
+            flags: HeaderFlags::from_bits_retain(flags),
+            flags2: HeaderFlags2::from_bits_retain(flags2),
+            pid_high,
+            security_features,
+            reserved,
+            tid,
+            pid_low,
+            uid,
+            mid,
+        },
+    ))
+}
+
+/// [`parse_header`] with a typed error.
+pub fn read_header(input: &[u8]) -> Result<SmbHeader, super::ParseError> {
+    if input.len() >= 4 && input[..4] != SMB_MAGIC {
+        return Err(super::ParseError::BadProtocol);
+    }
+    parse_header(input)
+        .map(|(_, h)| h)
+        .map_err(|_| super::ParseError::Truncated("SMB header"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip() {
+        let h = SmbHeader {
+            command: SmbCommand::TRANSACTION,
+            status: 0xC000_000D,
+            flags: HeaderFlags::REPLY,
+            flags2: HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS,
+            pid_high: 1,
+            security_features: [1, 2, 3, 4, 5, 6, 7, 8],
+            reserved: 0,
+            tid: 0x0802,
+            pid_low: 0x74B2,
+            uid: 0x0801,
+            mid: 0x6D81,
+        };
+        let mut out = Vec::new();
+        h.write(&mut out);
+        assert_eq!(out.len(), HEADER_LEN);
+        assert_eq!(read_header(&out), Ok(h));
+        assert_eq!(h.pid(), 0x0001_74B2);
+    }
+
+    #[test]
+    fn bad_magic_and_truncation() {
+        assert_eq!(
+            read_header(b"\xFESMB"),
+            Err(super::super::ParseError::BadProtocol)
+        );
+        assert!(matches!(
+            read_header(b"\xFFSMB\x25"),
+            Err(super::super::ParseError::Truncated(_))
+        ));
+    }
+}

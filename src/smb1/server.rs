@@ -1,0 +1,1072 @@
+//! The SMB1 server connection state machine (MS-CIFS 3.3), sans-IO.
+//!
+//! [`Connection`] takes whole SMB messages and produces response messages;
+//! [`ServerConnection`] adds the stream framing, so raw bytes go in and
+//! framed bytes come out. No sockets, no clock: the caller supplies the time
+//! ([`Connection::set_system_time`]) and runs idle timeouts.
+//!
+//! Supported: NEGOTIATE (NT LM 0.12 without extended security, LAN Manager
+//! 1.0–2.1), SESSION_SETUP_ANDX (anonymous and guest), TREE_CONNECT_ANDX
+//! (`IPC$` and the print shares of the [`RapService`]), TRANSACTION on
+//! `\PIPE\LANMAN` with secondaries and multi-part responses, ECHO,
+//! TREE_DISCONNECT, LOGOFF_ANDX, and AndX chains of the AndX commands.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bytes::BytesMut;
+
+use crate::codes::NtStatus;
+use crate::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
+
+use super::andx::AndX;
+use super::echo::{
+    parse_echo_request, parse_logoff, parse_tree_disconnect, write_echo_response,
+    write_empty_block, write_logoff,
+};
+use super::header::{read_header, HeaderFlags, HeaderFlags2, SmbCommand, SmbHeader, HEADER_LEN};
+use super::message::{parse_block, Block, MessageBuilder};
+use super::nbss::{
+    encode_message, Frame, FrameDecoder, FrameError, Framing, MAX_FRAME_LEN,
+    POSITIVE_SESSION_RESPONSE,
+};
+use super::negotiate::{
+    capabilities, choose_dialect, filetime_to_dos, parse_negotiate_request, security_mode,
+    write_core_response, Dialect, LanmanNegotiateResponse, NtNegotiateResponse,
+};
+use super::session_setup::{parse_session_setup_request, SessionSetupResponse, ACTION_GUEST};
+use super::trans::{
+    flags as trans_flags, parse_transaction_request, parse_transaction_secondary,
+    write_transaction_responses, Reassembly,
+};
+use super::tree_connect::{
+    parse_tree_connect_request, TreeConnectResponse, SERVICE_ANY, SERVICE_IPC, SERVICE_PRINTER,
+    SMB_SUPPORT_SEARCH_BITS, TREE_CONNECT_ANDX_DISCONNECT_TID,
+};
+use super::ParseError;
+
+/// The pipe RAP uses (MS-CIFS 3.2.4.42, MS-RAP 2.1).
+pub const LANMAN_PIPE: &str = "\\PIPE\\LANMAN";
+
+/// Per-connection caps. Exceeding one yields a defined error response;
+/// nothing a client sends grows memory without bound.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Sessions (UIDs); beyond: STATUS_TOO_MANY_SESSIONS.
+    pub max_sessions: usize,
+    /// Trees (TIDs); beyond: STATUS_INSUFFICIENT_RESOURCES.
+    pub max_trees: usize,
+    /// Transactions waiting for secondaries; beyond: STATUS_INSUFFICIENT_RESOURCES.
+    pub max_pending_transactions: usize,
+    /// Bytes reserved by pending transactions (sum of their totals).
+    pub max_pending_bytes: usize,
+    /// TotalParameterCount + TotalDataCount of one transaction; beyond:
+    /// STATUS_INVALID_PARAMETER. RAP requests are far below 64 KiB.
+    pub max_transaction_bytes: usize,
+    /// Commands in one AndX chain; beyond: STATUS_INVALID_SMB.
+    pub max_andx_chain: usize,
+    /// ECHO responses per request (EchoCount is clamped to this).
+    pub max_echo_count: u16,
+    /// Largest incoming SMB message (≤ 0x1FFFF).
+    pub max_message_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sessions: 16,
+            max_trees: 32,
+            max_pending_transactions: 8,
+            max_pending_bytes: 256 * 1024,
+            max_transaction_bytes: 0xFFFF,
+            max_andx_chain: 8,
+            max_echo_count: 16,
+            max_message_len: MAX_FRAME_LEN,
+        }
+    }
+}
+
+/// Server identity and negotiated sizes, shared by all connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerParams {
+    /// NetBIOS/host name, sent as ServerName in the NEGOTIATE response.
+    pub server_name: String,
+    /// Workgroup/domain, sent as DomainName / PrimaryDomain.
+    pub domain: String,
+    pub native_os: String,
+    pub native_lanman: String,
+    /// MaxBufferSize we advertise (Windows and Samba: 16644).
+    pub max_buffer_size: u16,
+    pub max_mpx_count: u16,
+    /// Client buffer size used before SESSION_SETUP tells us the real one
+    /// (MS-CIFS 3.3.5.42 leaves this open; 4356 is the LAN Manager minimum
+    /// Samba assumes).
+    pub default_client_buffer_size: u16,
+    pub limits: Limits,
+}
+
+impl Default for ServerParams {
+    fn default() -> Self {
+        ServerParams {
+            server_name: "MSRAP".into(),
+            domain: "WORKGROUP".into(),
+            native_os: "Unix".into(),
+            native_lanman: "msrap".into(),
+            max_buffer_size: 16644,
+            max_mpx_count: 50,
+            default_client_buffer_size: 4356,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// How a session authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Empty account name and empty passwords (a null session).
+    Anonymous,
+    /// Anything else: real authentication is not implemented yet, so every
+    /// non-anonymous logon becomes a guest (Action = SMB_SETUP_GUEST).
+    Guest,
+}
+
+/// What the client sent to authenticate, kept for a future verifier
+/// (NTLMv1/v2 against the challenge of this connection).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Credentials {
+    pub account_name: String,
+    pub primary_domain: String,
+    /// LM / OEM password response (24 bytes for LM challenge/response).
+    pub oem_password: Vec<u8>,
+    /// NT response (24 bytes NTLMv1, longer for NTLMv2).
+    pub unicode_password: Vec<u8>,
+}
+
+/// One logged-on user (MS-CIFS 3.3.1.8 Server.Session).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub uid: u16,
+    pub kind: SessionKind,
+    pub credentials: Credentials,
+    pub native_os: String,
+}
+
+/// What a tree is connected to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Share {
+    Ipc,
+    /// A print queue, by its configured name.
+    Printer(String),
+}
+
+/// One tree connect (MS-CIFS 3.3.1.9 Server.TreeConnect).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    pub tid: u16,
+    pub uid: u16,
+    pub share: Share,
+}
+
+/// Key of a transaction awaiting secondaries (MS-CIFS 3.3.5.58: UID, TID,
+/// PID and MID identify it).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct TransKey {
+    uid: u16,
+    tid: u16,
+    pid: u32,
+    mid: u16,
+}
+
+#[derive(Clone, Debug)]
+struct PendingTransaction {
+    header: SmbHeader,
+    max_parameter_count: u16,
+    max_data_count: u16,
+    flags: u16,
+    params: Reassembly,
+    data: Reassembly,
+    reserved: usize,
+}
+
+/// A record of one handled request, for logging by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub command: SmbCommand,
+    pub uid: u16,
+    pub tid: u16,
+    pub pid: u32,
+    pub mid: u16,
+    pub status: NtStatus,
+    /// For `\PIPE\LANMAN` transactions: the RAP opcode (first parameter word).
+    pub rap_opcode: Option<u16>,
+    /// Response parameter and data bytes (transactions).
+    pub response_bytes: (usize, usize),
+}
+
+/// Keep at most this many unread events.
+const MAX_EVENTS: usize = 256;
+
+/// Why a connection must be closed (no response can be sent).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectionError {
+    #[error("framing: {0}")]
+    Frame(#[from] FrameError),
+    /// The SMB header itself is unreadable: there is no MID to answer.
+    #[error("malformed SMB header: {0}")]
+    Malformed(ParseError),
+    /// A command other than NEGOTIATE before NEGOTIATE succeeded
+    /// (MS-CIFS 3.3.5.2: the server disconnects).
+    #[error("{0} before NEGOTIATE")]
+    NotNegotiated(SmbCommand),
+    #[error("NetBIOS session request expected first")]
+    ExpectedSessionRequest,
+    #[error("unexpected NetBIOS packet")]
+    UnexpectedNetBios,
+}
+
+/// State carried along an AndX chain: the UID/TID the next command uses.
+#[derive(Copy, Clone, Debug)]
+struct ChainCtx {
+    uid: u16,
+    tid: u16,
+}
+
+/// The per-connection SMB1 server state machine.
+#[derive(Debug)]
+pub struct Connection<S> {
+    service: S,
+    params: Arc<ServerParams>,
+    challenge: [u8; 8],
+    system_time: u64,
+    dialect: Option<Dialect>,
+    client_max_buffer_size: Option<u16>,
+    sessions: BTreeMap<u16, Session>,
+    trees: BTreeMap<u16, Tree>,
+    next_uid: u16,
+    next_tid: u16,
+    pending: BTreeMap<TransKey, PendingTransaction>,
+    pending_bytes: usize,
+    rap_out: RapResponse,
+    events: Vec<Event>,
+}
+
+impl<S: RapService> Connection<S> {
+    /// A fresh connection. `challenge` is this connection's 8-byte
+    /// challenge (MS-CIFS 3.3.5.42; only sent, not yet verified).
+    pub fn new(service: S, params: Arc<ServerParams>, challenge: [u8; 8]) -> Connection<S> {
+        Connection {
+            service,
+            params,
+            challenge,
+            system_time: 0,
+            dialect: None,
+            client_max_buffer_size: None,
+            sessions: BTreeMap::new(),
+            trees: BTreeMap::new(),
+            next_uid: 100,
+            next_tid: 1,
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            rap_out: RapResponse::default(),
+            events: Vec::new(),
+        }
+    }
+
+    /// The time for NEGOTIATE responses, as a FILETIME (100 ns since 1601).
+    pub fn set_system_time(&mut self, filetime: u64) {
+        self.system_time = filetime;
+    }
+
+    pub fn dialect(&self) -> Option<Dialect> {
+        self.dialect
+    }
+
+    pub fn sessions(&self) -> impl Iterator<Item = &Session> {
+        self.sessions.values()
+    }
+
+    pub fn trees(&self) -> impl Iterator<Item = &Tree> {
+        self.trees.values()
+    }
+
+    /// Transactions waiting for secondaries, and the bytes they reserve.
+    pub fn pending_transactions(&self) -> (usize, usize) {
+        (self.pending.len(), self.pending_bytes)
+    }
+
+    pub fn service(&self) -> &S {
+        &self.service
+    }
+
+    /// Takes the events recorded since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Handles one SMB message; appends zero or more response messages.
+    pub fn handle_message(
+        &mut self,
+        msg: &[u8],
+        out: &mut Vec<Vec<u8>>,
+    ) -> Result<(), ConnectionError> {
+        let req = read_header(msg).map_err(ConnectionError::Malformed)?;
+        if req.is_reply() {
+            // A response sent to a server: nothing to answer (Samba drops these too).
+            return Ok(());
+        }
+        if self.dialect.is_none() && req.command != SmbCommand::NEGOTIATE {
+            return Err(ConnectionError::NotNegotiated(req.command));
+        }
+        let block = match parse_block(msg, HEADER_LEN) {
+            Ok(b) => b,
+            Err(e) => {
+                self.reply_error(&req, e.status(), out);
+                return Ok(());
+            }
+        };
+        match req.command {
+            SmbCommand::NEGOTIATE => self.negotiate(&req, &block, out),
+            SmbCommand::SESSION_SETUP_ANDX
+            | SmbCommand::TREE_CONNECT_ANDX
+            | SmbCommand::LOGOFF_ANDX => self.andx_chain(&req, msg, block, out),
+            SmbCommand::TRANSACTION => self.transaction(&req, msg, &block, out),
+            SmbCommand::TRANSACTION_SECONDARY => self.transaction_secondary(&req, msg, &block, out),
+            SmbCommand::ECHO => self.echo(&req, &block, out),
+            SmbCommand::TREE_DISCONNECT => self.tree_disconnect(&req, &block, out),
+            // Windows and Samba answer an unimplemented command with
+            // STATUS_SMB_BAD_COMMAND, DOS form ERRSRV/ERRbadcmd (22)
+            // (MS-CIFS 2.2.2.4).
+            _ => self.reply_error(&req, NtStatus::STATUS_SMB_BAD_COMMAND, out),
+        }
+        Ok(())
+    }
+
+    fn record(
+        &mut self,
+        req: &SmbHeader,
+        status: NtStatus,
+        rap_opcode: Option<u16>,
+        bytes: (usize, usize),
+    ) {
+        if self.events.len() < MAX_EVENTS {
+            self.events.push(Event {
+                command: req.command,
+                uid: req.uid,
+                tid: req.tid,
+                pid: req.pid(),
+                mid: req.mid,
+                status,
+                rap_opcode,
+                response_bytes: bytes,
+            });
+        }
+    }
+
+    fn reply_error(&mut self, req: &SmbHeader, status: NtStatus, out: &mut Vec<Vec<u8>>) {
+        self.record(req, status, None, (0, 0));
+        out.push(error_message(req, status));
+    }
+
+    // ---- NEGOTIATE (MS-CIFS 3.3.5.42) ----
+
+    fn negotiate(&mut self, req: &SmbHeader, block: &Block<'_>, out: &mut Vec<Vec<u8>>) {
+        if self.dialect.is_some() {
+            // Only one NEGOTIATE per connection (MS-CIFS 2.2.4.52: later
+            // ones are rejected with an error and no action).
+            return self.reply_error(req, NtStatus::STATUS_INVALID_SMB, out);
+        }
+        let offered = match parse_negotiate_request(block) {
+            Ok(r) => r,
+            Err(e) => return self.reply_error(req, e.status(), out),
+        };
+        let mut h = reply_header(req);
+        let p = Arc::clone(&self.params);
+        let msg = match choose_dialect(&offered) {
+            Some((index, Dialect::NtLm012)) => {
+                // We speak Unicode and NT status codes; say so in Flags2 as
+                // Windows does, and send the strings in Unicode.
+                h.flags2 |=
+                    HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS | HeaderFlags2::LONG_NAMES;
+                let mut b = MessageBuilder::new(&h);
+                NtNegotiateResponse {
+                    dialect_index: index,
+                    // User-level, challenge/response: a client never has a
+                    // reason to send a plaintext password (CVE-2016-2124).
+                    security_mode: security_mode::USER_SECURITY | security_mode::ENCRYPT_PASSWORDS,
+                    max_mpx_count: p.max_mpx_count,
+                    max_number_vcs: 1,
+                    max_buffer_size: u32::from(p.max_buffer_size),
+                    max_raw_size: 65536,
+                    session_key: 0,
+                    // No CAP_EXTENDED_SECURITY (no SPNEGO), no CAP_NT_SMBS
+                    // (no NT_CREATE_ANDX/NT_TRANSACT), no CAP_LARGE_FILES.
+                    capabilities: capabilities::UNICODE | capabilities::STATUS32,
+                    system_time: self.system_time,
+                    server_time_zone: 0,
+                    challenge: self.challenge.to_vec(),
+                    domain_name: p.domain.clone(),
+                    server_name: p.server_name.clone(),
+                }
+                .write(&mut b, true);
+                self.dialect = Some(Dialect::NtLm012);
+                b.finish()
+            }
+            Some((index, d)) => {
+                h.flags2.remove(HeaderFlags2::UNICODE);
+                let mut b = MessageBuilder::new(&h);
+                let (server_time, server_date) = filetime_to_dos(self.system_time);
+                LanmanNegotiateResponse {
+                    dialect_index: index,
+                    security_mode: u16::from(
+                        security_mode::USER_SECURITY | security_mode::ENCRYPT_PASSWORDS,
+                    ),
+                    max_buffer_size: p.max_buffer_size,
+                    max_mpx_count: p.max_mpx_count,
+                    max_number_vcs: 1,
+                    raw_mode: 0,
+                    session_key: 0,
+                    server_time,
+                    server_date,
+                    server_time_zone: 0,
+                    challenge: self.challenge.to_vec(),
+                    domain_name: p.domain.clone(),
+                }
+                .write(&mut b);
+                self.dialect = Some(d);
+                b.finish()
+            }
+            None => {
+                // Nothing acceptable: core-protocol form, DialectIndex 0xFFFF
+                // (MS-CIFS 3.3.5.42). The connection stays un-negotiated.
+                let mut b = MessageBuilder::new(&h);
+                write_core_response(&mut b, 0xFFFF);
+                b.finish()
+            }
+        };
+        self.record(req, NtStatus::STATUS_SUCCESS, None, (0, 0));
+        out.push(msg);
+    }
+
+    // ---- AndX chains (MS-CIFS 2.2.3.4, 3.3.5.2) ----
+
+    /// Processes SESSION_SETUP_ANDX / TREE_CONNECT_ANDX / LOGOFF_ANDX and
+    /// their followers. Offsets must move strictly forward, stay inside
+    /// the message, and the chain is at most `max_andx_chain` long. On the
+    /// first failure, processing stops: the reply holds the responses of
+    /// the commands that succeeded, then an empty block (WordCount 0,
+    /// ByteCount 0) for the failed one, and the header carries its status.
+    fn andx_chain(
+        &mut self,
+        req: &SmbHeader,
+        msg: &[u8],
+        first: Block<'_>,
+        out: &mut Vec<Vec<u8>>,
+    ) {
+        let mut ctx = ChainCtx {
+            uid: req.uid,
+            tid: req.tid,
+        };
+        let mut resp = MessageBuilder::new(&reply_header(req));
+        let mut command = req.command;
+        let mut block = first;
+        let mut status = NtStatus::STATUS_SUCCESS;
+        let mut done = 0usize;
+        loop {
+            if done > 0 {
+                resp.link_next(command);
+            }
+            let mark = resp.offset();
+            let result = match command {
+                SmbCommand::SESSION_SETUP_ANDX => {
+                    self.session_setup(req, msg, &block, &mut ctx, &mut resp)
+                }
+                SmbCommand::TREE_CONNECT_ANDX => {
+                    self.tree_connect(req, msg, &block, &mut ctx, &mut resp)
+                }
+                SmbCommand::LOGOFF_ANDX => self.logoff(&block, &mut ctx, &mut resp),
+                // Only the AndX commands above may be chained here.
+                _ => Err(NtStatus::STATUS_SMB_BAD_COMMAND),
+            };
+            if let Err(s) = result {
+                resp.truncate(mark);
+                write_empty_block(&mut resp);
+                status = s;
+                break;
+            }
+            done += 1;
+            let next =
+                AndX::parse(&block).and_then(|a| Ok((a.command, a.next(&block, msg.len())?)));
+            match next {
+                Ok((_, None)) => break,
+                Ok((_, Some(_))) if done >= self.params.limits.max_andx_chain => {
+                    status = ParseError::BadAndX("chain too long").status();
+                    break;
+                }
+                Ok((next_command, Some(offset))) => match parse_block(msg, offset) {
+                    Ok(b) => {
+                        block = b;
+                        command = next_command;
+                    }
+                    Err(e) => {
+                        status = e.status();
+                        break;
+                    }
+                },
+                Err(e) => {
+                    status = e.status();
+                    break;
+                }
+            }
+        }
+        let mut h = reply_header(req);
+        h.uid = ctx.uid;
+        h.tid = ctx.tid;
+        h.set_status(status);
+        resp.set_header(&h);
+        self.record(&h, status, None, (0, 0));
+        out.push(resp.finish());
+    }
+
+    fn session_setup(
+        &mut self,
+        req: &SmbHeader,
+        msg: &[u8],
+        block: &Block<'_>,
+        ctx: &mut ChainCtx,
+        resp: &mut MessageBuilder,
+    ) -> Result<(), NtStatus> {
+        let r = parse_session_setup_request(msg, block, req.is_unicode())?;
+        let empty = |p: &[u8]| p.iter().all(|&b| b == 0) && p.len() <= 1;
+        let kind =
+            if r.account_name.is_empty() && empty(r.oem_password) && empty(r.unicode_password) {
+                SessionKind::Anonymous
+            } else {
+                SessionKind::Guest
+            };
+        let uid = if self.sessions.contains_key(&ctx.uid) {
+            ctx.uid // re-authentication on an existing UID
+        } else {
+            if self.sessions.len() >= self.params.limits.max_sessions {
+                return Err(NtStatus::STATUS_TOO_MANY_SESSIONS);
+            }
+            alloc_id(&self.sessions, &mut self.next_uid)
+                .ok_or(NtStatus::STATUS_TOO_MANY_SESSIONS)?
+        };
+        let session = Session {
+            uid,
+            kind: kind.clone(),
+            credentials: Credentials {
+                account_name: r.account_name.to_string_lossy(),
+                primary_domain: r.primary_domain.to_string_lossy(),
+                oem_password: r.oem_password.to_vec(),
+                unicode_password: r.unicode_password.to_vec(),
+            },
+            native_os: r.native_os.to_string_lossy(),
+        };
+        self.sessions.insert(uid, session);
+        self.client_max_buffer_size = Some(r.max_buffer_size);
+        SessionSetupResponse {
+            action: if kind == SessionKind::Guest {
+                ACTION_GUEST
+            } else {
+                0
+            },
+            native_os: self.params.native_os.clone(),
+            native_lanman: self.params.native_lanman.clone(),
+            primary_domain: self.params.domain.clone(),
+        }
+        .write(resp, req.is_unicode());
+        ctx.uid = uid;
+        Ok(())
+    }
+
+    fn tree_connect(
+        &mut self,
+        req: &SmbHeader,
+        msg: &[u8],
+        block: &Block<'_>,
+        ctx: &mut ChainCtx,
+        resp: &mut MessageBuilder,
+    ) -> Result<(), NtStatus> {
+        if !self.sessions.contains_key(&ctx.uid) {
+            return Err(NtStatus::STATUS_SMB_BAD_UID);
+        }
+        let r = parse_tree_connect_request(msg, block, req.is_unicode())?;
+        if r.flags & TREE_CONNECT_ANDX_DISCONNECT_TID != 0 {
+            self.remove_tree(ctx.tid);
+        }
+        let share_name = r.share_name();
+        // Share names compare case-insensitively, as on Windows and Samba.
+        let share = if share_name.eq_ignore_ascii_case("IPC$") {
+            Share::Ipc
+        } else {
+            let shares = self.service.print_shares();
+            let found = shares
+                .into_iter()
+                .find(|s| s.eq_ignore_ascii_case(&share_name));
+            Share::Printer(found.ok_or(NtStatus::STATUS_BAD_NETWORK_NAME)?)
+        };
+        let service = r.service.to_string_lossy();
+        let ours = match share {
+            Share::Ipc => SERVICE_IPC,
+            Share::Printer(_) => SERVICE_PRINTER,
+        };
+        if !(service.eq_ignore_ascii_case(ours) || service == SERVICE_ANY) {
+            return Err(NtStatus::STATUS_BAD_DEVICE_TYPE);
+        }
+        if self.trees.len() >= self.params.limits.max_trees {
+            return Err(NtStatus::STATUS_INSUFFICIENT_RESOURCES);
+        }
+        let tid = alloc_id(&self.trees, &mut self.next_tid)
+            .ok_or(NtStatus::STATUS_INSUFFICIENT_RESOURCES)?;
+        self.trees.insert(
+            tid,
+            Tree {
+                tid,
+                uid: ctx.uid,
+                share,
+            },
+        );
+        TreeConnectResponse {
+            optional_support: SMB_SUPPORT_SEARCH_BITS,
+            service: ours,
+            native_file_system: "",
+        }
+        .write(resp, req.is_unicode());
+        ctx.tid = tid;
+        Ok(())
+    }
+
+    fn logoff(
+        &mut self,
+        block: &Block<'_>,
+        ctx: &mut ChainCtx,
+        resp: &mut MessageBuilder,
+    ) -> Result<(), NtStatus> {
+        parse_logoff(block)?;
+        if self.sessions.remove(&ctx.uid).is_none() {
+            return Err(NtStatus::STATUS_SMB_BAD_UID);
+        }
+        let uid = ctx.uid;
+        self.drop_pending(|k| k.uid == uid);
+        write_logoff(resp);
+        Ok(())
+    }
+
+    // ---- TREE_DISCONNECT, ECHO ----
+
+    fn tree_disconnect(&mut self, req: &SmbHeader, block: &Block<'_>, out: &mut Vec<Vec<u8>>) {
+        if let Err(e) = parse_tree_disconnect(block) {
+            return self.reply_error(req, e.status(), out);
+        }
+        if let Err(s) = self.check_ids(req) {
+            return self.reply_error(req, s, out);
+        }
+        self.remove_tree(req.tid);
+        let mut b = MessageBuilder::new(&reply_header(req));
+        write_empty_block(&mut b);
+        self.record(req, NtStatus::STATUS_SUCCESS, None, (0, 0));
+        out.push(b.finish());
+    }
+
+    /// ECHO (MS-CIFS 3.3.5.31): EchoCount responses, clamped to
+    /// `max_echo_count`; EchoCount 0 means no response.
+    fn echo(&mut self, req: &SmbHeader, block: &Block<'_>, out: &mut Vec<Vec<u8>>) {
+        let e = match parse_echo_request(block) {
+            Ok(e) => e,
+            Err(err) => return self.reply_error(req, err.status(), out),
+        };
+        let count = e.echo_count.min(self.params.limits.max_echo_count);
+        for seq in 1..=count {
+            let mut b = MessageBuilder::new(&reply_header(req));
+            write_echo_response(&mut b, seq, e.data);
+            out.push(b.finish());
+        }
+        self.record(req, NtStatus::STATUS_SUCCESS, None, (0, 0));
+    }
+
+    // ---- TRANSACTION (MS-CIFS 3.3.5.57, 3.3.5.58) ----
+
+    fn transaction(
+        &mut self,
+        req: &SmbHeader,
+        msg: &[u8],
+        block: &Block<'_>,
+        out: &mut Vec<Vec<u8>>,
+    ) {
+        if let Err(s) = self.check_ids(req) {
+            return self.reply_error(req, s, out);
+        }
+        let t = match parse_transaction_request(msg, block, req.is_unicode()) {
+            Ok(t) => t,
+            Err(e) => return self.reply_error(req, e.status(), out),
+        };
+        let one_way = t.flags & trans_flags::NO_RESPONSE != 0;
+        let fail = |this: &mut Self, status: NtStatus, out: &mut Vec<Vec<u8>>| {
+            if one_way {
+                this.record(req, status, None, (0, 0));
+            } else {
+                this.reply_error(req, status, out);
+            }
+        };
+        if matches!(
+            self.trees.get(&req.tid),
+            Some(Tree {
+                share: Share::Printer(_),
+                ..
+            })
+        ) {
+            // Named pipes live on IPC$ only; a print tree has none.
+            return fail(self, NtStatus::STATUS_ACCESS_DENIED, out);
+        }
+        // Samba compares the name with strequal(), i.e. case-insensitively;
+        // Windows' named-pipe namespace is case-insensitive too. MS-RAP
+        // spells `\PIPE\LANMAN`; we accept any case.
+        if !t.name.eq_ignore_ascii_case(LANMAN_PIPE) {
+            // Unknown pipes and mailslots: Windows answers an open of a pipe
+            // that does not exist with STATUS_OBJECT_NAME_NOT_FOUND
+            // (DOS: ERRDOS/ERRbadfile); we do the same for the transaction.
+            return fail(self, NtStatus::STATUS_OBJECT_NAME_NOT_FOUND, out);
+        }
+        let total = usize::from(t.total_parameter_count) + usize::from(t.total_data_count);
+        if total > self.params.limits.max_transaction_bytes {
+            return fail(self, NtStatus::STATUS_INVALID_PARAMETER, out);
+        }
+        if !t.is_partial() {
+            let (p, d) = (t.parameters, t.data);
+            return self.execute(
+                req,
+                p,
+                d,
+                t.max_parameter_count,
+                t.max_data_count,
+                t.flags,
+                out,
+            );
+        }
+        let key = TransKey {
+            uid: req.uid,
+            tid: req.tid,
+            pid: req.pid(),
+            mid: req.mid,
+        };
+        if self.pending.contains_key(&key) {
+            return fail(self, NtStatus::STATUS_INVALID_PARAMETER, out);
+        }
+        let limits = &self.params.limits;
+        if self.pending.len() >= limits.max_pending_transactions
+            || self.pending_bytes.saturating_add(total) > limits.max_pending_bytes
+        {
+            return fail(self, NtStatus::STATUS_INSUFFICIENT_RESOURCES, out);
+        }
+        let params = Reassembly::new(t.total_parameter_count, t.parameters);
+        let data = Reassembly::new(t.total_data_count, t.data);
+        let (Ok(params), Ok(data)) = (params, data) else {
+            return fail(self, NtStatus::STATUS_INVALID_PARAMETER, out);
+        };
+        self.pending.insert(
+            key,
+            PendingTransaction {
+                header: *req,
+                max_parameter_count: t.max_parameter_count,
+                max_data_count: t.max_data_count,
+                flags: t.flags,
+                params,
+                data,
+                reserved: total,
+            },
+        );
+        self.pending_bytes = self.pending_bytes.saturating_add(total);
+        // Interim response: success, WordCount 0, ByteCount 0 (2.2.4.33.2).
+        let mut b = MessageBuilder::new(&reply_header(req));
+        write_empty_block(&mut b);
+        self.record(req, NtStatus::STATUS_SUCCESS, None, (0, 0));
+        out.push(b.finish());
+    }
+
+    /// TRANSACTION_SECONDARY: no response of its own. A secondary that
+    /// matches no pending transaction is dropped silently (Samba does the
+    /// same). A bad one aborts the transaction with an error response
+    /// sent as the TRANSACTION's (its MID is the one the client waits on).
+    fn transaction_secondary(
+        &mut self,
+        req: &SmbHeader,
+        msg: &[u8],
+        block: &Block<'_>,
+        out: &mut Vec<Vec<u8>>,
+    ) {
+        let key = TransKey {
+            uid: req.uid,
+            tid: req.tid,
+            pid: req.pid(),
+            mid: req.mid,
+        };
+        let Some(mut p) = self.pending.remove(&key) else {
+            self.record(req, NtStatus::STATUS_INVALID_PARAMETER, None, (0, 0));
+            return;
+        };
+        self.pending_bytes = self.pending_bytes.saturating_sub(p.reserved);
+        let primary = p.header;
+        let step = parse_transaction_secondary(msg, block)
+            .map_err(|e| e.status())
+            .and_then(|s| {
+                let bad = |_| NtStatus::STATUS_INVALID_PARAMETER;
+                p.params
+                    .shrink_total(s.total_parameter_count)
+                    .map_err(bad)?;
+                p.data.shrink_total(s.total_data_count).map_err(bad)?;
+                p.params
+                    .place(s.parameter_displacement, s.parameters)
+                    .map_err(bad)?;
+                p.data.place(s.data_displacement, s.data).map_err(bad)
+            });
+        if let Err(status) = step {
+            if p.flags & trans_flags::NO_RESPONSE == 0 {
+                self.reply_error(&primary, status, out);
+            }
+            return;
+        }
+        if p.params.is_complete() && p.data.is_complete() {
+            let (params, data) = (p.params.into_vec(), p.data.into_vec());
+            self.execute(
+                &primary,
+                &params,
+                &data,
+                p.max_parameter_count,
+                p.max_data_count,
+                p.flags,
+                out,
+            );
+        } else {
+            self.pending_bytes = self.pending_bytes.saturating_add(p.reserved);
+            self.pending.insert(key, p);
+        }
+    }
+
+    /// Runs a complete `\PIPE\LANMAN` transaction through the RAP service.
+    ///
+    /// The service should stay within MaxParameterCount/MaxDataCount
+    /// (CVE-2002-0724: a zero maximum must not break anything). If it
+    /// does not, the blocks are cut to the maxima and the status is
+    /// STATUS_BUFFER_OVERFLOW (DOS: ERRDOS/ERRmoredata), as for a
+    /// named-pipe transaction whose reply does not fit. MS-CIFS does not
+    /// say what a RAP server does here; this is our choice.
+    #[allow(clippy::too_many_arguments)]
+    fn execute(
+        &mut self,
+        req: &SmbHeader,
+        params: &[u8],
+        data: &[u8],
+        max_parameter_count: u16,
+        max_data_count: u16,
+        flags: u16,
+        out: &mut Vec<Vec<u8>>,
+    ) {
+        let input = TransactionInput {
+            parameters: params,
+            data,
+            max_parameter_count,
+            max_data_count,
+        };
+        self.rap_out.clear();
+        let outcome = self.service.call(&input, &mut self.rap_out);
+        let opcode = params.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+        let one_way = flags & trans_flags::NO_RESPONSE != 0;
+        let mut h = reply_header(req);
+        h.command = SmbCommand::TRANSACTION;
+        let (status, sizes) = match outcome {
+            RapOutcome::Reply(_) => {
+                let mut status = NtStatus::STATUS_SUCCESS;
+                let mut p = self.rap_out.params.as_slice();
+                let mut d = self.rap_out.data.as_slice();
+                if let Some(cut) = p
+                    .get(..usize::from(max_parameter_count))
+                    .filter(|c| c.len() < p.len())
+                {
+                    p = cut;
+                    status = NtStatus::STATUS_BUFFER_OVERFLOW;
+                }
+                if let Some(cut) = d
+                    .get(..usize::from(max_data_count))
+                    .filter(|c| c.len() < d.len())
+                {
+                    d = cut;
+                    status = NtStatus::STATUS_BUFFER_OVERFLOW;
+                }
+                if !one_way {
+                    h.set_status(status);
+                    let max = usize::from(
+                        self.client_max_buffer_size
+                            .unwrap_or(self.params.default_client_buffer_size),
+                    );
+                    out.extend(write_transaction_responses(&h, p, d, max));
+                }
+                (status, (p.len(), d.len()))
+            }
+            RapOutcome::FailTransaction(status) => {
+                if !one_way {
+                    out.push(error_message(&h, status));
+                }
+                (status, (0, 0))
+            }
+        };
+        if flags & trans_flags::DISCONNECT_TID != 0 {
+            self.remove_tree(req.tid);
+        }
+        self.record(&h, status, opcode, sizes);
+    }
+
+    // ---- helpers ----
+
+    /// UID then TID, in that order (MS-CIFS 3.3.5.2).
+    fn check_ids(&self, req: &SmbHeader) -> Result<(), NtStatus> {
+        if !self.sessions.contains_key(&req.uid) {
+            return Err(NtStatus::STATUS_SMB_BAD_UID);
+        }
+        if !self.trees.contains_key(&req.tid) {
+            return Err(NtStatus::STATUS_SMB_BAD_TID);
+        }
+        Ok(())
+    }
+
+    fn remove_tree(&mut self, tid: u16) {
+        if self.trees.remove(&tid).is_some() {
+            self.drop_pending(|k| k.tid == tid);
+        }
+    }
+
+    fn drop_pending(&mut self, mut pred: impl FnMut(&TransKey) -> bool) {
+        let mut freed = 0usize;
+        self.pending.retain(|k, p| {
+            let drop = pred(k);
+            if drop {
+                freed = freed.saturating_add(p.reserved);
+            }
+            !drop
+        });
+        self.pending_bytes = self.pending_bytes.saturating_sub(freed);
+    }
+}
+
+/// A response header for `req`: REPLY set, identifiers echoed, Flags2
+/// keeping the client's LONG_NAMES, UNICODE and NT_STATUS choices (so a
+/// response to the MS-RAP example requests matches its example response).
+pub fn reply_header(req: &SmbHeader) -> SmbHeader {
+    SmbHeader {
+        command: req.command,
+        status: 0,
+        flags: HeaderFlags::REPLY
+            | (req.flags & (HeaderFlags::CASE_INSENSITIVE | HeaderFlags::CANONICALIZED_PATHS)),
+        flags2: req.flags2
+            & (HeaderFlags2::LONG_NAMES | HeaderFlags2::UNICODE | HeaderFlags2::NT_STATUS),
+        pid_high: req.pid_high,
+        security_features: [0; 8],
+        reserved: 0,
+        tid: req.tid,
+        pid_low: req.pid_low,
+        uid: req.uid,
+        mid: req.mid,
+    }
+}
+
+/// An error response: `status` in the form the client asked for,
+/// WordCount 0, ByteCount 0 (MS-CIFS 2.2.3.1, 3.3.4.1.1).
+pub fn error_message(req: &SmbHeader, status: NtStatus) -> Vec<u8> {
+    let mut h = if req.is_reply() {
+        *req
+    } else {
+        reply_header(req)
+    };
+    h.set_status(status);
+    let mut b = MessageBuilder::new(&h);
+    write_empty_block(&mut b);
+    b.finish()
+}
+
+/// The next free id, skipping 0 and 0xFFFE/0xFFFF (reserved meanings).
+/// At most `map.len() + 4` probes.
+fn alloc_id<V>(map: &BTreeMap<u16, V>, next: &mut u16) -> Option<u16> {
+    for _ in 0..map.len() + 4 {
+        let candidate = *next;
+        *next = next.wrapping_add(1);
+        if candidate == 0 || candidate >= 0xFFFE || map.contains_key(&candidate) {
+            continue;
+        }
+        return Some(candidate);
+    }
+    None
+}
+
+/// A server connection from raw stream bytes to framed response bytes.
+#[derive(Debug)]
+pub struct ServerConnection<S> {
+    decoder: FrameDecoder,
+    connection: Connection<S>,
+    awaiting_session_request: bool,
+    scratch: Vec<Vec<u8>>,
+}
+
+impl<S: RapService> ServerConnection<S> {
+    /// With [`Framing::NetBios`] a session request must come first; it is
+    /// answered with a positive session response.
+    pub fn new(
+        service: S,
+        params: Arc<ServerParams>,
+        framing: Framing,
+        challenge: [u8; 8],
+    ) -> ServerConnection<S> {
+        let max = params.limits.max_message_len;
+        ServerConnection {
+            decoder: FrameDecoder::with_max_len(framing, max),
+            connection: Connection::new(service, params, challenge),
+            awaiting_session_request: framing == Framing::NetBios,
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn connection(&self) -> &Connection<S> {
+        &self.connection
+    }
+
+    pub fn connection_mut(&mut self) -> &mut Connection<S> {
+        &mut self.connection
+    }
+
+    /// Bytes received but not yet a whole frame.
+    pub fn buffered(&self) -> usize {
+        self.decoder.buffered()
+    }
+
+    /// Feeds received bytes; appends framed responses to `out`. Returns the
+    /// number of whole frames processed. On `Err` the connection must be
+    /// closed (after sending what is in `out`).
+    pub fn receive(&mut self, data: &[u8], out: &mut BytesMut) -> Result<usize, ConnectionError> {
+        self.decoder.extend_from_slice(data);
+        let framing = self.decoder.framing();
+        let mut frames = 0;
+        while let Some(frame) = self.decoder.decode()? {
+            frames += 1;
+            match frame {
+                Frame::SessionRequest(_) if self.awaiting_session_request => {
+                    self.awaiting_session_request = false;
+                    out.extend_from_slice(&POSITIVE_SESSION_RESPONSE);
+                }
+                Frame::SessionRequest(_) | Frame::SessionResponse(..) => {
+                    return Err(ConnectionError::UnexpectedNetBios)
+                }
+                Frame::Message(_) if self.awaiting_session_request => {
+                    return Err(ConnectionError::ExpectedSessionRequest)
+                }
+                Frame::Message(msg) => {
+                    let r = self.connection.handle_message(&msg, &mut self.scratch);
+                    for m in self.scratch.drain(..) {
+                        encode_message(framing, &m, out)?;
+                    }
+                    r?;
+                }
+            }
+        }
+        Ok(frames)
+    }
+}

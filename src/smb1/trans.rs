@@ -1,0 +1,661 @@
+//! SMB_COM_TRANSACTION (MS-CIFS 2.2.4.33) and SMB_COM_TRANSACTION_SECONDARY
+//! (2.2.4.34): records, builders and reassembly.
+//!
+//! All offsets (ParameterOffset, DataOffset) count from the start of the SMB
+//! header and are checked against the message before use; padding between
+//! fields is never assumed, the declared offsets are honoured.
+
+use super::header::{SmbCommand, SmbHeader, HEADER_LEN};
+use super::message::{slice_at, Block, MessageBuilder, Words};
+use super::strings::{read_smb_string, write_smb_string, SmbStr, Termination};
+use super::ParseError;
+
+/// Transaction `Flags` (2.2.4.33.1).
+pub mod flags {
+    /// Disconnect the tree after the transaction completes.
+    pub const DISCONNECT_TID: u16 = 0x0001;
+    /// One-way transaction: no response.
+    pub const NO_RESPONSE: u16 = 0x0002;
+}
+
+/// The primary TRANSACTION request (WordCount 14 + SetupCount).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TransactionRequest<'a> {
+    pub total_parameter_count: u16,
+    pub total_data_count: u16,
+    pub max_parameter_count: u16,
+    pub max_data_count: u16,
+    pub max_setup_count: u8,
+    pub flags: u16,
+    pub timeout: u32,
+    pub parameter_count: u16,
+    pub parameter_offset: u16,
+    pub data_count: u16,
+    pub data_offset: u16,
+    pub setup_count: u8,
+    /// `Setup`: SetupCount words (none for RAP).
+    pub setup: &'a [u8],
+    /// `Name`: `\PIPE\LANMAN` for RAP.
+    pub name: SmbStr<'a>,
+    /// This message's `Trans_Parameters` (ParameterCount bytes at ParameterOffset).
+    pub parameters: &'a [u8],
+    /// This message's `Trans_Data`.
+    pub data: &'a [u8],
+}
+
+impl TransactionRequest<'_> {
+    /// Whether secondaries must follow.
+    pub fn is_partial(&self) -> bool {
+        self.parameter_count < self.total_parameter_count || self.data_count < self.total_data_count
+    }
+}
+
+/// Parses a TRANSACTION request block. `msg` is the whole SMB message.
+///
+/// Rejects: WordCount ≠ 14 + SetupCount; an unterminated Name
+/// (CVE-2006-3942: the scan is bounded by the block); counts above their
+/// totals; parameter or data ranges outside the message.
+pub fn parse_transaction_request<'a>(
+    msg: &'a [u8],
+    block: &Block<'a>,
+    unicode: bool,
+) -> Result<TransactionRequest<'a>, ParseError> {
+    let bad_wc = ParseError::BadWordCount {
+        command: SmbCommand::TRANSACTION,
+        found: block.word_count,
+    };
+    if block.word_count < 14 {
+        return Err(bad_wc);
+    }
+    let mut w = Words::new(block.words);
+    let total_parameter_count = w.u16()?;
+    let total_data_count = w.u16()?;
+    let max_parameter_count = w.u16()?;
+    let max_data_count = w.u16()?;
+    let max_setup_count = w.u8()?;
+    w.u8()?; // Reserved1
+    let flags = w.u16()?;
+    let timeout = w.u32()?;
+    w.u16()?; // Reserved2
+    let parameter_count = w.u16()?;
+    let parameter_offset = w.u16()?;
+    let data_count = w.u16()?;
+    let data_offset = w.u16()?;
+    let setup_count = w.u8()?;
+    w.u8()?; // Reserved3
+    if usize::from(block.word_count) != 14 + usize::from(setup_count) {
+        return Err(bad_wc);
+    }
+    let setup = w.rest();
+    let (name, _, term) = read_smb_string(msg, block.bytes_offset, block.end(), unicode);
+    if term == Termination::Unterminated {
+        return Err(ParseError::Unterminated("Transaction Name"));
+    }
+    if parameter_count > total_parameter_count {
+        return Err(ParseError::CountExceedsTotal("ParameterCount"));
+    }
+    if data_count > total_data_count {
+        return Err(ParseError::CountExceedsTotal("DataCount"));
+    }
+    let parameters = slice_at(msg, parameter_offset, parameter_count, "Trans_Parameters")?;
+    let data = slice_at(msg, data_offset, data_count, "Trans_Data")?;
+    Ok(TransactionRequest {
+        total_parameter_count,
+        total_data_count,
+        max_parameter_count,
+        max_data_count,
+        max_setup_count,
+        flags,
+        timeout,
+        parameter_count,
+        parameter_offset,
+        data_count,
+        data_offset,
+        setup_count,
+        setup,
+        name,
+        parameters,
+        data,
+    })
+}
+
+/// TRANSACTION_SECONDARY request (WordCount 8).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TransactionSecondaryRequest<'a> {
+    pub total_parameter_count: u16,
+    pub total_data_count: u16,
+    pub parameter_count: u16,
+    pub parameter_offset: u16,
+    pub parameter_displacement: u16,
+    pub data_count: u16,
+    pub data_offset: u16,
+    pub data_displacement: u16,
+    pub parameters: &'a [u8],
+    pub data: &'a [u8],
+}
+
+/// Parses a TRANSACTION_SECONDARY block; ranges are checked against `msg`.
+/// Displacements are checked against the totals by the reassembler.
+pub fn parse_transaction_secondary<'a>(
+    msg: &'a [u8],
+    block: &Block<'a>,
+) -> Result<TransactionSecondaryRequest<'a>, ParseError> {
+    if block.word_count != 8 {
+        return Err(ParseError::BadWordCount {
+            command: SmbCommand::TRANSACTION_SECONDARY,
+            found: block.word_count,
+        });
+    }
+    let mut w = Words::new(block.words);
+    let total_parameter_count = w.u16()?;
+    let total_data_count = w.u16()?;
+    let parameter_count = w.u16()?;
+    let parameter_offset = w.u16()?;
+    let parameter_displacement = w.u16()?;
+    let data_count = w.u16()?;
+    let data_offset = w.u16()?;
+    let data_displacement = w.u16()?;
+    let parameters = slice_at(msg, parameter_offset, parameter_count, "Trans_Parameters")?;
+    let data = slice_at(msg, data_offset, data_count, "Trans_Data")?;
+    Ok(TransactionSecondaryRequest {
+        total_parameter_count,
+        total_data_count,
+        parameter_count,
+        parameter_offset,
+        parameter_displacement,
+        data_count,
+        data_offset,
+        data_displacement,
+        parameters,
+        data,
+    })
+}
+
+/// Why a reassembly step failed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReassemblyError {
+    #[error("displacement + count exceeds the total")]
+    OutOfRange,
+    #[error("more bytes received than the total")]
+    TooMuch,
+}
+
+/// One stream (parameters or data) of a transaction being reassembled.
+///
+/// The buffer is allocated from the total, which the caller has already
+/// checked against its caps. Placement follows MS-CIFS 3.3.5.58 and Samba:
+/// each slice must satisfy displacement + count ≤ total (checked
+/// arithmetic); received counts add up and the stream is complete when they
+/// reach the total. Overlaps are not rejected; they can only leave zero
+/// bytes in the buffer, never write outside it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Reassembly {
+    buf: Vec<u8>,
+    received: usize,
+}
+
+impl Reassembly {
+    pub fn new(total: u16, first: &[u8]) -> Result<Reassembly, ReassemblyError> {
+        let mut r = Reassembly {
+            buf: vec![0; usize::from(total)],
+            received: 0,
+        };
+        r.place(0, first)?;
+        Ok(r)
+    }
+
+    pub fn total(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.received == self.buf.len()
+    }
+
+    /// Copies `slice` at `displacement`.
+    pub fn place(&mut self, displacement: u16, slice: &[u8]) -> Result<(), ReassemblyError> {
+        let start = usize::from(displacement);
+        let end = start
+            .checked_add(slice.len())
+            .ok_or(ReassemblyError::OutOfRange)?;
+        let dst = self
+            .buf
+            .get_mut(start..end)
+            .ok_or(ReassemblyError::OutOfRange)?;
+        dst.copy_from_slice(slice);
+        self.received = self
+            .received
+            .checked_add(slice.len())
+            .ok_or(ReassemblyError::TooMuch)?;
+        if self.received > self.buf.len() {
+            return Err(ReassemblyError::TooMuch);
+        }
+        Ok(())
+    }
+
+    /// A secondary may lower the total (2.2.4.34.1); never raise it.
+    pub fn shrink_total(&mut self, total: u16) -> Result<(), ReassemblyError> {
+        let total = usize::from(total);
+        if total < self.buf.len() {
+            if self.received > total {
+                return Err(ReassemblyError::TooMuch);
+            }
+            self.buf.truncate(total);
+        }
+        Ok(())
+    }
+
+    pub fn into_vec(self) -> Vec<u8> {
+        self.buf
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+/// Where the response block's Bytes start: header, WordCount, 10 words, ByteCount.
+const RESPONSE_BYTES_OFFSET: usize = HEADER_LEN + 1 + 20 + 2;
+/// Parameters start 4-aligned after one pad byte (Windows, Samba).
+pub const RESPONSE_PARAMETER_OFFSET: usize = (RESPONSE_BYTES_OFFSET + 3) & !3;
+
+fn align4(n: usize) -> usize {
+    n.div_ceil(4) * 4
+}
+
+/// Builds the final TRANSACTION response(s) for `params` and `data`.
+///
+/// Each message is at most `max_message_len` bytes (the client's
+/// MaxBufferSize; clamped to 0xFFFF because offsets are 16-bit and raised to
+/// a floor that guarantees progress). Parameters go first, then data
+/// (2.2.4.33.2: SHOULD). Layout per message, as Samba's
+/// `send_trans_reply`: WordCount 10, ByteCount, one pad byte, parameters at
+/// offset 56, then pad to 4 and the data (no pad when a part carries no
+/// data: DataOffset then points just past the parameters).
+pub fn write_transaction_responses(
+    header: &SmbHeader,
+    params: &[u8],
+    data: &[u8],
+    max_message_len: usize,
+) -> Vec<Vec<u8>> {
+    let max = max_message_len.clamp(MIN_RESPONSE_MESSAGE_LEN, 0xFFFF);
+    let total_p = u16::try_from(params.len()).unwrap_or(u16::MAX);
+    let total_d = u16::try_from(data.len()).unwrap_or(u16::MAX);
+    let params = params.get(..usize::from(total_p)).unwrap_or(params);
+    let data = data.get(..usize::from(total_d)).unwrap_or(data);
+    let mut parts = Vec::new();
+    let (mut p_sent, mut d_sent) = (0usize, 0usize);
+    loop {
+        let p_rest = &params[p_sent..];
+        let pc = p_rest.len().min(max - RESPONSE_PARAMETER_OFFSET);
+        let p_end = RESPONSE_PARAMETER_OFFSET + pc;
+        let d_rest = &data[d_sent..];
+        let dc = if pc == p_rest.len() {
+            d_rest.len().min(max.saturating_sub(align4(p_end)))
+        } else {
+            0
+        };
+        let data_offset = if dc > 0 { align4(p_end) } else { p_end };
+        let words = TransactionResponseWords {
+            total_parameter_count: total_p,
+            total_data_count: total_d,
+            parameter_count: pc as u16,
+            parameter_offset: RESPONSE_PARAMETER_OFFSET as u16,
+            parameter_displacement: p_sent as u16,
+            data_count: dc as u16,
+            data_offset: data_offset as u16,
+            data_displacement: d_sent as u16,
+        };
+        let mut b = MessageBuilder::new(header);
+        b.begin_block(&words.to_bytes());
+        b.pad_to(4);
+        b.bytes(&p_rest[..pc]);
+        if dc > 0 {
+            b.pad_to(4);
+            b.bytes(&d_rest[..dc]);
+        }
+        b.end_block();
+        parts.push(b.finish());
+        p_sent += pc;
+        d_sent += dc;
+        if (p_sent == params.len() && d_sent == data.len()) || (pc == 0 && dc == 0) {
+            return parts;
+        }
+    }
+}
+
+/// Smallest message size [`write_transaction_responses`] will use: the
+/// fixed part plus a little payload, so every part makes progress.
+pub const MIN_RESPONSE_MESSAGE_LEN: usize = RESPONSE_PARAMETER_OFFSET + 64;
+
+/// The 10 words of a TRANSACTION response (SetupCount 0).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct TransactionResponseWords {
+    pub total_parameter_count: u16,
+    pub total_data_count: u16,
+    pub parameter_count: u16,
+    pub parameter_offset: u16,
+    pub parameter_displacement: u16,
+    pub data_count: u16,
+    pub data_offset: u16,
+    pub data_displacement: u16,
+}
+
+impl TransactionResponseWords {
+    pub fn to_bytes(&self) -> [u8; 20] {
+        let mut w = [0u8; 20];
+        let vals = [
+            self.total_parameter_count,
+            self.total_data_count,
+            0, // Reserved1
+            self.parameter_count,
+            self.parameter_offset,
+            self.parameter_displacement,
+            self.data_count,
+            self.data_offset,
+            self.data_displacement,
+        ];
+        for (i, v) in vals.iter().enumerate() {
+            w[2 * i..2 * i + 2].copy_from_slice(&v.to_le_bytes());
+        }
+        // SetupCount 0, Reserved2 0
+        w
+    }
+}
+
+/// A TRANSACTION response as the client sees it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TransactionReply<'a> {
+    /// WordCount 0: the interim response (or an error, see the header status).
+    Interim,
+    /// One part of the final response.
+    Part(TransactionResponse<'a>),
+}
+
+/// One final-response message.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TransactionResponse<'a> {
+    pub words: TransactionResponseWords,
+    pub setup: &'a [u8],
+    pub parameters: &'a [u8],
+    pub data: &'a [u8],
+}
+
+/// Parses a TRANSACTION response block (client role); ranges checked.
+pub fn parse_transaction_response<'a>(
+    msg: &'a [u8],
+    block: &Block<'a>,
+) -> Result<TransactionReply<'a>, ParseError> {
+    if block.word_count == 0 {
+        return Ok(TransactionReply::Interim);
+    }
+    if block.word_count < 10 {
+        return Err(ParseError::BadWordCount {
+            command: SmbCommand::TRANSACTION,
+            found: block.word_count,
+        });
+    }
+    let mut w = Words::new(block.words);
+    let total_parameter_count = w.u16()?;
+    let total_data_count = w.u16()?;
+    w.u16()?;
+    let words = TransactionResponseWords {
+        total_parameter_count,
+        total_data_count,
+        parameter_count: w.u16()?,
+        parameter_offset: w.u16()?,
+        parameter_displacement: w.u16()?,
+        data_count: w.u16()?,
+        data_offset: w.u16()?,
+        data_displacement: w.u16()?,
+    };
+    let setup_count = w.u8()?;
+    w.u8()?;
+    if usize::from(block.word_count) != 10 + usize::from(setup_count) {
+        return Err(ParseError::BadWordCount {
+            command: SmbCommand::TRANSACTION,
+            found: block.word_count,
+        });
+    }
+    let parameters = slice_at(
+        msg,
+        words.parameter_offset,
+        words.parameter_count,
+        "Trans_Parameters",
+    )?;
+    let data = slice_at(msg, words.data_offset, words.data_count, "Trans_Data")?;
+    Ok(TransactionReply::Part(TransactionResponse {
+        words,
+        setup: w.rest(),
+        parameters,
+        data,
+    }))
+}
+
+/// Client role: a TRANSACTION request, split into a primary and
+/// secondaries when it does not fit `max_message_len`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransactionRequestBuilder<'a> {
+    pub name: &'a str,
+    pub parameters: &'a [u8],
+    pub data: &'a [u8],
+    pub setup: &'a [u8],
+    pub max_parameter_count: u16,
+    pub max_data_count: u16,
+    pub max_setup_count: u8,
+    pub flags: u16,
+    pub timeout: u32,
+    /// Alignment of Trans_Parameters and Trans_Data: 1 (none, as in the
+    /// MS-RAP/Windows examples) or 4 (Samba, impacket).
+    pub align: usize,
+}
+
+impl<'a> TransactionRequestBuilder<'a> {
+    /// A `\PIPE\LANMAN` request for RAP parameters.
+    pub fn lanman(parameters: &'a [u8], max_parameter_count: u16, max_data_count: u16) -> Self {
+        TransactionRequestBuilder {
+            name: "\\PIPE\\LANMAN",
+            parameters,
+            data: &[],
+            setup: &[],
+            max_parameter_count,
+            max_data_count,
+            max_setup_count: 0,
+            flags: 0,
+            timeout: 0,
+            align: 1,
+        }
+    }
+
+    /// The primary request alone, with ParameterCount/DataCount limited to
+    /// `first_params`/`first_data` bytes (the rest goes in secondaries).
+    pub fn primary(&self, header: &SmbHeader, first_params: usize, first_data: usize) -> Vec<u8> {
+        let unicode = header.is_unicode();
+        let setup_words = self.setup.len() / 2;
+        let p = &self.parameters[..first_params.min(self.parameters.len())];
+        let d = &self.data[..first_data.min(self.data.len())];
+        let bytes_offset = HEADER_LEN + 1 + 2 * (14 + setup_words) + 2;
+        // Compute the layout first: the offsets live in the words.
+        let mut probe = MessageBuilder::new(header);
+        probe.begin_block(&vec![0u8; 2 * (14 + setup_words)]);
+        write_smb_string(&mut probe, self.name, unicode);
+        let name_end = probe.offset();
+        debug_assert!(name_end >= bytes_offset);
+        let align = self.align.max(1);
+        let poff = name_end.div_ceil(align) * align;
+        let doff = if d.is_empty() {
+            0
+        } else {
+            (poff + p.len()).div_ceil(align) * align
+        };
+        let mut w = Vec::with_capacity(2 * (14 + setup_words));
+        for v in [
+            self.parameters.len() as u16,
+            self.data.len() as u16,
+            self.max_parameter_count,
+            self.max_data_count,
+        ] {
+            w.extend_from_slice(&v.to_le_bytes());
+        }
+        w.push(self.max_setup_count);
+        w.push(0);
+        w.extend_from_slice(&self.flags.to_le_bytes());
+        w.extend_from_slice(&self.timeout.to_le_bytes());
+        w.extend_from_slice(&0u16.to_le_bytes());
+        for v in [
+            p.len() as u16,
+            if p.is_empty() { 0 } else { poff as u16 },
+            d.len() as u16,
+            doff as u16,
+        ] {
+            w.extend_from_slice(&v.to_le_bytes());
+        }
+        w.push(setup_words as u8);
+        w.push(0);
+        w.extend_from_slice(&self.setup[..2 * setup_words]);
+        let mut b = MessageBuilder::new(header);
+        b.begin_block(&w);
+        write_smb_string(&mut b, self.name, unicode);
+        if !p.is_empty() {
+            b.pad_to(align);
+            b.bytes(p);
+        }
+        if !d.is_empty() {
+            b.pad_to(align);
+            b.bytes(d);
+        }
+        b.end_block();
+        b.finish()
+    }
+
+    /// The whole request: primary plus secondaries, each ≤ `max_message_len`
+    /// (floored at 128 so each message carries something).
+    pub fn build(&self, header: &SmbHeader, max_message_len: usize) -> Vec<Vec<u8>> {
+        let max = max_message_len.max(128);
+        let name_len = if header.is_unicode() {
+            2 * self.name.encode_utf16().count() + 3
+        } else {
+            self.name.len() + 1
+        };
+        let fixed =
+            HEADER_LEN + 1 + 2 * (14 + self.setup.len() / 2) + 2 + name_len + 2 * self.align;
+        let room = max.saturating_sub(fixed);
+        let fp = self.parameters.len().min(room);
+        let fd = if fp == self.parameters.len() {
+            self.data.len().min(room - fp)
+        } else {
+            0
+        };
+        let mut out = vec![self.primary(header, fp, fd)];
+        let (mut ps, mut ds) = (fp, fd);
+        let mut sh = *header;
+        sh.command = SmbCommand::TRANSACTION_SECONDARY;
+        while ps < self.parameters.len() || ds < self.data.len() {
+            let room = max - (HEADER_LEN + 1 + 16 + 2 + 2 * self.align);
+            let pc = (self.parameters.len() - ps).min(room);
+            let dc = if ps + pc == self.parameters.len() {
+                (self.data.len() - ds).min(room - pc)
+            } else {
+                0
+            };
+            out.push(self.secondary(&sh, ps, pc, ds, dc));
+            ps += pc;
+            ds += dc;
+        }
+        out
+    }
+
+    /// One TRANSACTION_SECONDARY carrying `parameters[ps..ps+pc]` and `data[ds..ds+dc]`.
+    pub fn secondary(
+        &self,
+        header: &SmbHeader,
+        ps: usize,
+        pc: usize,
+        ds: usize,
+        dc: usize,
+    ) -> Vec<u8> {
+        let align = self.align.max(1);
+        let bytes_offset = HEADER_LEN + 1 + 16 + 2;
+        let poff = bytes_offset.div_ceil(align) * align;
+        let doff = if dc == 0 {
+            0
+        } else {
+            (poff + pc).div_ceil(align) * align
+        };
+        let mut w = Vec::with_capacity(16);
+        for v in [
+            self.parameters.len(),
+            self.data.len(),
+            pc,
+            if pc == 0 { 0 } else { poff },
+            ps,
+            dc,
+            doff,
+            ds,
+        ] {
+            w.extend_from_slice(&(v as u16).to_le_bytes());
+        }
+        let mut b = MessageBuilder::new(header);
+        b.begin_block(&w);
+        if pc > 0 {
+            b.pad_to(align);
+            b.bytes(&self.parameters[ps..ps + pc]);
+        }
+        if dc > 0 {
+            b.pad_to(align);
+            b.bytes(&self.data[ds..ds + dc]);
+        }
+        b.end_block();
+        b.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smb1::{parse_block, HeaderFlags2};
+
+    #[test]
+    fn reassembly_bounds() {
+        let mut r = Reassembly::new(10, &[1, 2, 3]).unwrap();
+        assert_eq!(r.place(8, &[0; 3]), Err(ReassemblyError::OutOfRange));
+        assert_eq!(r.place(0xFFFF, &[0; 3]), Err(ReassemblyError::OutOfRange));
+        r.place(3, &[4; 7]).unwrap();
+        assert!(r.is_complete());
+        assert_eq!(r.place(0, &[1]), Err(ReassemblyError::TooMuch));
+        let mut r = Reassembly::new(10, &[1, 2, 3, 4]).unwrap();
+        assert_eq!(r.shrink_total(3), Err(ReassemblyError::TooMuch));
+        r.shrink_total(6).unwrap();
+        r.place(4, &[5, 6]).unwrap();
+        assert!(r.is_complete());
+        assert_eq!(r.into_vec(), vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn response_split_and_reparse() {
+        let h = SmbHeader::request(SmbCommand::TRANSACTION, HeaderFlags2::empty());
+        let params: Vec<u8> = (0..6).collect();
+        let data: Vec<u8> = (0..=255).cycle().take(1000).collect();
+        for max in [0, 100, 200, 300, 1100, 70000] {
+            let parts = write_transaction_responses(&h, &params, &data, max);
+            let (mut p, mut d) = (vec![0u8; 6], vec![0u8; 1000]);
+            for m in &parts {
+                assert!(m.len() <= max.clamp(MIN_RESPONSE_MESSAGE_LEN, 0xFFFF));
+                let b = parse_block(m, 32).unwrap();
+                let TransactionReply::Part(r) = parse_transaction_response(m, &b).unwrap() else {
+                    panic!()
+                };
+                assert_eq!(r.words.parameter_offset % 4, 0);
+                if r.words.data_count > 0 {
+                    assert_eq!(r.words.data_offset % 4, 0);
+                }
+                let pd = usize::from(r.words.parameter_displacement);
+                p[pd..pd + r.parameters.len()].copy_from_slice(r.parameters);
+                let dd = usize::from(r.words.data_displacement);
+                d[dd..dd + r.data.len()].copy_from_slice(r.data);
+            }
+            assert_eq!((p, d), (params.clone(), data.clone()), "max {max}");
+        }
+    }
+}
