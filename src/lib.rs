@@ -32,6 +32,9 @@ pub mod server;
 pub mod decode;
 
 #[cfg(feature = "client")]
+pub mod client;
+
+#[cfg(feature = "client")]
 pub mod conform;
 
 #[doc(hidden)]

@@ -728,7 +728,10 @@ mod json {
         /// (an object, an array for enumerations, or null), `anomalies`.
         pub fn to_json(&self) -> Map<String, Json> {
             let mut m = Map::new();
-            m.insert("opcode".into(), self.opcode.map_or(Json::Null, |o| json!(o.0)));
+            m.insert(
+                "opcode".into(),
+                self.opcode.map_or(Json::Null, |o| json!(o.0)),
+            );
             m.insert("command".into(), json!(self.command));
             m.insert("param_desc".into(), json!(self.param_desc));
             m.insert("data_desc".into(), json!(self.data_desc));
@@ -736,9 +739,18 @@ mod json {
             m.insert("params".into(), fields(&self.params));
             let r = self.response.as_ref();
             m.insert("status".into(), r.map_or(Json::Null, |r| json!(r.status.0)));
-            m.insert("status_name".into(), json!(r.and_then(|r| r.status.display_name())));
-            m.insert("converter".into(), r.map_or(Json::Null, |r| json!(r.converter)));
-            m.insert("response_params".into(), r.map_or(Json::Null, |r| fields(&r.params)));
+            m.insert(
+                "status_name".into(),
+                json!(r.and_then(|r| r.status.display_name())),
+            );
+            m.insert(
+                "converter".into(),
+                r.map_or(Json::Null, |r| json!(r.converter)),
+            );
+            m.insert(
+                "response_params".into(),
+                r.map_or(Json::Null, |r| fields(&r.params)),
+            );
             let data = match r {
                 None => Json::Null,
                 Some(r) if r.is_array => Json::Array(r.entries.iter().map(fields).collect()),

@@ -710,16 +710,9 @@ impl<S: RapService> Connection<S> {
                 this.reply_error(req, status, out);
             }
         };
-        if matches!(
-            self.trees.get(&req.tid),
-            Some(Tree {
-                share: Share::Printer(_),
-                ..
-            })
-        ) {
-            // Named pipes live on IPC$ only; a print tree has none.
-            return fail(self, NtStatus::STATUS_ACCESS_DENIED, out);
-        }
+        // A transaction may arrive on a print tree as well as on IPC$:
+        // smbclient sends NetPrintJobEnum on the printer share it connected
+        // to, and Samba (smb1_ipc.c) routes `\PIPE\LANMAN` from any tree.
         // Samba compares the name with strequal(), i.e. case-insensitively;
         // Windows' named-pipe namespace is case-insensitive too. MS-RAP
         // spells `\PIPE\LANMAN`; we accept any case.

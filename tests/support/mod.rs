@@ -1,4 +1,7 @@
 //! Shared helpers for the interop tests (real peers on 127.0.0.1).
 #![allow(dead_code)]
 
+pub mod peers;
 pub mod samba;
+#[cfg(feature = "server")]
+pub mod server;
