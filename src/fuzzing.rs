@@ -179,3 +179,55 @@ pub fn smb1_message(data: &[u8]) {
 pub fn smb1_session(data: &[u8]) {
     smb1_harness::session(data);
 }
+
+/// Client role (`msrap query` / `conform` / `bench`): arbitrary server bytes
+/// into the framing decoder, the pending-transaction reply handling and every
+/// RAP response parser. Must never panic, whatever the server sends.
+#[cfg(feature = "client")]
+pub fn client_response(data: &[u8]) {
+    use crate::client::{PendingTransaction, ReplyStep};
+    use crate::oem::OemCodePage;
+    use crate::rap::dissect::dissect;
+    use crate::rap::response::{parse_get_info_response, parse_job_enum_response};
+    use crate::smb1::nbss::{Frame, FrameDecoder, Framing};
+
+    // First byte: framing and whether secondaries wait for an interim response.
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let framing = if mode & 1 == 0 { Framing::DirectTcp } else { Framing::NetBios };
+    let mut decoder = FrameDecoder::new(framing);
+    decoder.extend_from_slice(rest);
+    // The MID of the first message is "ours", so reassembly is reachable.
+    let mid = rest.get(4 + 30..4 + 32).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    let mut pending = PendingTransaction::new(mid, mode & 2 != 0);
+    let cp = OemCodePage::default();
+    let requests: [&[u8]; 3] = [
+        b"\x4D\x00WWrLh\x00WWzWWDDzzzzzzzzzzlz\x00\x03\x00\x03\x00\x00\x10",
+        b"\x4C\x00zWrLeh\x00WWzWWDDzz\x00LASER\x00\x02\x00\x00\x10",
+        b"\x68\x00WrLehDz\x00B16BBDz\x00\x01\x00\x00\x10\xFF\xFF\xFF\xFF\x00",
+    ];
+    for _ in 0..64 {
+        let msg = match decoder.decode() {
+            Ok(Some(Frame::Message(m))) => m,
+            Ok(Some(_)) => continue,
+            Ok(None) | Err(_) => return,
+        };
+        match pending.on_message(&msg) {
+            Ok(ReplyStep::Done(r)) => {
+                assert!(r.params.len() <= 0xFFFF && r.data.len() <= 0xFFFF);
+                for level in 0..5 {
+                    let _ = parse_get_info_response(level, &r.params, &r.data, &cp);
+                    let _ = parse_job_enum_response(level, &r.params, &r.data, &cp);
+                }
+                for req in requests {
+                    let d = dissect(req, Some((&r.params, &r.data)), &cp);
+                    #[cfg(feature = "json")]
+                    let _ = d.to_json();
+                    let _ = d;
+                }
+                pending = PendingTransaction::new(mid, false);
+            }
+            Ok(_) => {}
+            Err(_) => return,
+        }
+    }
+}

@@ -279,50 +279,17 @@ impl SmbClient {
             .ok_or_else(|| malformed("request", "nothing to send"))?;
         self.send(&first).await?;
         let mut pending_secondaries: Vec<Vec<u8>> = parts.collect();
-        let mut assembler = TransactionAssembler::new();
+        let mut pending = PendingTransaction::new(h.mid, !pending_secondaries.is_empty());
         loop {
             let msg = self.recv_message("TRANSACTION response").await?;
-            let r = parse_response(&msg).map_err(|e| malformed("TRANSACTION response", e))?;
-            if r.header.mid != h.mid || r.header.command != SmbCommand::TRANSACTION {
-                continue; // not ours (a stray reply); bounded by the timeout
-            }
-            let status = reply_status(&r.header);
-            match r.transaction() {
-                Ok(TransactionReply::Interim)
-                    if status == NtStatus::STATUS_SUCCESS && !pending_secondaries.is_empty() =>
-                {
+            match pending.on_message(&msg)? {
+                ReplyStep::Ignore => {}
+                ReplyStep::SendSecondaries => {
                     for s in std::mem::take(&mut pending_secondaries) {
                         self.send(&s).await?;
                     }
                 }
-                Ok(TransactionReply::Interim) => {
-                    return Ok(TransReply {
-                        smb_status: status,
-                        params: Vec::new(),
-                        data: Vec::new(),
-                    })
-                }
-                Ok(TransactionReply::Part(p)) => {
-                    // STATUS_BUFFER_OVERFLOW still carries data; any other error does not.
-                    if let Some((params, data)) = assembler
-                        .push(&p)
-                        .map_err(|e| malformed("TRANSACTION response", e))?
-                    {
-                        return Ok(TransReply {
-                            smb_status: status,
-                            params,
-                            data,
-                        });
-                    }
-                }
-                Err(_) if status != NtStatus::STATUS_SUCCESS => {
-                    return Ok(TransReply {
-                        smb_status: status,
-                        params: Vec::new(),
-                        data: Vec::new(),
-                    })
-                }
-                Err(e) => return Err(malformed("TRANSACTION response", e)),
+                ReplyStep::Done(r) => return Ok(r),
             }
         }
     }
@@ -338,6 +305,61 @@ impl SmbClient {
             .exchange(&crate::smb1::client::logoff(&h), "LOGOFF_ANDX")
             .await;
         let _ = self.stream.shutdown().await;
+    }
+}
+
+/// What to do after one message for a pending transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyStep {
+    /// Not a reply to this transaction (a stray message): keep waiting.
+    Ignore,
+    /// The interim response came: send the TRANSACTION_SECONDARY requests.
+    SendSecondaries,
+    /// The transaction is answered.
+    Done(TransReply),
+}
+
+/// Sans-IO handling of the replies to one TRANSACTION request: interim
+/// response, multi-part final responses reassembled (bounded by the first
+/// part's totals, every offset checked), error replies.
+#[derive(Clone, Debug)]
+pub struct PendingTransaction {
+    mid: u16,
+    expect_interim: bool,
+    assembler: TransactionAssembler,
+}
+
+impl PendingTransaction {
+    /// A request with multiplex id `mid`; `expect_interim` when secondaries
+    /// are waiting for the interim response.
+    pub fn new(mid: u16, expect_interim: bool) -> Self {
+        PendingTransaction { mid, expect_interim, assembler: TransactionAssembler::new() }
+    }
+
+    /// Take one SMB message from the server.
+    pub fn on_message(&mut self, msg: &[u8]) -> Result<ReplyStep, ClientError> {
+        let r = parse_response(msg).map_err(|e| malformed("TRANSACTION response", e))?;
+        if r.header.mid != self.mid || r.header.command != SmbCommand::TRANSACTION || !r.header.is_reply() {
+            return Ok(ReplyStep::Ignore);
+        }
+        let status = reply_status(&r.header);
+        let empty = |smb_status| ReplyStep::Done(TransReply { smb_status, params: Vec::new(), data: Vec::new() });
+        match r.transaction() {
+            Ok(TransactionReply::Interim) if status == NtStatus::STATUS_SUCCESS && self.expect_interim => {
+                self.expect_interim = false;
+                Ok(ReplyStep::SendSecondaries)
+            }
+            Ok(TransactionReply::Interim) => Ok(empty(status)),
+            // STATUS_BUFFER_OVERFLOW still carries data; other errors have no words.
+            Ok(TransactionReply::Part(p)) => {
+                match self.assembler.push(&p).map_err(|e| malformed("TRANSACTION response", e))? {
+                    Some((params, data)) => Ok(ReplyStep::Done(TransReply { smb_status: status, params, data })),
+                    None => Ok(ReplyStep::Ignore),
+                }
+            }
+            Err(_) if status != NtStatus::STATUS_SUCCESS => Ok(empty(status)),
+            Err(e) => Err(malformed("TRANSACTION response", e)),
+        }
     }
 }
 
