@@ -192,12 +192,20 @@ pub fn client_response(data: &[u8]) {
     use crate::smb1::nbss::{Frame, FrameDecoder, Framing};
 
     // First byte: framing and whether secondaries wait for an interim response.
-    let Some((&mode, rest)) = data.split_first() else { return };
-    let framing = if mode & 1 == 0 { Framing::DirectTcp } else { Framing::NetBios };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let framing = if mode & 1 == 0 {
+        Framing::DirectTcp
+    } else {
+        Framing::NetBios
+    };
     let mut decoder = FrameDecoder::new(framing);
     decoder.extend_from_slice(rest);
     // The MID of the first message is "ours", so reassembly is reachable.
-    let mid = rest.get(4 + 30..4 + 32).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    let mid = rest
+        .get(4 + 30..4 + 32)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
     let mut pending = PendingTransaction::new(mid, mode & 2 != 0);
     let cp = OemCodePage::default();
     let requests: [&[u8]; 3] = [

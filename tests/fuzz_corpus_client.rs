@@ -22,8 +22,13 @@ fn corpus_dir() -> PathBuf {
 #[test]
 fn replay_client_response_corpus() {
     let mut n = 0;
-    for dir in [corpus_dir(), Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/artifacts/client_response")] {
-        let mut files: Vec<PathBuf> = fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    for dir in [
+        corpus_dir(),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/artifacts/client_response"),
+    ] {
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
         files.sort();
         for p in files {
             msrap::fuzzing::client_response(&fs::read(&p).unwrap());
@@ -35,9 +40,24 @@ fn replay_client_response_corpus() {
 
 /// Drive a sans-IO server connection and return, per transaction, the bytes
 /// it sent back (framed).
-fn replies(profile: Profile, max_buffer: u16, transactions: &[(Vec<u8>, u16, u16)]) -> Vec<Vec<u8>> {
-    let rap = RapServer::new(RapConfig { profile, ..RapConfig::default() }, sample_spooler());
-    let mut conn = ServerConnection::new(rap, Arc::new(ServerParams::default()), Framing::DirectTcp, [7; 8]);
+fn replies(
+    profile: Profile,
+    max_buffer: u16,
+    transactions: &[(Vec<u8>, u16, u16)],
+) -> Vec<Vec<u8>> {
+    let rap = RapServer::new(
+        RapConfig {
+            profile,
+            ..RapConfig::default()
+        },
+        sample_spooler(),
+    );
+    let mut conn = ServerConnection::new(
+        rap,
+        Arc::new(ServerParams::default()),
+        Framing::DirectTcp,
+        [7; 8],
+    );
     let flags2 = HeaderFlags2::NT_STATUS | HeaderFlags2::UNICODE | HeaderFlags2::LONG_NAMES;
     let mut h = SmbHeader::request(SmbCommand::NEGOTIATE, flags2);
     let mut exchange = |msg: Vec<u8>| -> Vec<u8> {
@@ -91,8 +111,15 @@ fn replies(profile: Profile, max_buffer: u16, transactions: &[(Vec<u8>, u16, u16
 fn generate_client_response_seeds() {
     let gi = |job: u16, level: u16, rbs: u16| {
         let mut v = Vec::new();
-        msrap::rap::PrintJobGetInfoRequest { job_id: job, level, receive_buffer_size: rbs }
-            .encode(msrap::rap::descriptor::job::for_level(level).unwrap_or(b"W"), &mut v);
+        msrap::rap::PrintJobGetInfoRequest {
+            job_id: job,
+            level,
+            receive_buffer_size: rbs,
+        }
+        .encode(
+            msrap::rap::descriptor::job::for_level(level).unwrap_or(b"W"),
+            &mut v,
+        );
         v
     };
     let en = b"\x4C\x00zWrLeh\x00WWzWWDDzz\x00LASER\x00\x02\x00\x00\x10".to_vec();
@@ -109,7 +136,11 @@ fn generate_client_response_seeds() {
     let dir = corpus_dir();
     fs::create_dir_all(&dir).unwrap();
     let mut n = 0;
-    for (profile, max_buffer) in [(Profile::SPEC, 16644u16), (Profile::WINDOWS, 16644), (Profile::SPEC, 200)] {
+    for (profile, max_buffer) in [
+        (Profile::SPEC, 16644u16),
+        (Profile::WINDOWS, 16644),
+        (Profile::SPEC, 200),
+    ] {
         for bytes in replies(profile, max_buffer, &txs) {
             let mut seed = vec![0u8];
             seed.extend_from_slice(&bytes);

@@ -23,9 +23,8 @@ use crate::smb1::client::{
 use crate::smb1::nbss::{encode_message, packet_type, session_request};
 use crate::smb1::negotiate::NtNegotiateResponse;
 use crate::smb1::session_setup::SessionSetupNt;
-use crate::smb1::status::dos_error;
 use crate::smb1::trans::TransactionReply;
-use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHeader, WireStatus};
+use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHeader};
 
 /// Client settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,18 +94,9 @@ fn malformed(what: &'static str, e: impl std::fmt::Display) -> ClientError {
     }
 }
 
-/// NTSTATUS of a reply, mapping a DOS error class/code to the NTSTATUS
-/// this crate would have sent for it when there is one.
+/// NTSTATUS of a reply (a DOS class/code mapped back).
 fn reply_status(h: &SmbHeader) -> NtStatus {
-    match h.wire_status() {
-        WireStatus::Nt(s) => s,
-        WireStatus::Dos(d) if d.class == 0 => NtStatus::STATUS_SUCCESS,
-        WireStatus::Dos(d) => NtStatus::ALL
-            .iter()
-            .copied()
-            .find(|&s| dos_error(s) == d)
-            .unwrap_or(NtStatus(u32::from(d.class) | u32::from(d.code) << 16)),
-    }
+    h.wire_status().to_nt_status()
 }
 
 impl SmbClient {
@@ -333,27 +323,50 @@ impl PendingTransaction {
     /// A request with multiplex id `mid`; `expect_interim` when secondaries
     /// are waiting for the interim response.
     pub fn new(mid: u16, expect_interim: bool) -> Self {
-        PendingTransaction { mid, expect_interim, assembler: TransactionAssembler::new() }
+        PendingTransaction {
+            mid,
+            expect_interim,
+            assembler: TransactionAssembler::new(),
+        }
     }
 
     /// Take one SMB message from the server.
     pub fn on_message(&mut self, msg: &[u8]) -> Result<ReplyStep, ClientError> {
         let r = parse_response(msg).map_err(|e| malformed("TRANSACTION response", e))?;
-        if r.header.mid != self.mid || r.header.command != SmbCommand::TRANSACTION || !r.header.is_reply() {
+        if r.header.mid != self.mid
+            || r.header.command != SmbCommand::TRANSACTION
+            || !r.header.is_reply()
+        {
             return Ok(ReplyStep::Ignore);
         }
         let status = reply_status(&r.header);
-        let empty = |smb_status| ReplyStep::Done(TransReply { smb_status, params: Vec::new(), data: Vec::new() });
+        let empty = |smb_status| {
+            ReplyStep::Done(TransReply {
+                smb_status,
+                params: Vec::new(),
+                data: Vec::new(),
+            })
+        };
         match r.transaction() {
-            Ok(TransactionReply::Interim) if status == NtStatus::STATUS_SUCCESS && self.expect_interim => {
+            Ok(TransactionReply::Interim)
+                if status == NtStatus::STATUS_SUCCESS && self.expect_interim =>
+            {
                 self.expect_interim = false;
                 Ok(ReplyStep::SendSecondaries)
             }
             Ok(TransactionReply::Interim) => Ok(empty(status)),
             // STATUS_BUFFER_OVERFLOW still carries data; other errors have no words.
             Ok(TransactionReply::Part(p)) => {
-                match self.assembler.push(&p).map_err(|e| malformed("TRANSACTION response", e))? {
-                    Some((params, data)) => Ok(ReplyStep::Done(TransReply { smb_status: status, params, data })),
+                match self
+                    .assembler
+                    .push(&p)
+                    .map_err(|e| malformed("TRANSACTION response", e))?
+                {
+                    Some((params, data)) => Ok(ReplyStep::Done(TransReply {
+                        smb_status: status,
+                        params,
+                        data,
+                    })),
                     None => Ok(ReplyStep::Ignore),
                 }
             }

@@ -144,6 +144,21 @@ impl WireStatus {
         }
     }
 
+    /// As an NTSTATUS: a DOS class/code becomes the NTSTATUS this crate
+    /// maps to it when there is one, else the raw pair (class in the low
+    /// byte, code in the high word, as on the wire).
+    pub fn to_nt_status(self) -> NtStatus {
+        match self {
+            WireStatus::Nt(s) => s,
+            WireStatus::Dos(d) if d.class == 0 => NtStatus::STATUS_SUCCESS,
+            WireStatus::Dos(d) => NtStatus::ALL
+                .iter()
+                .copied()
+                .find(|&s| dos_error(s) == d)
+                .unwrap_or(NtStatus(u32::from(d.class) | u32::from(d.code) << 16)),
+        }
+    }
+
     /// Whether this is `status` in either form.
     pub fn is(self, status: NtStatus) -> bool {
         match self {
