@@ -170,17 +170,19 @@ impl Default for ReaderOptions {
 }
 
 /// `Read` adapter that fills the buffer as far as it can (pipes return short
-/// reads; pcap-parser's header probe needs one full read) and keeps the last
-/// I/O error for reporting.
+/// reads; pcap-parser's header probe needs one full read). An I/O error is
+/// kept for reporting and the input then looks ended (pcap-parser only
+/// knows "read error", and it would lose the data already read).
 struct FillReader<R> {
     inner: R,
+    failed: bool,
     error: Arc<Mutex<Option<io::Error>>>,
 }
 
 impl<R: Read> Read for FillReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut filled = 0usize;
-        while filled < buf.len() {
+        while filled < buf.len() && !self.failed {
             let Some(space) = buf.get_mut(filled..) else {
                 break;
             };
@@ -189,18 +191,10 @@ impl<R: Read> Read for FillReader<R> {
                 Ok(n) => filled = filled.saturating_add(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    if filled > 0 {
-                        // Report the bytes we have; the error comes back on the next call.
-                        if let Ok(mut slot) = self.error.lock() {
-                            *slot = Some(e);
-                        }
-                        break;
-                    }
-                    let text = e.to_string();
+                    self.failed = true;
                     if let Ok(mut slot) = self.error.lock() {
                         *slot = Some(e);
                     }
-                    return Err(io::Error::other(text));
                 }
             }
         }
@@ -286,6 +280,7 @@ impl<'r> CaptureReader<'r> {
         let io_error = Arc::new(Mutex::new(None));
         let fill = FillReader {
             inner: reader,
+            failed: false,
             error: Arc::clone(&io_error),
         };
         let capacity = options.initial_buffer.max(4096);
@@ -421,8 +416,9 @@ impl<'r> CaptureReader<'r> {
                     return None;
                 }
                 Step::Stop(mut kind) => {
-                    if let AnomalyKind::ReadError { message, .. } = &mut kind {
-                        *message = self.take_io_error().unwrap_or_default();
+                    // An input that failed looks truncated to pcap-parser.
+                    if let Some(message) = self.take_io_error() {
+                        kind = AnomalyKind::ReadError { offset, message };
                     }
                     return Some(self.stop(kind));
                 }
@@ -482,6 +478,19 @@ impl<'r> CaptureReader<'r> {
     }
 }
 
+/// Units per second of a pcapng `if_tsresol` (default 10^-6 when invalid).
+/// pcap-parser 0.17's `build_ts_resolution` rejects every binary (`0x80 | n`)
+/// resolution because it compares the unmasked byte with 63, so this is ours.
+fn ts_units(tsresol: u8) -> u64 {
+    let exp = u32::from(tsresol & 0x7F);
+    let units = if tsresol & 0x80 != 0 {
+        1u64.checked_shl(exp).filter(|_| exp <= 63)
+    } else {
+        10u64.checked_pow(exp)
+    };
+    units.unwrap_or(1_000_000).max(1)
+}
+
 fn classify(
     len: usize,
     block: PcapBlockOwned<'_>,
@@ -524,7 +533,7 @@ fn classify(
         PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
             interfaces.push(Interface {
                 link_type: LinkType(u32::from_ne_bytes(idb.linktype.0.to_ne_bytes())),
-                units_per_sec: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                units_per_sec: ts_units(idb.if_tsresol),
                 offset_secs: idb.ts_offset(),
             });
             Step::Skip(len)
