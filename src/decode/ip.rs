@@ -1,11 +1,26 @@
-//! IPv4 / IPv6 (via etherparse's lax slices) and a bounded fragment pool.
+//! IPv4 / IPv6 headers (hand-written, lax about length fields) and a bounded
+//! fragment pool.
+//!
+//! Not etherparse: its 0.21 `Ipv6ExtensionsSlice` iterator, after
+//! `LaxIpSlice::from_slice` stopped on a malformed extension header, keeps
+//! following `next_header` past the validated bytes with
+//! `from_slice_unchecked` (an out-of-bounds read, found by our fuzzer; see
+//! `tests/decode_regressions.rs`). Headers are short enough to walk here.
 
-use std::net::IpAddr;
-
-use etherparse::{Ipv6ExtensionSlice, LaxIpSlice};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// IP protocol number of TCP.
 pub const IPPROTO_TCP: u8 = 6;
+
+/// IPv6 extension headers walked (RFC 8200 §4): Hop-by-Hop, Routing,
+/// Fragment, Destination Options, Authentication (RFC 4302).
+const IPV6_HOP_BY_HOP: u8 = 0;
+const IPV6_ROUTING: u8 = 43;
+const IPV6_FRAGMENT: u8 = 44;
+const IPV6_AUTH: u8 = 51;
+const IPV6_DEST_OPTS: u8 = 60;
+/// At most this many extension headers are walked.
+const MAX_EXT_HEADERS: usize = 16;
 
 /// Fragmentation fields of an IP packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,68 +50,118 @@ pub struct IpPacket<'a> {
     pub fragment: Option<Fragment>,
 }
 
+/// The captured part of a packet whose header says it is `declared` bytes
+/// long, and how many bytes the capture lacks.
+fn clip(data: &[u8], declared: usize) -> (&[u8], u32) {
+    let missing = declared.saturating_sub(data.len());
+    let end = declared.min(data.len());
+    (
+        data.get(..end).unwrap_or(data),
+        u32::try_from(missing).unwrap_or(u32::MAX),
+    )
+}
+
 /// Parse an IPv4 or IPv6 packet (the version nibble decides). `None` if the
-/// header itself is unusable.
+/// header itself is unusable. Length fields that are zero or smaller than
+/// the header (TSO captures) fall back to the captured length.
 pub fn parse_ip(data: &[u8]) -> Option<IpPacket<'_>> {
-    let (slice, _ext_err) = LaxIpSlice::from_slice(data).ok()?;
-    match &slice {
-        LaxIpSlice::Ipv4(v4) => {
-            let h = v4.header();
-            let header_len = usize::from(h.ihl()).checked_mul(4)?;
-            let total = usize::from(h.total_len());
-            let missing = if total > data.len() && total >= header_len {
-                total.saturating_sub(data.len())
-            } else {
-                0
-            };
-            let frag_offset = h.fragments_offset().byte_offset();
-            let fragment = (h.more_fragments() || frag_offset != 0).then(|| Fragment {
-                id: u32::from(h.identification()),
-                offset: u32::from(frag_offset),
-                more: h.more_fragments(),
-            });
-            let p = v4.payload();
-            Some(IpPacket {
-                src: IpAddr::V4(h.source_addr()),
-                dst: IpAddr::V4(h.destination_addr()),
-                protocol: p.ip_number.0,
-                payload: p.payload,
-                missing: u32::try_from(missing).unwrap_or(u32::MAX),
-                fragment,
-            })
-        }
-        LaxIpSlice::Ipv6(v6) => {
-            let h = v6.header();
-            let declared = usize::from(h.payload_length()).saturating_add(40);
-            let missing = if h.payload_length() != 0 && declared > data.len() {
-                declared.saturating_sub(data.len())
-            } else {
-                0
-            };
-            let mut fragment = None;
-            for ext in v6.extensions().clone() {
-                if let Ipv6ExtensionSlice::Fragment(f) = ext {
-                    if f.is_fragmenting_payload() {
-                        fragment = Some(Fragment {
-                            id: f.identification(),
-                            offset: u32::from(f.fragment_offset().byte_offset()),
-                            more: f.more_fragments(),
-                        });
-                    }
+    match data.first()? >> 4 {
+        4 => parse_ipv4(data),
+        6 => parse_ipv6(data),
+        _ => None,
+    }
+}
+
+fn parse_ipv4(data: &[u8]) -> Option<IpPacket<'_>> {
+    let h = data.first_chunk::<20>()?;
+    let ihl = usize::from(h[0] & 0x0F).checked_mul(4)?;
+    if ihl < 20 || data.len() < ihl {
+        return None;
+    }
+    let total = usize::from(u16::from_be_bytes([h[2], h[3]]));
+    let declared = if total < ihl { data.len() } else { total };
+    let (packet, missing) = clip(data, declared);
+    let frag = u16::from_be_bytes([h[6], h[7]]);
+    let more = frag & 0x2000 != 0;
+    let offset = u32::from(frag & 0x1FFF).checked_mul(8)?;
+    Some(IpPacket {
+        src: IpAddr::V4(Ipv4Addr::new(h[12], h[13], h[14], h[15])),
+        dst: IpAddr::V4(Ipv4Addr::new(h[16], h[17], h[18], h[19])),
+        protocol: h[9],
+        payload: packet.get(ihl..)?,
+        missing,
+        fragment: (more || offset != 0).then_some(Fragment {
+            id: u32::from(u16::from_be_bytes([h[4], h[5]])),
+            offset,
+            more,
+        }),
+    })
+}
+
+fn parse_ipv6(data: &[u8]) -> Option<IpPacket<'_>> {
+    let h = data.first_chunk::<40>()?;
+    let payload_len = usize::from(u16::from_be_bytes([h[4], h[5]]));
+    // 0: jumbogram or unset; use what was captured.
+    let declared = if payload_len == 0 {
+        data.len()
+    } else {
+        payload_len.saturating_add(40)
+    };
+    let (packet, missing) = clip(data, declared);
+    let src = Ipv6Addr::from(*h.get(8..24)?.first_chunk::<16>()?);
+    let dst = Ipv6Addr::from(*h.get(24..40)?.first_chunk::<16>()?);
+    let mut next = h[6];
+    let mut body = packet.get(40..)?;
+    let mut fragment = None;
+    for _ in 0..MAX_EXT_HEADERS {
+        match next {
+            IPV6_HOP_BY_HOP | IPV6_ROUTING | IPV6_DEST_OPTS | IPV6_AUTH => {
+                let (Some(&nh), Some(&len)) = (body.first(), body.get(1)) else {
+                    break;
+                };
+                let size = if next == IPV6_AUTH {
+                    (usize::from(len).saturating_add(2)).saturating_mul(4)
+                } else {
+                    (usize::from(len).saturating_add(1)).saturating_mul(8)
+                };
+                let Some(rest) = body.get(size..) else {
+                    break;
+                };
+                next = nh;
+                body = rest;
+            }
+            IPV6_FRAGMENT => {
+                let Some(f) = body.first_chunk::<8>() else {
+                    break;
+                };
+                let field = u16::from_be_bytes([f[2], f[3]]);
+                let offset = u32::from(field >> 3).checked_mul(8)?;
+                let more = field & 1 != 0;
+                if offset != 0 || more {
+                    fragment = Some(Fragment {
+                        id: u32::from_be_bytes([f[4], f[5], f[6], f[7]]),
+                        offset,
+                        more,
+                    });
+                }
+                next = f[0];
+                body = body.get(8..)?;
+                if offset != 0 {
+                    // Later headers are not in this fragment.
                     break;
                 }
             }
-            let p = v6.payload();
-            Some(IpPacket {
-                src: IpAddr::V6(h.source_addr()),
-                dst: IpAddr::V6(h.destination_addr()),
-                protocol: p.ip_number.0,
-                payload: p.payload,
-                missing: u32::try_from(missing).unwrap_or(u32::MAX),
-                fragment,
-            })
+            _ => break,
         }
     }
+    Some(IpPacket {
+        src: IpAddr::V6(src),
+        dst: IpAddr::V6(dst),
+        protocol: next,
+        payload: body,
+        missing,
+        fragment,
+    })
 }
 
 /// Largest reassembled payload (the IPv4/IPv6 length fields are 16-bit).
@@ -322,7 +387,6 @@ impl Defragmenter {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
-    use std::net::Ipv4Addr;
 
     fn frag(payload: &[u8]) -> IpPacket<'_> {
         IpPacket {
