@@ -53,3 +53,42 @@ fn ipv6_extension_chain_before_tcp() {
     assert_eq!(anomalies(&events), Vec::<AnomalyKind>::new());
     assert_eq!(stats.smb1_messages, 1);
 }
+
+/// fuzz_0002: a pcapng Process Information Block with a block length below
+/// 12. pcap-parser 0.17 accepts it (its minimum is 4) and computes
+/// `block_len1 - 12`, which underflows. We reject such blocks first.
+#[test]
+fn fuzz_0002_pcapng_block_length_below_12() {
+    for be in [false, true] {
+        let mut ng = PcapNg::new(be);
+        ng.interface(1, None);
+        ng.packet(0, 0, &[0u8; 20]);
+        // Process Information Block (0x80000001), length 8.
+        let (t, l) = if be {
+            (0x8000_0001u32.to_be_bytes(), 8u32.to_be_bytes())
+        } else {
+            (0x8000_0001u32.to_le_bytes(), 8u32.to_le_bytes())
+        };
+        ng.out.extend_from_slice(&t);
+        ng.out.extend_from_slice(&l);
+        ng.out.extend_from_slice(&[0; 16]);
+        let mut r = msrap::decode::CaptureReader::new(&ng.out[..]).unwrap();
+        let mut items = vec![];
+        while let Some(item) = r.next_item() {
+            items.push(match item {
+                msrap::decode::CaptureItem::Packet(p) => format!("packet {}", p.frame_number),
+                msrap::decode::CaptureItem::Anomaly { kind, .. } => format!("{kind:?}"),
+            });
+        }
+        let offset = ng.out.len() - 24;
+        assert_eq!(
+            items,
+            vec![
+                "packet 1".to_string(),
+                format!("CorruptCapture {{ offset: {offset} }}")
+            ]
+        );
+    }
+    let crash = include_bytes!("../fuzz/regressions/decode_capture/fuzz_0002_pcapng_short_block");
+    msrap::fuzzing::decode_capture(crash);
+}

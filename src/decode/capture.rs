@@ -249,6 +249,8 @@ pub struct CaptureReader<'r> {
     legacy_link: LinkType,
     legacy_nanos: bool,
     interfaces: Vec<Interface>,
+    /// Byte order of the current pcapng section.
+    ng_big_endian: bool,
     capacity: usize,
     max_buffer: usize,
     done: bool,
@@ -311,6 +313,7 @@ impl<'r> CaptureReader<'r> {
             legacy_link: LinkType::ETHERNET,
             legacy_nanos: false,
             interfaces: Vec::new(),
+            ng_big_endian: false,
             capacity,
             max_buffer: options.max_buffer.max(capacity),
             done: false,
@@ -359,14 +362,24 @@ impl<'r> CaptureReader<'r> {
         }
         loop {
             let offset = u64::try_from(self.inner.consumed()).unwrap_or(u64::MAX);
+            if self.format == CaptureFormat::PcapNg
+                && !ng_block_length_ok(self.inner.data(), self.ng_big_endian)
+            {
+                return Some(self.stop(AnomalyKind::CorruptCapture { offset }));
+            }
             let step = match self.inner.next() {
-                Ok((len, block)) => classify(
-                    len,
-                    block,
-                    &mut self.interfaces,
-                    &mut self.legacy_link,
-                    &mut self.legacy_nanos,
-                ),
+                Ok((len, block)) => {
+                    if let PcapBlockOwned::NG(Block::SectionHeader(shb)) = &block {
+                        self.ng_big_endian = shb.big_endian();
+                    }
+                    classify(
+                        len,
+                        block,
+                        &mut self.interfaces,
+                        &mut self.legacy_link,
+                        &mut self.legacy_nanos,
+                    )
+                }
                 Err(PcapError::Eof) => Step::End,
                 Err(PcapError::Incomplete(_)) => Step::Refill,
                 Err(PcapError::BufferTooSmall) => Step::Grow,
@@ -476,6 +489,26 @@ impl<'r> CaptureReader<'r> {
         // Read more into the new space.
         self.inner.refill().is_ok()
     }
+}
+
+/// pcapng block lengths below 12 (type, length, trailing length) are
+/// invalid. pcap-parser 0.17 lets some through to `block_len1 - 12` (the
+/// Process Information Block declares a 4-byte minimum), which underflows.
+fn ng_block_length_ok(data: &[u8], big_endian: bool) -> bool {
+    let Some(head) = data.first_chunk::<8>() else {
+        return true;
+    };
+    if head[..4] == [0x0A, 0x0D, 0x0D, 0x0A] {
+        // Section header: its own byte-order mark decides; pcap-parser checks it.
+        return true;
+    }
+    let len_bytes = [head[4], head[5], head[6], head[7]];
+    let len = if big_endian {
+        u32::from_be_bytes(len_bytes)
+    } else {
+        u32::from_le_bytes(len_bytes)
+    };
+    len >= 12
 }
 
 /// Units per second of a pcapng `if_tsresol` (default 10^-6 when invalid).
