@@ -3,7 +3,8 @@
 //!
 //! ```sh
 //! cargo test --release --all-features --test decode_throughput -- --ignored --nocapture
-//! # MSRAP_BENCH_OUT=/tmp/bench.pcap also writes the capture (e.g. to time tshark on it)
+//! # MSRAP_BENCH_OUT=/tmp/bench.pcap also writes the capture (e.g. to time tshark on it);
+//! # MSRAP_BENCH_MB=500 changes the size.
 //! ```
 #![cfg(feature = "decode")]
 
@@ -71,7 +72,11 @@ fn synthetic_capture(target: usize) -> (Vec<u8>, u64) {
 #[test]
 #[ignore = "throughput report; run in release with --nocapture"]
 fn transport_throughput() {
-    let (capture, expected) = synthetic_capture(50 * 1024 * 1024);
+    let size_mb = std::env::var("MSRAP_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(50);
+    let (capture, expected) = synthetic_capture(size_mb * 1024 * 1024);
     if let Ok(path) = std::env::var("MSRAP_BENCH_OUT") {
         std::fs::write(path, &capture).unwrap();
     }

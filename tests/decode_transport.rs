@@ -711,3 +711,19 @@ fn flow_count_cap() {
     assert_eq!(decoder.stats().smb1_messages, 100);
     assert_eq!(decoder.stats().peak_flows, 10);
 }
+
+/// The capture misses the client's SYN but has the SYN-ACK: the client
+/// stream start is known from its acknowledgment number, so a first segment
+/// that is out of order is not mistaken for the stream start.
+#[test]
+fn syn_ack_without_syn_fixes_client_stream_start() {
+    let mut c = Conv::new("10.0.0.1:1025", "10.0.0.2:445", 1000, 5000);
+    let hs = c.handshake();
+    let m = nbss(&smb1(0x25, 300, 1));
+    let a = c.data(S, &m[..100]);
+    let b = c.data(S, &m[100..]);
+    let segs = vec![hs[1].clone(), hs[2].clone(), b, a]; // frames 1..4
+    let (events, _) = run(&eth_pcap(&frames(&segs)));
+    assert_eq!(smb_summary(&events), vec![(4, 3, S, 0x25, 300)]);
+    assert_eq!(anomalies(&events), vec![]);
+}

@@ -384,7 +384,19 @@ impl Decoder {
 
     fn tcp(&mut self, ipp: &ip::IpPacket<'_>, packet: &Packet<'_>) {
         let Some(seg) = tcp::parse_tcp(ipp.payload) else {
-            self.anomaly(None, None, AnomalyKind::BadTcpHeader);
+            // Only complain when the ports (if readable) are ours.
+            let ports = ipp.payload.first_chunk::<4>().map(|p| {
+                (
+                    u16::from_be_bytes([p[0], p[1]]),
+                    u16::from_be_bytes([p[2], p[3]]),
+                )
+            });
+            match ports {
+                Some((a, b)) if !self.is_smb_port(a) && !self.is_smb_port(b) => {
+                    self.stats.other_tcp_segments = self.stats.other_tcp_segments.saturating_add(1);
+                }
+                _ => self.anomaly(None, None, AnomalyKind::BadTcpHeader),
+            }
             return;
         };
         let src_smb = self.is_smb_port(seg.src_port);
@@ -501,6 +513,9 @@ impl Decoder {
                 direction: dir,
                 announced: &mut announced,
             };
+            if syn && ack {
+                flow.half(dir.reverse()).reasm.sync_from_syn_ack(seg.ack);
+            }
             let half = flow.half(dir);
             let mut sink = HalfSink {
                 framer: &mut half.framer,

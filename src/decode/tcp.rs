@@ -153,6 +153,16 @@ impl Reassembler {
         self.syn_seen.then(|| self.base.wrapping_sub(1))
     }
 
+    /// The peer's SYN-ACK acknowledges `ack`: this direction's stream starts
+    /// there (used when the capture missed this direction's SYN).
+    pub(crate) fn sync_from_syn_ack(&mut self, ack: u32) {
+        if !self.synced {
+            self.base = ack;
+            self.synced = true;
+            self.syn_seen = true;
+        }
+    }
+
     /// Offset of `seq` relative to the stream start, near `next`. Negative
     /// results (before the stream start) are `Err` with how far before.
     fn offset(&self, seq: u32) -> Result<u64, u64> {
