@@ -25,6 +25,8 @@ enum Command {
     Conform(cli::conform::ConformArgs),
     /// Load-test a server with NetPrintJobGetInfo.
     Bench(cli::bench::BenchArgs),
+    /// Decode RAP transactions out of pcap/pcapng captures.
+    Decode(cli::decode::DecodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Query(a) => cli::query::run(a),
         Command::Conform(a) => cli::conform::run_cmd(a),
         Command::Bench(a) => cli::bench::run(a),
+        Command::Decode(a) => cli::decode::run(a),
     };
     match result {
         Ok(code) => code,

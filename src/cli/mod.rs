@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod conform;
+pub mod decode;
 pub mod query;
 pub mod serve;
 

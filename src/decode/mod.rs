@@ -31,6 +31,7 @@ pub mod ip;
 pub mod link;
 mod stream;
 pub mod tcp;
+pub mod transactions;
 
 pub use capture::{
     CaptureError, CaptureFormat, CaptureItem, CaptureReader, LinkType, Packet, ReaderOptions,

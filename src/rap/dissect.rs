@@ -302,12 +302,16 @@ pub fn dissect(
     let known = COMMANDS.iter().find(|c| c.opcode == req.opcode);
     let names_apply = known.is_some_and(|c| c.param_descs.contains(&req.param_desc.0));
     if let (Some(c), false) = (known, names_apply) {
-        let want: Vec<String> = c.param_descs.iter().map(|p| desc_string(p)).collect();
+        let want: Vec<String> = c
+            .param_descs
+            .iter()
+            .map(|p| format!("{:?}", desc_string(p)))
+            .collect();
         d.anomalies.push(format!(
-            "ParamDesc {:?} is not {}'s {:?}",
+            "ParamDesc {:?} is not {}'s {}",
             d.param_desc,
             d.command.unwrap_or("this command"),
-            want.join("\" or \"")
+            want.join(" or ")
         ));
     }
     let mut level = None;
@@ -547,11 +551,8 @@ fn name_values(values: &[DataValue<'_>], names: Option<&[&str]>, cp: &OemCodePag
                 DataValue::Word(w) | DataValue::AuxCount(w) => Value::Int(w.into()),
                 DataValue::DWord(w) if name == "time_submitted" => Value::Time(w),
                 DataValue::DWord(w) => Value::Int(w.into()),
-                DataValue::Fixed(b)
-                    if name == "pad" || name.starts_with("field") && b.len() == 1 =>
-                {
-                    Value::Int(b.first().copied().unwrap_or(0).into())
-                }
+                // A bare `B` is one byte: a number (a pad, a version), not text.
+                DataValue::Fixed(&[b]) => Value::Int(b.into()),
                 DataValue::Fixed(b) => {
                     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
                     Value::Str(cp.decode(b.get(..end).unwrap_or_default()).into_owned())

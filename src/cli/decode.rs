@@ -1,0 +1,206 @@
+//! `msrap decode`: RAP transactions out of pcap/pcapng captures.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::CliError;
+use crate::outln;
+use msrap::decode::transactions::{timestamp_iso, RapTransaction, Summary, TransactionTracker};
+use msrap::decode::{DecoderConfig, TransportEvents};
+use msrap::oem::OemCodePage;
+use msrap::rap::dissect::{iso8601, Fields, Value};
+use msrap::smb1::SmbCommand;
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// A pcap or pcapng file, or `-` for standard input.
+    pub input: PathBuf,
+    /// One JSON object per transaction per line (schema in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Only transactions with this RAP opcode (repeatable).
+    #[arg(long = "opcode", value_name = "N")]
+    pub opcodes: Vec<u16>,
+    /// Transactions per command, status counts and anomaly counts on stderr at the end.
+    #[arg(long)]
+    pub summary: bool,
+    /// Also treat this TCP port as an SMB server port (139 and 445 always are; repeatable).
+    #[arg(long = "port", value_name = "N")]
+    pub ports: Vec<u16>,
+    /// OEM code page of RAP strings.
+    #[arg(long, default_value_t = msrap::oem::DEFAULT_CODE_PAGE)]
+    pub codepage: u16,
+}
+
+pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
+    let code_page = OemCodePage::new(a.codepage)?;
+    let mut config = DecoderConfig::default();
+    for p in &a.ports {
+        config = config.with_port(*p);
+    }
+    // Only TRANSACTION and TRANSACTION_SECONDARY matter here.
+    config.smb1_commands = Some(BTreeSet::from([
+        SmbCommand::TRANSACTION.0,
+        SmbCommand::TRANSACTION_SECONDARY.0,
+    ]));
+    let (reader, len): (Box<dyn Read + Send>, Option<u64>) = if a.input.as_os_str() == "-" {
+        (
+            Box::new(std::io::BufReader::with_capacity(
+                256 * 1024,
+                std::io::stdin(),
+            )),
+            None,
+        )
+    } else {
+        let f = std::fs::File::open(&a.input).map_err(|e| format!("{}: {e}", a.input.display()))?;
+        let len = f.metadata().ok().map(|m| m.len());
+        (
+            Box::new(std::io::BufReader::with_capacity(256 * 1024, f)),
+            len,
+        )
+    };
+    let mut events =
+        TransportEvents::new(reader, config).map_err(|e| format!("{}: {e}", a.input.display()))?;
+    let bar = match len {
+        Some(n) if std::io::stderr().is_terminal() && n > 8 << 20 => {
+            let b = indicatif::ProgressBar::new(n);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            Some(b)
+        }
+        _ => None,
+    };
+    let mut tracker = TransactionTracker::new(code_page);
+    let mut done = Vec::new();
+    let mut summary = Summary::default();
+    let mut n = 0u64;
+    let emit = |t: &RapTransaction, summary: &mut Summary, n: &mut u64| {
+        if !a.opcodes.is_empty() && !t.rap.opcode.is_some_and(|o| a.opcodes.contains(&o.0)) {
+            return;
+        }
+        *n += 1;
+        summary.add(t);
+        if a.json {
+            outln!("{}", t.to_json());
+        } else {
+            print_text(*n, t);
+        }
+    };
+    let mut since = 0u32;
+    while let Some(e) = events.next() {
+        tracker.on_event(&e, &mut done);
+        for t in done.drain(..) {
+            emit(&t, &mut summary, &mut n);
+        }
+        since += 1;
+        if since >= 4096 {
+            since = 0;
+            if let Some(b) = &bar {
+                b.set_position(events.bytes_consumed());
+            }
+        }
+    }
+    tracker.finish(&mut done);
+    for t in done.drain(..) {
+        emit(&t, &mut summary, &mut n);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let stats = events.stats().clone();
+    if a.summary {
+        eprintln!(
+            "{n} RAP transactions; {} packets, {} bytes",
+            stats.packets, stats.bytes
+        );
+        for (k, v) in &summary.by_command {
+            eprintln!("  command {k}: {v}");
+        }
+        for (k, v) in &summary.by_status {
+            eprintln!("  status {k}: {v}");
+        }
+        for (k, v) in &summary.by_anomaly {
+            eprintln!("  anomaly {k}: {v}");
+        }
+        eprintln!("  transport anomalies: {}", stats.anomaly_total());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Int(n) => n.to_string(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        Value::Null => "null".into(),
+        Value::JobStatus(s) => s.to_string(),
+        Value::Time(t) => iso8601(*t),
+    }
+}
+
+fn line(f: &Fields) -> String {
+    f.iter()
+        .filter(|(k, _)| k != "pad")
+        .map(|(k, v)| format!("{k}={}", show(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn print_text(n: u64, t: &RapTransaction) {
+    let frames = match (t.frame_request, t.frame_response) {
+        (Some(a), Some(b)) => format!("frames {a}→{b}"),
+        (Some(a), None) => format!("frame {a}→?"),
+        (None, Some(b)) => format!("frame ?→{b}"),
+        (None, None) => "frames ?".into(),
+    };
+    outln!(
+        "#{n} {frames} {} {} → {} (uid {} tid {} pid {} mid {})",
+        timestamp_iso(&t.time),
+        t.flow.client,
+        t.flow.server,
+        t.uid,
+        t.tid,
+        t.pid,
+        t.mid
+    );
+    let d = &t.rap;
+    outln!(
+        "  request  {} ({}) \"{}\" \"{}\"{}: {}",
+        d.command.unwrap_or("unknown command"),
+        d.opcode.map_or(-1, |o| i64::from(o.0)),
+        d.param_desc,
+        d.data_desc,
+        d.aux_desc
+            .as_ref()
+            .map_or(String::new(), |a| format!(" aux \"{a}\"")),
+        line(&d.params)
+    );
+    match (&d.response, t.smb_status) {
+        (Some(r), _) => {
+            outln!(
+                "  response {} ({}), Converter {}{}{}",
+                r.status.display_name().unwrap_or("unknown status"),
+                r.status.0,
+                r.converter,
+                if r.params.is_empty() { "" } else { ": " },
+                line(&r.params)
+            );
+            for (i, e) in r.entries.iter().enumerate() {
+                outln!("    [{i}] {}", line(e));
+            }
+        }
+        (None, Some(s)) => outln!("  response SMB {s:?}, no RAP payload"),
+        (None, None) => outln!("  response none"),
+    }
+    for a in &t.anomalies {
+        outln!("  anomaly: {a}");
+    }
+}

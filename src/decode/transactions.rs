@@ -1,0 +1,521 @@
+//! SMB1 TRANSACTION exchanges on `\PIPE\LANMAN`, out of the transport
+//! events: primary + secondary reassembly, interim and multi-part
+//! responses, pairing of request and response by (flow, UID, TID, PID, MID),
+//! then the RAP dissection. Anomalies are collected per transaction and
+//! never stop decoding.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::capture::Timestamp;
+use super::event::{Anomaly, Direction, FlowId, Smb1Message, TransportEvent};
+use crate::codes::NtStatus;
+use crate::oem::OemCodePage;
+use crate::rap::dissect::{dissect, Dissection};
+use crate::smb1::header::read_header;
+use crate::smb1::message::parse_block;
+use crate::smb1::server::LANMAN_PIPE;
+use crate::smb1::trans::{
+    parse_transaction_request, parse_transaction_response, parse_transaction_secondary, Reassembly,
+    TransactionReply,
+};
+use crate::smb1::{SmbCommand, SmbHeader, HEADER_LEN};
+
+/// Most transactions waiting for their other half at once (per decoder);
+/// beyond it the oldest is emitted unpaired.
+pub const MAX_PENDING: usize = 4096;
+
+/// One decoded RAP transaction.
+#[derive(Clone, Debug)]
+pub struct RapTransaction {
+    pub flow: FlowId,
+    /// Frame of the request's first message (None: response without request).
+    pub frame_request: Option<u64>,
+    /// Frame of the response's last message (None: no response seen).
+    pub frame_response: Option<u64>,
+    /// Capture time of the request (else of the response).
+    pub time: Timestamp,
+    pub uid: u16,
+    pub tid: u16,
+    pub pid: u32,
+    pub mid: u16,
+    /// Transaction MaxParameterCount / MaxDataCount of the request.
+    pub max_parameter_count: Option<u16>,
+    pub max_data_count: Option<u16>,
+    /// SMB status of the response.
+    pub smb_status: Option<NtStatus>,
+    /// Whether the request came in secondaries / the response in several parts.
+    pub secondaries: usize,
+    pub response_parts: usize,
+    pub interim: bool,
+    pub rap: Dissection,
+    /// Transport, SMB and RAP anomalies, in that order.
+    pub anomalies: Vec<String>,
+}
+
+type Key = (u64, u16, u16, u32, u16);
+
+#[derive(Debug)]
+struct Pending {
+    flow: FlowId,
+    time: Timestamp,
+    frame_request: Option<u64>,
+    max_parameter_count: Option<u16>,
+    max_data_count: Option<u16>,
+    req_params: Option<Reassembly>,
+    req_data: Option<Reassembly>,
+    secondaries: usize,
+    interim: bool,
+    resp: Option<(Reassembly, Reassembly)>,
+    response_parts: usize,
+    frame_response: Option<u64>,
+    smb_status: Option<NtStatus>,
+    anomalies: Vec<String>,
+    seq: u64,
+}
+
+/// Turns transport events into RAP transactions.
+#[derive(Debug)]
+pub struct TransactionTracker {
+    code_page: OemCodePage,
+    pending: HashMap<Key, Pending>,
+    /// Transport anomalies per flow, attached to that flow's next transaction.
+    flow_anomalies: HashMap<u64, Vec<String>>,
+    seq: u64,
+    /// Transactions on other pipes/mailslots, so that their responses are
+    /// not mistaken for unpaired RAP responses (bounded, oldest dropped).
+    ignored: HashMap<Key, u64>,
+    /// Non-RAP transactions seen (not reported).
+    pub other_transactions: u64,
+}
+
+fn nt_status(h: &SmbHeader) -> NtStatus {
+    h.wire_status().to_nt_status()
+}
+
+impl TransactionTracker {
+    pub fn new(code_page: OemCodePage) -> Self {
+        TransactionTracker {
+            code_page,
+            pending: HashMap::new(),
+            flow_anomalies: HashMap::new(),
+            seq: 0,
+            ignored: HashMap::new(),
+            other_transactions: 0,
+        }
+    }
+
+    /// Feed one transport event; completed transactions are appended to `out`.
+    pub fn on_event(&mut self, e: &TransportEvent, out: &mut Vec<RapTransaction>) {
+        match e {
+            TransportEvent::Smb1(m) => self.on_message(m, out),
+            TransportEvent::FlowClosed { flow, .. } => {
+                let keys: Vec<Key> = self
+                    .pending
+                    .keys()
+                    .filter(|k| k.0 == flow.index)
+                    .copied()
+                    .collect();
+                self.flush(keys, out);
+                self.flow_anomalies.remove(&flow.index);
+                self.ignored.retain(|k, _| k.0 != flow.index);
+            }
+            TransportEvent::Anomaly(Anomaly {
+                flow: Some(flow),
+                frame,
+                kind,
+                ..
+            }) => {
+                let list = self.flow_anomalies.entry(flow.index).or_default();
+                if list.len() < 16 {
+                    list.push(format!("transport (frame {frame}): {kind:?}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Emit everything still pending (end of capture).
+    pub fn finish(&mut self, out: &mut Vec<RapTransaction>) {
+        let keys: Vec<Key> = self.pending.keys().copied().collect();
+        self.flush(keys, out);
+    }
+
+    fn flush(&mut self, mut keys: Vec<Key>, out: &mut Vec<RapTransaction>) {
+        keys.sort_by_key(|k| self.pending.get(k).map_or(0, |p| p.seq));
+        for k in keys {
+            if let Some(p) = self.pending.remove(&k) {
+                out.push(self.complete(k, p));
+            }
+        }
+    }
+
+    fn on_message(&mut self, m: &Smb1Message, out: &mut Vec<RapTransaction>) {
+        let msg = m.bytes.as_slice();
+        let Ok(h) = read_header(msg) else { return };
+        if h.command != SmbCommand::TRANSACTION && h.command != SmbCommand::TRANSACTION_SECONDARY {
+            return;
+        }
+        let key: Key = (m.flow.index, h.uid, h.tid, h.pid(), h.mid);
+        let block = match parse_block(msg, HEADER_LEN) {
+            Ok(b) => b,
+            Err(e) => {
+                if let Some(p) = self.pending.get_mut(&key) {
+                    p.anomalies
+                        .push(format!("SMB frame {}: {e}", m.first_frame));
+                }
+                return;
+            }
+        };
+        match (m.direction, h.is_reply(), h.command) {
+            (Direction::ToServer, false, SmbCommand::TRANSACTION) => {
+                let t = match parse_transaction_request(msg, &block, h.is_unicode()) {
+                    Ok(t) => t,
+                    // Not parseable: whether it was for `\PIPE\LANMAN` cannot be told.
+                    Err(_) => {
+                        self.other_transactions = self.other_transactions.saturating_add(1);
+                        self.ignore(key);
+                        return;
+                    }
+                };
+                if !t.name.eq_ignore_ascii_case(LANMAN_PIPE) {
+                    self.other_transactions = self.other_transactions.saturating_add(1);
+                    self.ignore(key);
+                    return;
+                }
+                if let Some(old) = self.pending.remove(&key) {
+                    let mut done = self.complete(key, old);
+                    done.anomalies
+                        .push("request reused its MID before a response".into());
+                    out.push(done);
+                }
+                let mut anomalies = self
+                    .flow_anomalies
+                    .remove(&m.flow.index)
+                    .unwrap_or_default();
+                let req_params = Reassembly::new(t.total_parameter_count, t.parameters)
+                    .map_err(|e| anomalies.push(format!("SMB: Trans_Parameters: {e}")))
+                    .ok();
+                let req_data = Reassembly::new(t.total_data_count, t.data)
+                    .map_err(|e| anomalies.push(format!("SMB: Trans_Data: {e}")))
+                    .ok();
+                self.seq = self.seq.saturating_add(1);
+                self.make_room(out);
+                self.pending.insert(
+                    key,
+                    Pending {
+                        flow: m.flow,
+                        time: m.timestamp,
+                        frame_request: Some(m.first_frame),
+                        max_parameter_count: Some(t.max_parameter_count),
+                        max_data_count: Some(t.max_data_count),
+                        req_params,
+                        req_data,
+                        secondaries: 0,
+                        interim: false,
+                        resp: None,
+                        response_parts: 0,
+                        frame_response: None,
+                        smb_status: None,
+                        anomalies,
+                        seq: self.seq,
+                    },
+                );
+            }
+            (Direction::ToServer, false, SmbCommand::TRANSACTION_SECONDARY) => {
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return;
+                };
+                p.secondaries = p.secondaries.saturating_add(1);
+                match parse_transaction_secondary(msg, &block) {
+                    Ok(s) => {
+                        if let Some(r) = p.req_params.as_mut() {
+                            if let Err(e) = r.place(s.parameter_displacement, s.parameters) {
+                                p.anomalies.push(format!(
+                                    "SMB frame {}: secondary parameters: {e}",
+                                    m.first_frame
+                                ));
+                            }
+                        }
+                        if let Some(r) = p.req_data.as_mut() {
+                            if let Err(e) = r.place(s.data_displacement, s.data) {
+                                p.anomalies.push(format!(
+                                    "SMB frame {}: secondary data: {e}",
+                                    m.first_frame
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => p
+                        .anomalies
+                        .push(format!("SMB frame {}: secondary: {e}", m.first_frame)),
+                }
+            }
+            (Direction::ToClient, true, SmbCommand::TRANSACTION) => {
+                if self.ignored.contains_key(&key) {
+                    // The answer to another pipe's transaction; the final part ends it.
+                    if !matches!(
+                        parse_transaction_response(msg, &block),
+                        Ok(TransactionReply::Interim)
+                    ) {
+                        self.ignored.remove(&key);
+                    }
+                    return;
+                }
+                let status = nt_status(&h);
+                if !self.pending.contains_key(&key) {
+                    self.seq = self.seq.saturating_add(1);
+                    self.make_room(out);
+                    self.pending.insert(
+                        key,
+                        Pending {
+                            flow: m.flow,
+                            time: m.timestamp,
+                            frame_request: None,
+                            max_parameter_count: None,
+                            max_data_count: None,
+                            req_params: None,
+                            req_data: None,
+                            secondaries: 0,
+                            interim: false,
+                            resp: None,
+                            response_parts: 0,
+                            frame_response: None,
+                            smb_status: None,
+                            anomalies: vec!["response without a request in the capture".into()],
+                            seq: self.seq,
+                        },
+                    );
+                }
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return;
+                };
+                match parse_transaction_response(msg, &block) {
+                    Ok(TransactionReply::Interim)
+                        if status == NtStatus::STATUS_SUCCESS && p.resp.is_none() =>
+                    {
+                        p.interim = true;
+                        return;
+                    }
+                    Ok(TransactionReply::Interim) => {
+                        p.smb_status = Some(status);
+                        p.frame_response = Some(m.last_frame);
+                    }
+                    Ok(TransactionReply::Part(part)) => {
+                        p.response_parts = p.response_parts.saturating_add(1);
+                        p.smb_status = Some(status);
+                        p.frame_response = Some(m.last_frame);
+                        let w = part.words;
+                        if p.resp.is_none() {
+                            match (
+                                Reassembly::new(w.total_parameter_count, &[]),
+                                Reassembly::new(w.total_data_count, &[]),
+                            ) {
+                                (Ok(a), Ok(b)) => p.resp = Some((a, b)),
+                                _ => p.anomalies.push("SMB: response totals too large".into()),
+                            }
+                        }
+                        if let Some((rp, rd)) = p.resp.as_mut() {
+                            let placed = rp
+                                .place(w.parameter_displacement, part.parameters)
+                                .and_then(|()| rd.place(w.data_displacement, part.data));
+                            if let Err(e) = placed {
+                                p.anomalies.push(format!(
+                                    "SMB frame {}: response part: {e}",
+                                    m.first_frame
+                                ));
+                            }
+                            if !(rp.is_complete() && rd.is_complete()) {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        p.smb_status = Some(status);
+                        p.frame_response = Some(m.last_frame);
+                        if status == NtStatus::STATUS_SUCCESS {
+                            p.anomalies
+                                .push(format!("SMB frame {}: response: {e}", m.first_frame));
+                        }
+                    }
+                }
+                if let Some(p) = self.pending.remove(&key) {
+                    out.push(self.complete(key, p));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn ignore(&mut self, key: Key) {
+        if self.ignored.len() >= MAX_PENDING {
+            if let Some((&k, _)) = self.ignored.iter().min_by_key(|(_, &seq)| seq) {
+                self.ignored.remove(&k);
+            }
+        }
+        self.seq = self.seq.saturating_add(1);
+        self.ignored.insert(key, self.seq);
+    }
+
+    /// Keep the pending table bounded: emit the oldest entries unpaired.
+    fn make_room(&mut self, out: &mut Vec<RapTransaction>) {
+        while self.pending.len() >= MAX_PENDING {
+            let Some((&k, _)) = self.pending.iter().min_by_key(|(_, p)| p.seq) else {
+                break;
+            };
+            if let Some(p) = self.pending.remove(&k) {
+                let mut t = self.complete(k, p);
+                t.anomalies
+                    .push("dropped from the pairing table (too many pending transactions)".into());
+                out.push(t);
+            }
+        }
+    }
+
+    fn complete(&self, key: Key, p: Pending) -> RapTransaction {
+        let mut anomalies = p.anomalies;
+        let req = p.req_params.as_ref().map(|r| {
+            if !r.is_complete() {
+                anomalies.push(format!(
+                    "request parameters incomplete ({} of {} bytes)",
+                    r.as_slice().len(),
+                    r.total()
+                ));
+            }
+            r.as_slice().to_vec()
+        });
+        let response = p.resp.as_ref().map(|(a, b)| {
+            if !(a.is_complete() && b.is_complete()) {
+                anomalies.push("response incomplete".into());
+            }
+            (a.as_slice().to_vec(), b.as_slice().to_vec())
+        });
+        if p.frame_request.is_some() && p.frame_response.is_none() {
+            anomalies.push("request without a response in the capture".into());
+        }
+        let rap = match &req {
+            Some(params) => dissect(
+                params,
+                response.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice())),
+                &self.code_page,
+            ),
+            None => dissect(&[], None, &self.code_page),
+        };
+        if let (Some(max), Some((rp, rd))) = (p.max_data_count, response.as_ref()) {
+            if rd.len() > usize::from(max) {
+                anomalies.push(format!(
+                    "response data ({} bytes) exceeds MaxDataCount {max}",
+                    rd.len()
+                ));
+            }
+            if let Some(mp) = p.max_parameter_count {
+                if rp.len() > usize::from(mp) {
+                    anomalies.push(format!(
+                        "response parameters ({} bytes) exceed MaxParameterCount {mp}",
+                        rp.len()
+                    ));
+                }
+            }
+        }
+        let rap_anomalies = if req.is_some() {
+            rap.anomalies.clone()
+        } else {
+            Vec::new()
+        };
+        anomalies.extend(rap_anomalies);
+        RapTransaction {
+            flow: p.flow,
+            frame_request: p.frame_request,
+            frame_response: p.frame_response,
+            time: p.time,
+            uid: key.1,
+            tid: key.2,
+            pid: key.3,
+            mid: key.4,
+            max_parameter_count: p.max_parameter_count,
+            max_data_count: p.max_data_count,
+            smb_status: p.smb_status,
+            secondaries: p.secondaries,
+            response_parts: p.response_parts,
+            interim: p.interim,
+            rap,
+            anomalies,
+        }
+    }
+}
+
+/// `2024-01-15T12:34:56.123456Z`.
+pub fn timestamp_iso(t: &Timestamp) -> String {
+    let day = crate::rap::dissect::iso8601(u32::try_from(t.secs.rem_euclid(1 << 32)).unwrap_or(0));
+    format!("{day}.{:06}Z", t.nanos / 1000)
+}
+
+impl RapTransaction {
+    /// The JSON object of one transaction (see README: `msrap decode --json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut m = serde_json::Map::new();
+        m.insert("frame_request".into(), json!(self.frame_request));
+        m.insert("frame_response".into(), json!(self.frame_response));
+        m.insert("time".into(), json!(timestamp_iso(&self.time)));
+        m.insert("client".into(), json!(self.flow.client.to_string()));
+        m.insert("server".into(), json!(self.flow.server.to_string()));
+        m.insert("uid".into(), json!(self.uid));
+        m.insert("tid".into(), json!(self.tid));
+        m.insert("pid".into(), json!(self.pid));
+        m.insert("mid".into(), json!(self.mid));
+        m.insert(
+            "max_parameter_count".into(),
+            json!(self.max_parameter_count),
+        );
+        m.insert("max_data_count".into(), json!(self.max_data_count));
+        m.insert("smb_status".into(), json!(self.smb_status.map(|s| s.0)));
+        m.insert(
+            "smb_status_name".into(),
+            json!(self.smb_status.and_then(|s| s.name())),
+        );
+        for (k, v) in self.rap.to_json() {
+            if k != "anomalies" {
+                m.insert(k, v);
+            }
+        }
+        m.insert("anomalies".into(), json!(self.anomalies));
+        serde_json::Value::Object(m)
+    }
+}
+
+/// Counts for `--summary`.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub by_command: BTreeMap<String, u64>,
+    pub by_status: BTreeMap<String, u64>,
+    pub by_anomaly: BTreeMap<String, u64>,
+    pub transactions: u64,
+}
+
+impl Summary {
+    pub fn add(&mut self, t: &RapTransaction) {
+        self.transactions = self.transactions.saturating_add(1);
+        let cmd = t.rap.command.map_or_else(
+            || format!("opcode {}", t.rap.opcode.map_or(-1, |o| i64::from(o.0))),
+            str::to_owned,
+        );
+        let c = self.by_command.entry(cmd).or_default();
+        *c = c.saturating_add(1);
+        let status = match (&t.rap.response, t.smb_status) {
+            (Some(r), _) => r
+                .status
+                .display_name()
+                .map_or_else(|| format!("RAP {}", r.status.0), str::to_owned),
+            (None, Some(s)) if s != NtStatus::STATUS_SUCCESS => format!("SMB {s:?}"),
+            _ => "no response".to_owned(),
+        };
+        let c = self.by_status.entry(status).or_default();
+        *c = c.saturating_add(1);
+        for a in &t.anomalies {
+            // Group by the text before the first digit-bearing detail.
+            let kind: String = a.split([':', '(']).next().unwrap_or(a).trim().to_owned();
+            let c = self.by_anomaly.entry(kind).or_default();
+            *c = c.saturating_add(1);
+        }
+    }
+}
