@@ -21,7 +21,9 @@ fn usage() -> ! {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(input), Some(output)) = (args.first(), args.get(1)) else { usage() };
+    let (Some(input), Some(output)) = (args.first(), args.get(1)) else {
+        usage()
+    };
     let mut copies: Option<u64> = None;
     let mut size_mb: Option<u64> = None;
     let mut ports: Vec<u16> = vec![139, 445];
@@ -43,7 +45,12 @@ fn main() {
     while let Some(item) = reader.next_item() {
         if let CaptureItem::Packet(p) = item {
             link.get_or_insert(p.link_type);
-            packets.push((p.timestamp.secs, p.timestamp.nanos, p.data.to_vec(), p.original_len));
+            packets.push((
+                p.timestamp.secs,
+                p.timestamp.nanos,
+                p.data.to_vec(),
+                p.original_len,
+            ));
         }
     }
     let link = link.unwrap_or(LinkType(1));
@@ -51,7 +58,10 @@ fn main() {
     let copies = copies
         .or_else(|| size_mb.map(|m| (m << 20).div_ceil(per_copy.max(1))))
         .unwrap_or_else(|| usage());
-    let span = packets.last().map_or(0, |l| l.0 - packets.first().map_or(0, |f| f.0)) + 1;
+    let span = packets
+        .last()
+        .map_or(0, |l| l.0 - packets.first().map_or(0, |f| f.0))
+        + 1;
     let out = std::fs::File::create(output).unwrap_or_else(|e| panic!("{output}: {e}"));
     let mut w = BufWriter::with_capacity(1 << 20, out);
     // Classic pcap header, microseconds, native little-endian.
@@ -78,7 +88,8 @@ fn main() {
                         let sp = u16::from_be_bytes([d[t], d[t + 1]]);
                         let dp = u16::from_be_bytes([d[t + 2], d[t + 3]]);
                         // Shift the client port (the one that is not a server port).
-                        let bump = |p: u16| 20_000u16.wrapping_add((p.wrapping_add(shift)) % 40_000);
+                        let bump =
+                            |p: u16| 20_000u16.wrapping_add((p.wrapping_add(shift)) % 40_000);
                         if ports.contains(&dp) && !ports.contains(&sp) {
                             d[t..t + 2].copy_from_slice(&bump(sp).to_be_bytes());
                         } else if ports.contains(&sp) && !ports.contains(&dp) {
@@ -91,10 +102,14 @@ fn main() {
             w.write_all(&(ts as u32).to_le_bytes()).unwrap();
             w.write_all(&(nanos / 1000).to_le_bytes()).unwrap();
             w.write_all(&(d.len() as u32).to_le_bytes()).unwrap();
-            w.write_all(&(*orig).max(d.len() as u32).to_le_bytes()).unwrap();
+            w.write_all(&(*orig).max(d.len() as u32).to_le_bytes())
+                .unwrap();
             w.write_all(&d).unwrap();
         }
     }
     w.flush().unwrap();
-    eprintln!("{copies} copies of {} packets ({per_copy} bytes each) → {output}", packets.len());
+    eprintln!(
+        "{copies} copies of {} packets ({per_copy} bytes each) → {output}",
+        packets.len()
+    );
 }
