@@ -40,9 +40,10 @@ pub struct BenchArgs {
     /// ReceiveBufferSize / MaxDataCount of each request.
     #[arg(long, default_value_t = 4096)]
     pub bufsize: u16,
-    /// The server's process id, to report its CPU seconds per 1000 requests.
-    #[arg(long)]
-    pub server_pid: Option<u32>,
+    /// The server's process id, to report its CPU seconds per 1000 requests
+    /// (with its descendants; repeat for servers that work in several process trees).
+    #[arg(long = "server-pid")]
+    pub server_pids: Vec<u32>,
     /// A JSON object on stdout instead of text.
     #[arg(long)]
     pub json: bool,
@@ -119,8 +120,9 @@ impl Histogram {
     }
 }
 
-/// CPU seconds used so far by `pid`, its live descendants and the children it reaped.
-fn cpu_seconds(pid: u32) -> Option<f64> {
+/// CPU seconds used so far by the processes `roots`, their live
+/// descendants (each counted once) and the children the roots reaped.
+fn cpu_seconds(roots: &[u32]) -> Option<f64> {
     let tick = 100.0; // USER_HZ on Linux
     let mut procs = Vec::new();
     for e in std::fs::read_dir("/proc").ok()?.flatten() {
@@ -138,7 +140,14 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
         // After ")": state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
         procs.push((p, num(1) as u32, num(11) + num(12), num(13) + num(14)));
     }
-    let mut tree = vec![pid];
+    let mut tree: Vec<u32> = roots
+        .iter()
+        .copied()
+        .filter(|r| procs.iter().any(|x| x.0 == *r))
+        .collect();
+    if tree.is_empty() {
+        return None;
+    }
     let mut i = 0;
     while let Some(&parent) = tree.get(i) {
         for &(p, ppid, _, _) in &procs {
@@ -148,13 +157,17 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
         }
         i += 1;
     }
-    let root = procs.iter().find(|x| x.0 == pid)?;
     let own: u64 = procs
         .iter()
         .filter(|x| tree.contains(&x.0))
         .map(|x| x.2)
         .sum();
-    Some((own + root.3) as f64 / tick)
+    let reaped: u64 = procs
+        .iter()
+        .filter(|x| roots.contains(&x.0))
+        .map(|x| x.3)
+        .sum();
+    Some((own + reaped) as f64 / tick)
 }
 
 struct ConnResult {
@@ -165,7 +178,12 @@ struct ConnResult {
     error: Option<String>,
 }
 
-async fn one_connection(a: &BenchArgs, deadline: Instant) -> ConnResult {
+/// Run one connection until the deadline; the client is returned still
+/// connected so that the server's CPU can be read before anything closes.
+async fn one_connection(
+    a: &BenchArgs,
+    deadline: Instant,
+) -> (ConnResult, Option<msrap::client::SmbClient>) {
     let mut r = ConnResult {
         hist: Histogram::new(),
         ok: 0,
@@ -177,7 +195,7 @@ async fn one_connection(a: &BenchArgs, deadline: Instant) -> ConnResult {
         Ok(c) => c,
         Err(e) => {
             r.error = Some(e.to_string());
-            return r;
+            return (r, None);
         }
     };
     let mut job_id = a.job.unwrap_or(3);
@@ -187,7 +205,7 @@ async fn one_connection(a: &BenchArgs, deadline: Instant) -> ConnResult {
             Ok(_) => {}
             Err(e) => {
                 r.error = Some(e);
-                return r;
+                return (r, Some(client));
             }
         }
     }
@@ -224,37 +242,57 @@ async fn one_connection(a: &BenchArgs, deadline: Instant) -> ConnResult {
             Err(e) => {
                 r.failed += 1;
                 r.error = Some(e.to_string());
-                break;
+                return (r, None);
             }
         }
     }
-    client.close().await;
-    r
+    (r, Some(client))
 }
 
 pub fn run(a: BenchArgs) -> Result<ExitCode, CliError> {
     let n = a.connections.max(1);
     let rt = runtime()?;
     let a = std::sync::Arc::new(a);
-    let cpu_before = a.server_pid.and_then(cpu_seconds);
+    let server_cpu = |pids: &[u32]| {
+        if pids.is_empty() {
+            None
+        } else {
+            cpu_seconds(pids)
+        }
+    };
+    let cpu_before = server_cpu(&a.server_pids);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(a.duration.max(1));
     let (results, cpu_after, elapsed) = rt.block_on(async {
+        // Every connection stops at the deadline and waits; the server's CPU
+        // is read while all connections are still open (a forking server's
+        // children have not exited yet), then they close.
+        let stopped = std::sync::Arc::new(tokio::sync::Barrier::new(n + 1));
+        let measured = std::sync::Arc::new(tokio::sync::Barrier::new(n + 1));
         let mut tasks = Vec::with_capacity(n);
         for _ in 0..n {
-            let a = a.clone();
-            tasks.push(tokio::spawn(
-                async move { one_connection(&a, deadline).await },
-            ));
+            let (a, stopped, measured) = (a.clone(), stopped.clone(), measured.clone());
+            tasks.push(tokio::spawn(async move {
+                let (r, client) = one_connection(&a, deadline).await;
+                stopped.wait().await;
+                measured.wait().await;
+                if let Some(c) = client {
+                    c.close().await;
+                }
+                r
+            }));
         }
+        stopped.wait().await;
+        let elapsed = started.elapsed();
+        let cpu_after = server_cpu(&a.server_pids);
+        measured.wait().await;
         let mut results = Vec::with_capacity(n);
         for t in tasks {
             if let Ok(r) = t.await {
                 results.push(r);
             }
         }
-        let elapsed = started.elapsed();
-        (results, a.server_pid.and_then(cpu_seconds), elapsed)
+        (results, cpu_after, elapsed)
     });
     let mut hist = Histogram::new();
     let (mut ok, mut wrong, mut failed) = (0, 0, 0);

@@ -197,6 +197,17 @@ impl Samba {
         samba
     }
 
+    /// smbd's pid and samba-dcerpcd's (which runs spoolss in its own tree).
+    pub fn pids(&self) -> Vec<u32> {
+        let mut v = vec![self.child.id()];
+        if let Ok(p) = std::fs::read_to_string(self.dir.join("run/samba-dcerpcd.pid")) {
+            if let Ok(p) = p.trim().parse() {
+                v.push(p);
+            }
+        }
+        v
+    }
+
     pub fn conf(&self) -> PathBuf {
         self.dir.join("smb.conf")
     }
