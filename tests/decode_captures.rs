@@ -115,7 +115,7 @@ fn tshark(name: &str, ports: &[u16]) -> BTreeMap<u64, BTreeMap<&'static str, Str
 /// ("no descriptor available"); we decode them from the reassembled block.
 const TSHARK_BLIND_REQUESTS: &[(&str, u64)] = &[("secondaries", 16)];
 
-fn int(fields: &[(String, Value)], name: &str) -> Option<u64> {
+fn int(fields: &msrap::rap::dissect::Fields, name: &str) -> Option<u64> {
     fields
         .iter()
         .find(|(k, _)| k == name)

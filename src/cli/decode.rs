@@ -1,14 +1,13 @@
 //! `msrap decode`: RAP transactions out of pcap/pcapng captures.
 
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::CliError;
-use crate::outln;
 use msrap::decode::transactions::{timestamp_iso, RapTransaction, Summary, TransactionTracker};
 use msrap::decode::{DecoderConfig, TransportEvents};
 use msrap::oem::OemCodePage;
@@ -82,23 +81,27 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
     let mut done = Vec::new();
     let mut summary = Summary::default();
     let mut n = 0u64;
-    let emit = |t: &RapTransaction, summary: &mut Summary, n: &mut u64| {
-        if !a.opcodes.is_empty() && !t.rap.opcode.is_some_and(|o| a.opcodes.contains(&o.0)) {
-            return;
-        }
-        *n += 1;
-        summary.add(t);
-        if a.json {
-            outln!("{}", t.to_json());
-        } else {
-            print_text(*n, t);
-        }
-    };
+    // A large buffer: one write per 64 KiB, not one per line.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut emit =
+        |t: &RapTransaction, summary: &mut Summary, n: &mut u64| -> std::io::Result<()> {
+            if !a.opcodes.is_empty() && !t.rap.opcode.is_some_and(|o| a.opcodes.contains(&o.0)) {
+                return Ok(());
+            }
+            *n += 1;
+            summary.add(t);
+            if a.json {
+                serde_json::to_writer(&mut out, t)?;
+                out.write_all(b"\n")
+            } else {
+                print_text(&mut out, *n, t)
+            }
+        };
     let mut since = 0u32;
     while let Some(e) = events.next() {
         tracker.on_event(&e, &mut done);
         for t in done.drain(..) {
-            emit(&t, &mut summary, &mut n);
+            emit(&t, &mut summary, &mut n).or_else(quiet_pipe)?;
         }
         since += 1;
         if since >= 4096 {
@@ -110,8 +113,9 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
     }
     tracker.finish(&mut done);
     for t in done.drain(..) {
-        emit(&t, &mut summary, &mut n);
+        emit(&t, &mut summary, &mut n).or_else(quiet_pipe)?;
     }
+    out.flush().or_else(quiet_pipe)?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -154,14 +158,23 @@ fn line(f: &Fields) -> String {
         .join(" ")
 }
 
-fn print_text(n: u64, t: &RapTransaction) {
+/// A closed pipe (`msrap decode ... | head`) ends the program quietly.
+fn quiet_pipe(e: std::io::Error) -> Result<(), std::io::Error> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    Err(e)
+}
+
+fn print_text(w: &mut impl Write, n: u64, t: &RapTransaction) -> std::io::Result<()> {
     let frames = match (t.frame_request, t.frame_response) {
         (Some(a), Some(b)) => format!("frames {a}→{b}"),
         (Some(a), None) => format!("frame {a}→?"),
         (None, Some(b)) => format!("frame ?→{b}"),
         (None, None) => "frames ?".into(),
     };
-    outln!(
+    writeln!(
+        w,
         "#{n} {frames} {} {} → {} (uid {} tid {} pid {} mid {})",
         timestamp_iso(&t.time),
         t.flow.client,
@@ -170,9 +183,10 @@ fn print_text(n: u64, t: &RapTransaction) {
         t.tid,
         t.pid,
         t.mid
-    );
+    )?;
     let d = &t.rap;
-    outln!(
+    writeln!(
+        w,
         "  request  {} ({}) \"{}\" \"{}\"{}: {}",
         d.command.unwrap_or("unknown command"),
         d.opcode.map_or(-1, |o| i64::from(o.0)),
@@ -182,25 +196,27 @@ fn print_text(n: u64, t: &RapTransaction) {
             .as_ref()
             .map_or(String::new(), |a| format!(" aux \"{a}\"")),
         line(&d.params)
-    );
+    )?;
     match (&d.response, t.smb_status) {
         (Some(r), _) => {
-            outln!(
+            writeln!(
+                w,
                 "  response {} ({}), Converter {}{}{}",
                 r.status.display_name().unwrap_or("unknown status"),
                 r.status.0,
                 r.converter,
                 if r.params.is_empty() { "" } else { ": " },
                 line(&r.params)
-            );
+            )?;
             for (i, e) in r.entries.iter().enumerate() {
-                outln!("    [{i}] {}", line(e));
+                writeln!(w, "    [{i}] {}", line(e))?;
             }
         }
-        (None, Some(s)) => outln!("  response SMB {s:?}, no RAP payload"),
-        (None, None) => outln!("  response none"),
+        (None, Some(s)) => writeln!(w, "  response SMB {s:?}, no RAP payload")?,
+        (None, None) => writeln!(w, "  response none")?,
     }
     for a in &t.anomalies {
-        outln!("  anomaly: {a}");
+        writeln!(w, "  anomaly: {a}")?;
     }
+    Ok(())
 }

@@ -449,37 +449,34 @@ pub fn timestamp_iso(t: &Timestamp) -> String {
     format!("{day}.{:06}Z", t.nanos / 1000)
 }
 
+impl serde::Serialize for RapTransaction {
+    /// One transaction as a JSON object (schema in the README, `msrap decode --json`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("frame_request", &self.frame_request)?;
+        m.serialize_entry("frame_response", &self.frame_response)?;
+        m.serialize_entry("time", &timestamp_iso(&self.time))?;
+        m.serialize_entry("client", &self.flow.client)?;
+        m.serialize_entry("server", &self.flow.server)?;
+        m.serialize_entry("uid", &self.uid)?;
+        m.serialize_entry("tid", &self.tid)?;
+        m.serialize_entry("pid", &self.pid)?;
+        m.serialize_entry("mid", &self.mid)?;
+        m.serialize_entry("max_parameter_count", &self.max_parameter_count)?;
+        m.serialize_entry("max_data_count", &self.max_data_count)?;
+        m.serialize_entry("smb_status", &self.smb_status.map(|s| s.0))?;
+        m.serialize_entry("smb_status_name", &self.smb_status.and_then(|s| s.name()))?;
+        self.rap.serialize_entries(&mut m)?;
+        m.serialize_entry("anomalies", &self.anomalies)?;
+        m.end()
+    }
+}
+
 impl RapTransaction {
-    /// The JSON object of one transaction (see README: `msrap decode --json`).
+    /// The JSON object of one transaction, as a value.
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::json;
-        let mut m = serde_json::Map::new();
-        m.insert("frame_request".into(), json!(self.frame_request));
-        m.insert("frame_response".into(), json!(self.frame_response));
-        m.insert("time".into(), json!(timestamp_iso(&self.time)));
-        m.insert("client".into(), json!(self.flow.client.to_string()));
-        m.insert("server".into(), json!(self.flow.server.to_string()));
-        m.insert("uid".into(), json!(self.uid));
-        m.insert("tid".into(), json!(self.tid));
-        m.insert("pid".into(), json!(self.pid));
-        m.insert("mid".into(), json!(self.mid));
-        m.insert(
-            "max_parameter_count".into(),
-            json!(self.max_parameter_count),
-        );
-        m.insert("max_data_count".into(), json!(self.max_data_count));
-        m.insert("smb_status".into(), json!(self.smb_status.map(|s| s.0)));
-        m.insert(
-            "smb_status_name".into(),
-            json!(self.smb_status.and_then(|s| s.name())),
-        );
-        for (k, v) in self.rap.to_json() {
-            if k != "anomalies" {
-                m.insert(k, v);
-            }
-        }
-        m.insert("anomalies".into(), json!(self.anomalies));
-        serde_json::Value::Object(m)
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 

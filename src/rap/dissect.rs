@@ -6,6 +6,7 @@
 //! Field names are snake_case after the spec's field names (`job_id`,
 //! `user_name`, `document_name`, `time_submitted`).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::descriptor::{job, param, Descriptor};
@@ -34,8 +35,9 @@ pub enum Value {
     Time(u32),
 }
 
-/// A named list of values (a structure or a parameter block).
-pub type Fields = Vec<(String, Value)>;
+/// A named list of values (a structure or a parameter block). Names are
+/// static for known commands and structures (no allocation).
+pub type Fields = Vec<(Cow<'static, str>, Value)>;
 
 /// The response half of a dissection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,18 +238,18 @@ fn struct_names(
     })
 }
 
-fn generic_param_name(ch: u8, n: usize) -> String {
+fn generic_param_name(ch: u8, n: usize) -> Cow<'static, str> {
     match ch {
         param::RCVBUFLEN => "receive_buffer_size".into(),
         param::SNDBUFLEN => "send_buffer_size".into(),
         param::PARAMNUM => "param_num".into(),
         param::ENTCOUNT => "entries_returned".into(),
-        param::WORD | param::WORD_OUT => format!("word{n}"),
-        param::DWORD | param::DWORD_OUT => format!("dword{n}"),
-        param::STRING => format!("string{n}"),
-        param::NULL => format!("null{n}"),
-        param::PAD => format!("pad{n}"),
-        _ => format!("bytes{n}"),
+        param::WORD | param::WORD_OUT => format!("word{n}").into(),
+        param::DWORD | param::DWORD_OUT => format!("dword{n}").into(),
+        param::STRING => format!("string{n}").into(),
+        param::NULL => format!("null{n}").into(),
+        param::PAD => format!("pad{n}").into(),
+        _ => format!("bytes{n}").into(),
     }
 }
 
@@ -338,7 +340,7 @@ pub fn dissect(
                     }
                 };
                 let name = match known {
-                    Some(c) if names_apply => c.params.get(i).map(|s| (*s).to_owned()),
+                    Some(c) if names_apply => c.params.get(i).map(|s| Cow::Borrowed(*s)),
                     _ => None,
                 }
                 .unwrap_or_else(|| generic_param_name(v.item.ch, n));
@@ -458,10 +460,10 @@ fn dissect_response(
     }
     let mut count = None;
     for (i, o) in outs.iter().enumerate() {
-        let name = known.and_then(|c| c.out.get(i)).map(|s| (*s).to_owned());
+        let name = known.and_then(|c| c.out.get(i)).map(|s| Cow::Borrowed(*s));
         let (name, v) = match *o {
             OutParam::Word(w) => (
-                name.unwrap_or_else(|| format!("word{i}")),
+                name.unwrap_or_else(|| format!("word{i}").into()),
                 Value::Int(w.into()),
             ),
             OutParam::EntryCount(w) => {
@@ -472,11 +474,11 @@ fn dissect_response(
                 )
             }
             OutParam::DWord(w) => (
-                name.unwrap_or_else(|| format!("dword{i}")),
+                name.unwrap_or_else(|| format!("dword{i}").into()),
                 Value::Int(w.into()),
             ),
             OutParam::Bytes(b) => (
-                name.unwrap_or_else(|| format!("bytes{i}")),
+                name.unwrap_or_else(|| format!("bytes{i}").into()),
                 Value::Bytes(b.to_vec()),
             ),
         };
@@ -538,14 +540,18 @@ fn dissect_response(
     Some(out)
 }
 
-fn name_values(values: &[DataValue<'_>], names: Option<&[&str]>, cp: &OemCodePage) -> Fields {
+fn name_values(
+    values: &[DataValue<'_>],
+    names: Option<&'static [&'static str]>,
+    cp: &OemCodePage,
+) -> Fields {
     values
         .iter()
         .enumerate()
         .map(|(i, v)| {
             let name = names
                 .and_then(|n| n.get(i))
-                .map_or_else(|| format!("field{i}"), |s| (*s).to_owned());
+                .map_or_else(|| Cow::Owned(format!("field{i}")), |s| Cow::Borrowed(*s));
             let value = match *v {
                 DataValue::Word(w) if name == "job_status" => Value::JobStatus(RapJobStatus(w)),
                 DataValue::Word(w) | DataValue::AuxCount(w) => Value::Int(w.into()),
@@ -697,72 +703,110 @@ mod tests {
 
 #[cfg(feature = "json")]
 mod json {
-    use super::{iso8601, Dissection, Fields, Value};
-    use serde_json::{json, Map, Value as Json};
+    //! Streaming serialization (no intermediate `serde_json::Value`): the
+    //! decoder writes hundreds of thousands of transactions.
+    use serde::ser::{Serialize, SerializeMap, Serializer};
 
-    /// A value as JSON: numbers, strings, `null`; bytes as hex; JobStatus as
-    /// `{"code": 19, "name": "PRINTING|ERROR"}`; times as ISO 8601.
-    pub fn value(v: &Value) -> Json {
-        match v {
-            Value::Int(n) => json!(n),
-            Value::Str(s) => json!(s),
-            Value::Bytes(b) => json!(b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
-            Value::Null => Json::Null,
-            Value::JobStatus(s) => json!({ "code": s.0, "name": s.to_string() }),
-            Value::Time(t) => json!(iso8601(*t)),
+    use super::{iso8601, Dissection, Fields, Value};
+
+    /// A [`Value`] as JSON: numbers, strings, `null`; bytes as hex;
+    /// JobStatus as `{"code": 19, "name": "PRINTING|ERROR"}`; times as ISO 8601.
+    #[derive(Debug)]
+    pub struct ValueJson<'a>(pub &'a Value);
+
+    impl Serialize for ValueJson<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                Value::Int(n) => s.serialize_u64(*n),
+                Value::Str(v) => s.serialize_str(v),
+                Value::Bytes(b) => {
+                    let mut hex = String::with_capacity(b.len() * 2);
+                    for x in b {
+                        hex.push(char::from(b"0123456789abcdef"[usize::from(x >> 4)]));
+                        hex.push(char::from(b"0123456789abcdef"[usize::from(x & 15)]));
+                    }
+                    s.serialize_str(&hex)
+                }
+                Value::Null => s.serialize_none(),
+                Value::JobStatus(st) => {
+                    let mut m = s.serialize_map(Some(2))?;
+                    m.serialize_entry("code", &st.0)?;
+                    m.serialize_entry("name", &st.to_string())?;
+                    m.end()
+                }
+                Value::Time(t) => s.serialize_str(&iso8601(*t)),
+            }
         }
     }
 
     /// Named fields as a JSON object, in order.
-    pub fn fields(f: &Fields) -> Json {
-        let mut m = Map::new();
-        for (k, v) in f {
-            m.insert(k.clone(), value(v));
+    #[derive(Debug)]
+    pub struct FieldsJson<'a>(pub &'a Fields);
+
+    impl Serialize for FieldsJson<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in self.0 {
+                m.serialize_entry(k.as_ref(), &ValueJson(v))?;
+            }
+            m.end()
         }
-        Json::Object(m)
+    }
+
+    struct Data<'a>(&'a Dissection);
+
+    impl Serialize for Data<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match &self.0.response {
+                None => s.serialize_none(),
+                Some(r) if r.is_array => s.collect_seq(r.entries.iter().map(FieldsJson)),
+                Some(r) => match r.entries.first() {
+                    Some(e) => FieldsJson(e).serialize(s),
+                    None => s.serialize_none(),
+                },
+            }
+        }
     }
 
     impl Dissection {
-        /// The RAP part of a decoded transaction as JSON: `opcode`,
-        /// `command`, `param_desc`, `data_desc`, `aux_desc`, `params`,
-        /// `status`, `status_name`, `converter`, `response_params`, `data`
-        /// (an object, an array for enumerations, or null), `anomalies`.
-        pub fn to_json(&self) -> Map<String, Json> {
-            let mut m = Map::new();
-            m.insert(
-                "opcode".into(),
-                self.opcode.map_or(Json::Null, |o| json!(o.0)),
-            );
-            m.insert("command".into(), json!(self.command));
-            m.insert("param_desc".into(), json!(self.param_desc));
-            m.insert("data_desc".into(), json!(self.data_desc));
-            m.insert("aux_desc".into(), json!(self.aux_desc));
-            m.insert("params".into(), fields(&self.params));
+        /// Write the RAP keys of a decoded transaction into a JSON map:
+        /// `opcode`, `command`, `param_desc`, `data_desc`, `aux_desc`,
+        /// `params`, `status`, `status_name`, `converter`, `response_params`,
+        /// `data` (an object, an array for enumerations, or null). The caller
+        /// adds `anomalies`.
+        pub fn serialize_entries<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
             let r = self.response.as_ref();
-            m.insert("status".into(), r.map_or(Json::Null, |r| json!(r.status.0)));
-            m.insert(
-                "status_name".into(),
-                json!(r.and_then(|r| r.status.display_name())),
-            );
-            m.insert(
-                "converter".into(),
-                r.map_or(Json::Null, |r| json!(r.converter)),
-            );
-            m.insert(
-                "response_params".into(),
-                r.map_or(Json::Null, |r| fields(&r.params)),
-            );
-            let data = match r {
-                None => Json::Null,
-                Some(r) if r.is_array => Json::Array(r.entries.iter().map(fields).collect()),
-                Some(r) => r.entries.first().map_or(Json::Null, fields),
-            };
-            m.insert("data".into(), data);
-            m.insert("anomalies".into(), json!(self.anomalies));
-            m
+            m.serialize_entry("opcode", &self.opcode.map(|o| o.0))?;
+            m.serialize_entry("command", &self.command)?;
+            m.serialize_entry("param_desc", &self.param_desc)?;
+            m.serialize_entry("data_desc", &self.data_desc)?;
+            m.serialize_entry("aux_desc", &self.aux_desc)?;
+            m.serialize_entry("params", &FieldsJson(&self.params))?;
+            m.serialize_entry("status", &r.map(|r| r.status.0))?;
+            m.serialize_entry("status_name", &r.and_then(|r| r.status.display_name()))?;
+            m.serialize_entry("converter", &r.map(|r| r.converter))?;
+            m.serialize_entry("response_params", &r.map(|r| FieldsJson(&r.params)))?;
+            m.serialize_entry("data", &Data(self))
+        }
+
+        /// The dissection as a JSON object (the keys above plus `anomalies`).
+        pub fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
+            match serde_json::to_value(self) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            }
+        }
+    }
+
+    impl Serialize for Dissection {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(None)?;
+            self.serialize_entries(&mut m)?;
+            m.serialize_entry("anomalies", &self.anomalies)?;
+            m.end()
         }
     }
 }
 
 #[cfg(feature = "json")]
-pub use json::{fields as fields_json, value as value_json};
+pub use json::{FieldsJson, ValueJson};
