@@ -259,13 +259,27 @@ pub fn decode_capture(data: &[u8]) {
         ..DecoderConfig::default()
     }
     .with_port(1445);
+    // The ports of the committed real-peer captures (testdata/captures), which seed the corpus.
+    let config = (24451..=24459).fold(config, |c, p| c.with_port(p));
     let options = ReaderOptions {
         initial_buffer: 4096,
         max_buffer: 64 * 1024,
     };
     if let Ok(events) = TransportEvents::with_options(data, config, options) {
+        // The whole decoder: transport, SMB transactions, RAP dissection, JSON.
+        let mut tracker = crate::decode::transactions::TransactionTracker::new(
+            crate::oem::OemCodePage::default(),
+        );
+        let mut done = Vec::new();
         for event in events {
-            std::hint::black_box(event);
+            tracker.on_event(&event, &mut done);
+            for t in done.drain(..) {
+                std::hint::black_box(serde_json::to_vec(&t).ok());
+            }
+        }
+        tracker.finish(&mut done);
+        for t in done.drain(..) {
+            std::hint::black_box(serde_json::to_vec(&t).ok());
         }
     }
 }
