@@ -222,12 +222,12 @@ pub fn parse_struct<'a>(
         };
         match item.ch {
             data::WORD | data::UNSTRUCTURED => {
-                for _ in 0..n.max(1) {
+                // As many words as `data_item_size` counts: `W`n is n words
+                // (`W0` none), `K` always one.
+                let words = if item.ch == data::UNSTRUCTURED { 1 } else { n };
+                for _ in 0..words {
                     out.push(DataValue::Word(read_u16(data, pos).ok_or(bad)?));
                     pos = pos.saturating_add(2);
-                    if item.ch == data::UNSTRUCTURED {
-                        break;
-                    }
                 }
             }
             data::AUXCOUNT => {
@@ -235,7 +235,7 @@ pub fn parse_struct<'a>(
                 pos = pos.saturating_add(2);
             }
             data::DWORD => {
-                for _ in 0..n.max(1) {
+                for _ in 0..n {
                     out.push(DataValue::DWord(read_u32(data, pos).ok_or(bad)?));
                     pos = pos.saturating_add(4);
                 }
