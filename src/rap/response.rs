@@ -268,14 +268,19 @@ pub fn parse_struct<'a>(
                 let b = match resolve_pointer(low, converter, data)? {
                     None => None,
                     Some(off) => {
+                        // `l`: the first two bytes are the buffer's own length,
+                        // prefix included; a cut-off prefix (counted as the 2
+                        // bytes it needs) or a length below 2 is malformed.
                         let claimed = if item.ch == data::LENBUF {
-                            usize::from(read_u16(data, off).unwrap_or(0))
+                            read_u16(data, off).map_or(2, usize::from)
                         } else {
                             n
                         };
+                        let min = if item.ch == data::LENBUF { 2 } else { 0 };
                         let available = data.len().saturating_sub(off);
-                        let slice = off
-                            .checked_add(claimed)
+                        let slice = Some(claimed)
+                            .filter(|&c| c >= min)
+                            .and_then(|c| off.checked_add(c))
                             .and_then(|e| data.get(off..e))
                             .ok_or(ResponseError::BadLenBuf {
                                 offset: off,
