@@ -669,6 +669,11 @@ fn e19_trailing_aux_desc() {
         call(&server(Profile::SPEC), &junk),
         reply(INVALID, "57 00 00 00 00 00", "")
     );
+    // Windows ignores them too (only ParamDesc is validated, <5>/<6>).
+    assert_eq!(
+        call(&server(Profile::WINDOWS), &junk),
+        reply(SUCCESS, T4_WIN_L2_PARAMS, T4_WIN_L2_DATA)
+    );
     // A lone NUL (empty AuxDesc) counts as absent in both profiles.
     let mut lone = gi(3, 2, 0x400);
     lone.push(0);
@@ -1188,6 +1193,15 @@ fn job_enum_small_buffers_errors_and_aux_desc() {
         call_with(&w, &aux, 8, 0xFFFF),
         reply(SUCCESS, ENUM_L0_WIN_PARAMS, ENUM_L0_WIN_DATA)
     );
+    // Trailing bytes that are not a NUL-terminated AuxDesc: Spec rejects,
+    // Windows ignores them.
+    let mut junk = enum_req(b"LASER", 0, 0x1000);
+    junk.extend_from_slice(&[0x01, 0x02]);
+    assert_eq!(c(&junk), reply(INVALID, "57 00 00 00 00 00 00 00", ""));
+    assert_eq!(
+        call_with(&w, &junk, 8, 0xFFFF),
+        reply(SUCCESS, ENUM_L0_WIN_PARAMS, ENUM_L0_WIN_DATA)
+    );
     // Queue name not terminated.
     let cut = hex("4C 00 7A 57 72 4C 65 68 00 57 00 4C 41 53 45 52");
     assert_eq!(c(&cut), reply(INVALID, "57 00 00 00 00 00 00 00", ""));
@@ -1612,4 +1626,25 @@ fn regression_sample_laser_defaults_do_not_override_job_members() {
         .jobs
         .iter()
         .all(|j| j.printer_name.as_deref() == Some("\\\\SRV\\LASER")));
+}
+
+/// Regression: under the Windows profile (trailing bytes ignored), bytes
+/// after RAPParams that were not a NUL-terminated AuxDesc went through the
+/// truncated-params rule and failed the SMB transaction, while a
+/// well-formed AuxDesc was ignored.
+#[test]
+fn regression_windows_ignores_trailing_bytes_that_are_not_an_aux_desc() {
+    let w = server(Profile::WINDOWS);
+    for tail in [&[0x01][..], &[0x57, 0x57], &[0xFF; 300]] {
+        let mut req = gi(3, 2, 0x400);
+        req.extend_from_slice(tail);
+        assert_eq!(
+            call(&w, &req),
+            reply(SUCCESS, T4_WIN_L2_PARAMS, T4_WIN_L2_DATA)
+        );
+        assert_eq!(
+            call(&server(Profile::SPEC), &req),
+            reply(INVALID, "57 00 00 00 00 00", "")
+        );
+    }
 }

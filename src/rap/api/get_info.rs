@@ -6,7 +6,7 @@
 //! returns a [`GetInfoCall`] asking for one job; the caller fetches
 //! JOB_INFO_2 however it likes and calls [`GetInfoCall::finish`].
 
-use super::{error_reply, fit_params, has_trailing, put_params, reject};
+use super::{error_reply, fit_params, has_trailing, put_params, reject, split_params};
 use crate::codes::{RapStatus, Win32Error};
 use crate::rap::descriptor::{job, Descriptor};
 use crate::rap::marshal::Marshaler;
@@ -55,7 +55,7 @@ pub fn start(
             out,
         ));
     }
-    let params = match req.params() {
+    let params = match split_params(req) {
         Ok(p) => p,
         Err(_) => {
             return GetInfoStart::Done(fit_params(

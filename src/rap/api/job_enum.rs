@@ -5,7 +5,7 @@
 //! GetInfo: fixed parts first, as many entries as fit; response parameters
 //! Win32ErrorCode, Converter, EntriesReturned (`e`), EntriesAvailable (`h`).
 
-use super::{error_reply, fit_params, has_trailing, put_params, reject};
+use super::{error_reply, fit_params, has_trailing, put_params, reject, split_params};
 use crate::codes::{RapStatus, Win32Error};
 use crate::rap::descriptor::{job, Descriptor};
 use crate::rap::marshal::Marshaler;
@@ -51,9 +51,8 @@ pub fn start(
             out,
         ));
     }
-    let parsed = req
-        .params()
-        .and_then(|p| PrintJobEnumRequest::from_params(&p).map(|r| (p, r)));
+    let parsed =
+        split_params(req).and_then(|p| PrintJobEnumRequest::from_params(&p).map(|r| (p, r)));
     let Ok((params, r)) = parsed else {
         return JobEnumStart::Done(fit_params(
             reject(profile.truncated_params, req.param_desc, out),

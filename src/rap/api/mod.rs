@@ -6,6 +6,7 @@ pub mod job_enum;
 
 use super::descriptor::Descriptor;
 use super::profile::RejectAs;
+use super::request::{RapParams, RapRequest, RequestError};
 use super::{RapOutcome, RapResponse, TransactionInput};
 use crate::codes::{NtStatus, RapStatus};
 
@@ -84,6 +85,25 @@ pub(crate) fn fit_params(
         return RapOutcome::Reply(RapStatus::NERR_BUF_TOO_SMALL);
     }
     outcome
+}
+
+/// Split RAPParams off a request like [`RapRequest::params`], except that
+/// bytes after them that are not a NUL-terminated AuxDesc are returned as
+/// `trailing` instead of an error, so that the profile's trailing-bytes rule
+/// (not the truncated-params rule) decides about them.
+pub(crate) fn split_params<'a>(req: &RapRequest<'a>) -> Result<RapParams<'a>, RequestError> {
+    match req.params() {
+        Err(RequestError::TrailingBytes(n)) => {
+            let (bytes, trailing) = req.rest.split_at(req.rest.len().saturating_sub(n));
+            Ok(RapParams {
+                desc: req.param_desc,
+                bytes,
+                aux_desc: None,
+                trailing,
+            })
+        }
+        r => r,
+    }
 }
 
 /// Whether bytes follow RAPParams beyond an empty AuxDesc. A lone NUL (an
