@@ -9,6 +9,7 @@ use msrap::oem::OemCodePage;
 use msrap::rap::descriptor::{job, Descriptor};
 use msrap::rap::marshal::Field;
 use msrap::rap::print_job::MappingConfig;
+use msrap::rap::request::RequestError;
 use msrap::rap::response::parse_get_info_response;
 use msrap::rap::{
     parse_rap_request, PrintJobGetInfoRequest, PrintJobInfo, Profile, RapOutcome, RapResponse,
@@ -263,6 +264,55 @@ proptest! {
         prop_assert_eq!(p.aux_desc, None);
         prop_assert_eq!(p.bytes.len(), 6);
         prop_assert_eq!(PrintJobGetInfoRequest::from_params(&p).unwrap(), req);
+    }
+
+    /// GetInfo reads RAPParams directly (ParamDesc is fixed); the result
+    /// must be what the generic ParamDesc walk (`RapRequest::params`) says:
+    /// cut short → truncated-params rule, anything after them other than a
+    /// lone NUL → trailing-bytes rule, else the same reply as without it.
+    #[test]
+    fn get_info_params_agree_with_the_generic_walk(
+        tail in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..12),
+            proptest::collection::vec(prop_oneof![Just(0u8), Just(3), Just(0x57)], 0..12),
+        ],
+        windows in any::<bool>(),
+    ) {
+        let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
+        let server = RapServer::new(
+            ServerConfig { profile, ..ServerConfig::default() },
+            msrap::spool::sample::sample_spooler(),
+        );
+        let run = |req: &[u8]| {
+            let mut out = RapResponse::default();
+            let o = server.handle(
+                &TransactionInput { parameters: req, data: &[], max_parameter_count: 6, max_data_count: 0xFFFF },
+                &mut out,
+            );
+            (o, out)
+        };
+        let mut req = b"\x4D\x00WWrLh\x00WWzWWDDzz\x00".to_vec();
+        let header = req.len();
+        req.extend_from_slice(&tail);
+        let r = parse_rap_request(&req).unwrap();
+        let generic = r.params();
+        let truncated = matches!(generic, Err(ref e) if !matches!(e, RequestError::TrailingBytes(_)));
+        let trailing = match &generic {
+            Err(RequestError::TrailingBytes(_)) => true,
+            Ok(p) => !p.trailing.is_empty() || p.aux_desc.is_some_and(|d| !d.is_empty()),
+            Err(_) => false,
+        };
+        let (outcome, out) = run(&req);
+        if truncated || (trailing && !windows) {
+            let want = if windows {
+                RapOutcome::FailTransaction(msrap::codes::NtStatus::STATUS_INVALID_PARAMETER)
+            } else {
+                RapOutcome::Reply(RapStatus::ERROR_INVALID_PARAMETER)
+            };
+            prop_assert_eq!(outcome, want);
+        } else {
+            prop_assert_eq!((outcome, out), run(&req[..header + 6]));
+        }
     }
 
     /// Descriptor functions never panic on arbitrary bytes and agree.
