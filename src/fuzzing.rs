@@ -97,6 +97,28 @@ pub fn rap_request(data: &[u8]) {
     let Ok(req) = parse_rap_request(parameters) else {
         return;
     };
+    // Windows ignores whatever follows a complete GetInfo RAPParams (only
+    // ParamDesc is validated, MS-RAP <5>/<6>): same reply without it.
+    if flags & 1 == 1
+        && req.opcode == RapOpcode::NET_PRINT_JOB_GET_INFO
+        && req.param_desc.as_bytes() == GET_INFO_PARAM_DESC
+        && req.rest.len() > 6
+    {
+        let cut = parameters.len() - (req.rest.len() - 6);
+        let mut bare = RapResponse::default();
+        let bare_outcome = server.handle(
+            &TransactionInput {
+                parameters: parameters.get(..cut).unwrap_or_default(),
+                ..input
+            },
+            &mut bare,
+        );
+        assert_eq!(
+            (bare_outcome, &bare),
+            (outcome, &out),
+            "trailing bytes changed the reply"
+        );
+    }
     let Ok(params) = req.params() else { return };
     let well_formed = params.trailing.is_empty()
         && params
