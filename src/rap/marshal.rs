@@ -271,7 +271,7 @@ impl<'o, 'd> Marshaler<'o, 'd> {
                     // ASCII without NUL, the common case, is its own
                     // encoding in every supported code page (OemCodePage
                     // accepts only ASCII-compatible ones): copy it as is.
-                    let plain = s.is_ascii() && !s.as_bytes().contains(&0);
+                    let plain = s.bytes().all(|b| (1..0x80).contains(&b));
                     let len = if plain {
                         s.len()
                     } else {
