@@ -143,11 +143,7 @@ impl<'o, 'd> Marshaler<'o, 'd> {
     ) -> Result<Self, MarshalError> {
         let fixed = usize::from(desc.fixed_size()?);
         let limit = usize::from(limit.min(receive_buffer_size));
-        let fit = if fixed == 0 {
-            count
-        } else {
-            count.min(limit / fixed)
-        };
+        let fit = limit.checked_div(fixed).map_or(count, |n| count.min(n));
         let fixed_end = fit.saturating_mul(fixed);
         out.clear();
         match layout {
