@@ -865,7 +865,9 @@ fn non_ascii_strings_code_pages_437_850_932() {
         notify_name: Some("ｶﾅ".into()),
         ..t4_job()
     };
-    let cases: [(u16, &JobInfo2, [(&str, &str); 3]); 3] = [
+    /// (code page, job, (params, data) for levels 1–3)
+    type Case<'a> = (u16, &'a JobInfo2, [(&'a str, &'a str); 3]);
+    let cases: [Case<'_>; 3] = [
         (
             437,
             &na,
