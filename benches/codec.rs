@@ -1,1 +1,93 @@
-fn main() {}
+//! Codec benchmarks: NetPrintJobGetInfo end to end (request bytes →
+//! RapServer::handle over the in-memory sample spooler → params/data in a
+//! reused RapResponse) for levels 0–3 in both string layouts, and parsing
+//! a level-3 reply on the client side.
+//!
+//! `cargo bench --bench codec --no-default-features`
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use msrap::oem::OemCodePage;
+use msrap::rap::descriptor::job;
+use msrap::rap::response::parse_get_info_response;
+use msrap::rap::{
+    PrintJobGetInfoRequest, Profile, RapResponse, RapServer, ServerConfig, TransactionInput,
+};
+use msrap::spool::sample::sample_spooler;
+
+fn request(level: u16) -> Vec<u8> {
+    let mut v = Vec::new();
+    PrintJobGetInfoRequest {
+        job_id: 3,
+        level,
+        receive_buffer_size: 0x400,
+    }
+    .encode(job::for_level(level).unwrap(), &mut v);
+    v
+}
+
+fn get_info(c: &mut Criterion) {
+    let mut g = c.benchmark_group("get_info");
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            ServerConfig {
+                profile,
+                ..ServerConfig::default()
+            },
+            sample_spooler(),
+        );
+        for level in 0..4u16 {
+            let req = request(level);
+            let mut out = RapResponse::default();
+            g.bench_function(format!("level{level}/{name}"), |b| {
+                b.iter(|| {
+                    let input = TransactionInput {
+                        parameters: black_box(&req),
+                        data: &[],
+                        max_parameter_count: 6,
+                        max_data_count: 0x400,
+                    };
+                    black_box(server.handle(&input, &mut out));
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn parse(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse_get_info_response");
+    let cp = OemCodePage::default();
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            ServerConfig {
+                profile,
+                ..ServerConfig::default()
+            },
+            sample_spooler(),
+        );
+        let mut out = RapResponse::default();
+        server.handle(
+            &TransactionInput {
+                parameters: &request(3),
+                data: &[],
+                max_parameter_count: 6,
+                max_data_count: 0x400,
+            },
+            &mut out,
+        );
+        g.bench_function(format!("level3/{name}"), |b| {
+            b.iter(|| {
+                black_box(
+                    parse_get_info_response(3, black_box(&out.params), black_box(&out.data), &cp)
+                        .unwrap(),
+                );
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, get_info, parse);
+criterion_main!(benches);

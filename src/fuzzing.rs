@@ -1,4 +1,7 @@
 //! Fuzz harness bodies, shared by `fuzz/` targets and the corpus replay test.
+//!
+//! Each body panics (assertion) when the codec breaks an invariant; it must
+//! never panic otherwise, whatever the input.
 
 #[cfg(feature = "smb1")]
 mod smb1_harness {
@@ -282,4 +285,507 @@ pub fn decode_capture(data: &[u8]) {
             std::hint::black_box(serde_json::to_vec(&t).ok());
         }
     }
+}
+
+use std::sync::OnceLock;
+
+use crate::codes::{NtStatus, RapOpcode, RapStatus};
+use crate::oem::OemCodePage;
+use crate::rap::descriptor::{job, Descriptor};
+use crate::rap::print_job::{MappingConfig, PrintJobInfo};
+use crate::rap::request::{
+    parse_rap_request, PrintJobEnumRequest, PrintJobGetInfoRequest, GET_INFO_PARAM_DESC,
+    JOB_ENUM_PARAM_DESC,
+};
+use crate::rap::response::{
+    parse_entries, parse_generic, parse_get_info_response, parse_job_enum_response,
+    parse_out_params, parse_response_params, parse_struct,
+};
+use crate::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use crate::spool::{JobInfo2, MemorySpooler, Queue};
+
+/// Code pages the harnesses pick from (one byte selects one).
+pub const CODE_PAGES: [u16; 4] = [437, 850, 932, 1252];
+
+fn code_page(sel: u8) -> OemCodePage {
+    let n = CODE_PAGES
+        .get(usize::from(sel) % CODE_PAGES.len())
+        .copied()
+        .unwrap_or(850);
+    OemCodePage::new(n).unwrap_or_default()
+}
+
+fn sample() -> &'static MemorySpooler {
+    static S: OnceLock<MemorySpooler> = OnceLock::new();
+    S.get_or_init(crate::spool::sample::sample_spooler)
+}
+
+fn le16(b: &[u8], at: usize) -> u16 {
+    match b.get(at..at.saturating_add(2)) {
+        Some([x, y]) => u16::from_le_bytes([*x, *y]),
+        _ => 0,
+    }
+}
+
+/// `rap_request`: bytes 0–1 MaxParameterCount, 2–3 MaxDataCount, 4 flags
+/// (bit 0 Windows profile, bits 1–2 code page), the rest the transaction
+/// parameters, run through [`RapServer`] over the sample spooler.
+///
+/// Checks: a reply's parameters fit MaxParameterCount and carry its status;
+/// its data fits MaxDataCount (and ReceiveBufferSize for a well-formed
+/// GetInfo/Enum request) and is empty unless the status carries data; a
+/// failed transaction leaves both blocks empty; a well-formed GetInfo or
+/// Enum reply parses back with the client-side parser.
+pub fn rap_request(data: &[u8]) {
+    let (head, parameters) = data.split_at(data.len().min(5));
+    let max_parameter_count = le16(head, 0);
+    let max_data_count = le16(head, 2);
+    let flags = head.get(4).copied().unwrap_or(0);
+    let cp = code_page(flags >> 1);
+    let config = ServerConfig {
+        profile: if flags & 1 == 1 {
+            Profile::WINDOWS
+        } else {
+            Profile::SPEC
+        },
+        code_page: cp,
+        ..ServerConfig::default()
+    };
+    let server = RapServer::new(config, sample());
+    let input = TransactionInput {
+        parameters,
+        data: &[],
+        max_parameter_count,
+        max_data_count,
+    };
+    let mut out = RapResponse {
+        params: vec![0xEE; 3],
+        data: vec![0xEE; 5],
+    };
+    let outcome = server.handle(&input, &mut out);
+    let status = match outcome {
+        RapOutcome::FailTransaction(s) => {
+            assert_eq!(s, NtStatus::STATUS_INVALID_PARAMETER);
+            assert!(out.params.is_empty() && out.data.is_empty(), "{out:?}");
+            return;
+        }
+        RapOutcome::Reply(s) => s,
+    };
+    assert!(out.params.len() >= 4, "{out:?}");
+    assert!(out.params.len() <= usize::from(max_parameter_count));
+    assert_eq!(le16(&out.params, 0), status.0);
+    assert!(out.data.len() <= usize::from(max_data_count));
+    if !status.carries_data() {
+        assert!(out.data.is_empty(), "{status:?} with data");
+    }
+    let Ok(req) = parse_rap_request(parameters) else {
+        return;
+    };
+    // Windows ignores whatever follows a complete GetInfo RAPParams (only
+    // ParamDesc is validated, MS-RAP <5>/<6>): same reply without it.
+    if flags & 1 == 1
+        && req.opcode == RapOpcode::NET_PRINT_JOB_GET_INFO
+        && req.param_desc.as_bytes() == GET_INFO_PARAM_DESC
+        && req.rest.len() > 6
+    {
+        let cut = parameters.len() - (req.rest.len() - 6);
+        let mut bare = RapResponse::default();
+        let bare_outcome = server.handle(
+            &TransactionInput {
+                parameters: parameters.get(..cut).unwrap_or_default(),
+                ..input
+            },
+            &mut bare,
+        );
+        assert_eq!(
+            (bare_outcome, &bare),
+            (outcome, &out),
+            "trailing bytes changed the reply"
+        );
+    }
+    let Ok(params) = req.params() else { return };
+    let well_formed = params.trailing.is_empty()
+        && params
+            .aux_desc
+            .is_none_or(|d| d.is_empty() || flags & 1 == 1);
+    if req.opcode == RapOpcode::NET_PRINT_JOB_GET_INFO
+        && req.param_desc.as_bytes() == GET_INFO_PARAM_DESC
+        && well_formed
+    {
+        let Ok(r) = PrintJobGetInfoRequest::from_params(&params) else {
+            return;
+        };
+        assert!(out.data.len() <= usize::from(r.receive_buffer_size));
+        if r.level > 3 {
+            assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            return;
+        }
+        let parsed = parse_get_info_response(r.level, &out.params, &out.data, &cp);
+        let parsed = parsed.unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+        assert_eq!(parsed.info.is_some(), status.carries_data());
+    } else if req.opcode == RapOpcode::NET_PRINT_JOB_ENUM
+        && req.param_desc.as_bytes() == JOB_ENUM_PARAM_DESC
+        && well_formed
+    {
+        let Ok(r) = PrintJobEnumRequest::from_params(&params) else {
+            return;
+        };
+        assert!(out.data.len() <= usize::from(r.receive_buffer_size));
+        if r.level > 2 {
+            assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            return;
+        }
+        let parsed = parse_job_enum_response(r.level, &out.params, &out.data, &cp);
+        let parsed = parsed.unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+        if status.carries_data() {
+            assert_eq!(parsed.jobs.len(), usize::from(parsed.entries_returned));
+        }
+    }
+}
+
+/// `rap_response`: byte 0 level, byte 1 selector (code page, descriptor
+/// choice), bytes 2–3 the length of the parameter block, then the
+/// parameter block, then the data block. The tail of the data block, split
+/// at NULs, also serves as ParamDesc/DataDesc/AuxDesc for the generic
+/// parser. Every client-side parser must return, never panic.
+pub fn rap_response(data: &[u8]) {
+    let level = u16::from(data.first().copied().unwrap_or(0) % 6);
+    let sel = data.get(1).copied().unwrap_or(0);
+    let cp = code_page(sel);
+    let plen = usize::from(le16(data, 2));
+    let body = data.get(4..).unwrap_or_default();
+    let (params, rest) = body.split_at(plen.min(body.len()));
+    let _ = parse_response_params(params);
+    let _ = parse_get_info_response(level, params, rest, &cp);
+    let _ = parse_job_enum_response(level, params, rest, &cp);
+    for desc in [job::LEVEL_0, job::LEVEL_1, job::LEVEL_2, job::LEVEL_3] {
+        let _ = parse_generic(
+            Descriptor(GET_INFO_PARAM_DESC),
+            Descriptor(desc),
+            None,
+            params,
+            rest,
+        );
+        let _ = parse_generic(
+            Descriptor(JOB_ENUM_PARAM_DESC),
+            Descriptor(desc),
+            None,
+            params,
+            rest,
+        );
+    }
+    // Descriptors from the input: "param\0data\0aux\0" at the end of `rest`.
+    let mut parts = rest.rsplit(|&b| b == 0).skip(1);
+    let aux = parts.next().map(Descriptor);
+    let dd = Descriptor(parts.next().unwrap_or_default());
+    let pd = Descriptor(parts.next().unwrap_or_default());
+    let _ = parse_generic(pd, dd, aux, params, rest);
+    let _ = parse_generic(pd, dd, None, params, rest);
+    let _ = parse_out_params(pd, params);
+    let _ = dd.fixed_size();
+    let _ = dd.validate_data();
+    let _ = pd.validate_param();
+    let _ = pd.out_param_size();
+    let converter = le16(params, 2);
+    let count = usize::from(sel >> 2);
+    let _ = parse_entries(dd, aux, rest, count, converter);
+    let mut values = Vec::new();
+    let _ = parse_struct(dd, rest, usize::from(sel), converter, 0, &mut values);
+}
+
+/// Structured input of `rap_roundtrip`.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct RoundTripInput {
+    pub job: JobInfo2,
+    /// Level = `level % 6` (4 and 5 are invalid).
+    pub level: u8,
+    /// The JobID the request names; 0 means "the job's own id".
+    pub job_id: u16,
+    pub receive_buffer_size: u16,
+    pub max_data_count: u16,
+    pub max_parameter_count: u16,
+    pub windows: bool,
+    /// Index into [`CODE_PAGES`].
+    pub code_page: u8,
+    pub utc_offset_secs: i32,
+}
+
+/// What one GetInfo exchange produced, as the client sees it, or what the
+/// model says it must produce. Compared with `assert_eq!`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // built once per fuzz input
+pub enum RoundTripView {
+    /// The SMB transaction failed.
+    Fail(NtStatus),
+    Reply {
+        status: RapStatus,
+        /// Converter (Windows layout: ReceiveBufferSize − bytes returned).
+        converter: u16,
+        params_len: usize,
+        total_bytes_available: Option<u16>,
+        data_len: usize,
+        info: Option<PrintJobInfo<'static>>,
+    },
+}
+
+/// The encoded length of a `z` string plus its NUL.
+fn z_len(cp: &OemCodePage, s: &str) -> usize {
+    cp.encoded_len(s).saturating_add(1)
+}
+
+/// A string as the client decodes it after the server encoded it.
+fn cp_round(cp: &OemCodePage, s: &str) -> String {
+    let mut v = Vec::new();
+    cp.encode_into(s, &mut v);
+    cp.decode(&v).into_owned()
+}
+
+/// A `B`n field as the client decodes it: at most n−1 bytes, never a split character.
+fn b_round(cp: &OemCodePage, s: &str, n: usize) -> String {
+    let mut v = vec![0u8; n.saturating_sub(1)];
+    let len = cp.encode_fixed(s, &mut v);
+    v.truncate(len);
+    cp.decode(&v).into_owned()
+}
+
+/// The model: the reply a GetInfo for `input` must produce, computed from
+/// the JOB_INFO_2 mapping and the 2.5.11 rules, without the marshaler.
+pub fn rap_roundtrip_expected(input: &RoundTripInput) -> RoundTripView {
+    use std::borrow::Cow;
+    let cp = code_page(input.code_page);
+    let profile = if input.windows {
+        Profile::WINDOWS
+    } else {
+        Profile::SPEC
+    };
+    let level = u16::from(input.level % 6);
+    let mpc = usize::from(input.max_parameter_count);
+    if mpc < 4 {
+        return RoundTripView::Fail(NtStatus::STATUS_INVALID_PARAMETER);
+    }
+    // RAPOutParams (TotalBytesAvailable) are sent whole or not at all.
+    let params_len = if mpc >= 6 { 6 } else { 4 };
+    let requested = request_job_id(input);
+    let error = |status: RapStatus| RoundTripView::Reply {
+        status,
+        converter: 0,
+        params_len,
+        total_bytes_available: (mpc >= 6).then_some(0),
+        data_len: 0,
+        info: None,
+    };
+    if level > 3 {
+        return error(RapStatus::ERROR_INVALID_LEVEL);
+    }
+    if requested == 0 || u32::from(requested) != input.job.job_id {
+        return error(RapStatus::ERROR_INVALID_PARAMETER);
+    }
+    let mapping = MappingConfig {
+        profile,
+        utc_offset_secs: input.utc_offset_secs,
+    };
+    let Some(mapped) = PrintJobInfo::from_job_info2(level, &input.job, &mapping) else {
+        return error(RapStatus::ERROR_INVALID_LEVEL);
+    };
+    let fixed = match level {
+        0 => 2,
+        1 => 74,
+        2 => 28,
+        _ => 68,
+    };
+    let limit = usize::from(input.receive_buffer_size.min(input.max_data_count));
+    // First fit in field order in the room after the fixed part (the same
+    // predicate for both layouts: forward from the fixed part, or top-down
+    // from the end of the buffer).
+    let mut room = limit.saturating_sub(fixed);
+    let mut total = fixed;
+    let mut all_fit = true;
+    let mut z = |s: &Option<Cow<'_, str>>| -> Option<Cow<'static, str>> {
+        let s = s.as_deref()?;
+        let n = z_len(&cp, s);
+        total = total.saturating_add(n);
+        if n <= room {
+            room -= n;
+            Some(Cow::Owned(cp_round(&cp, s)))
+        } else {
+            all_fit = false;
+            None
+        }
+    };
+    let info = match &mapped {
+        PrintJobInfo::Level0(i) => PrintJobInfo::Level0(i.clone()),
+        PrintJobInfo::Level1(i) => {
+            let mut o = crate::rap::PrintJobInfo1 {
+                job_id: i.job_id,
+                user_name: Cow::Owned(b_round(&cp, &i.user_name, 21)),
+                notify_name: Cow::Owned(b_round(&cp, &i.notify_name, 16)),
+                data_type: Cow::Owned(b_round(&cp, &i.data_type, 10)),
+                job_position: i.job_position,
+                job_status: i.job_status,
+                time_submitted: i.time_submitted,
+                job_size: i.job_size,
+                ..Default::default()
+            };
+            o.print_parameter_string = z(&i.print_parameter_string);
+            o.job_status_string = z(&i.job_status_string);
+            o.job_comment_string = z(&i.job_comment_string);
+            PrintJobInfo::Level1(o)
+        }
+        PrintJobInfo::Level2(i) => {
+            let mut o = crate::rap::PrintJobInfo2 {
+                job_id: i.job_id,
+                priority: i.priority,
+                job_position: i.job_position,
+                job_status: i.job_status,
+                time_submitted: i.time_submitted,
+                job_size: i.job_size,
+                ..Default::default()
+            };
+            o.user_name = z(&i.user_name);
+            o.comment = z(&i.comment);
+            o.document_name = z(&i.document_name);
+            PrintJobInfo::Level2(o)
+        }
+        PrintJobInfo::Level3(i) => {
+            let mut o = crate::rap::PrintJobInfo3 {
+                job_id: i.job_id,
+                priority: i.priority,
+                job_position: i.job_position,
+                job_status: i.job_status,
+                time_submitted: i.time_submitted,
+                job_size: i.job_size,
+                ..Default::default()
+            };
+            o.user_name = z(&i.user_name);
+            o.comment = z(&i.comment);
+            o.document_name = z(&i.document_name);
+            o.notify_name = z(&i.notify_name);
+            o.data_type = z(&i.data_type);
+            o.print_parameter_string = z(&i.print_parameter_string);
+            o.status_string = z(&i.status_string);
+            o.queue_name = z(&i.queue_name);
+            o.print_processor_name = z(&i.print_processor_name);
+            o.print_processor_params = z(&i.print_processor_params);
+            o.driver_name = z(&i.driver_name);
+            assert!(i.driver_data.is_none(), "JOB_INFO_2 has no DriverData");
+            o.printer_name = z(&i.printer_name);
+            PrintJobInfo::Level3(o)
+        }
+    };
+    let tba = u16::try_from(total).unwrap_or(u16::MAX);
+    if fixed > limit {
+        return RoundTripView::Reply {
+            status: RapStatus::NERR_BUF_TOO_SMALL,
+            converter: 0,
+            params_len,
+            total_bytes_available: (mpc >= 6).then_some(tba),
+            data_len: 0,
+            info: None,
+        };
+    }
+    if mpc < 6 {
+        // The reply does not fit MaxParameterCount: NERR_BufTooSmall with
+        // Win32ErrorCode and Converter only.
+        return RoundTripView::Reply {
+            status: RapStatus::NERR_BUF_TOO_SMALL,
+            converter: 0,
+            params_len,
+            total_bytes_available: None,
+            data_len: 0,
+            info: None,
+        };
+    }
+    let data_len = limit - room;
+    let converter = if input.windows {
+        u16::try_from(usize::from(input.receive_buffer_size) - data_len).unwrap_or(0)
+    } else {
+        0
+    };
+    RoundTripView::Reply {
+        status: if all_fit {
+            RapStatus::ERROR_SUCCESS
+        } else {
+            RapStatus::ERROR_MORE_DATA
+        },
+        converter,
+        params_len: 6,
+        total_bytes_available: Some(tba),
+        data_len,
+        info: Some(info),
+    }
+}
+
+fn request_job_id(input: &RoundTripInput) -> u16 {
+    if input.job_id == 0 {
+        crate::rap::print_job::rap_job_id(input.job.job_id)
+    } else {
+        input.job_id
+    }
+}
+
+/// Run one GetInfo for `input` through [`RapServer`] and parse the reply
+/// back with [`parse_get_info_response`]. Also checks the hard limits
+/// (data ≤ min(ReceiveBufferSize, MaxDataCount), params ≤ MaxParameterCount).
+pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
+    let cp = code_page(input.code_page);
+    let config = ServerConfig {
+        profile: if input.windows {
+            Profile::WINDOWS
+        } else {
+            Profile::SPEC
+        },
+        code_page: cp,
+        utc_offset_secs: input.utc_offset_secs,
+        ..ServerConfig::default()
+    };
+    let spooler = MemorySpooler::new(vec![Queue {
+        name: "Q".into(),
+        jobs: vec![input.job.clone()],
+    }]);
+    let server = RapServer::new(config, spooler);
+    let level = u16::from(input.level % 6);
+    let mut parameters = Vec::new();
+    PrintJobGetInfoRequest {
+        job_id: request_job_id(input),
+        level,
+        receive_buffer_size: input.receive_buffer_size,
+    }
+    .encode(job::for_level(level).unwrap_or(b"W"), &mut parameters);
+    let mut out = RapResponse::default();
+    let outcome = server.handle(
+        &TransactionInput {
+            parameters: &parameters,
+            data: &[],
+            max_parameter_count: input.max_parameter_count,
+            max_data_count: input.max_data_count,
+        },
+        &mut out,
+    );
+    let status = match outcome {
+        RapOutcome::FailTransaction(s) => return RoundTripView::Fail(s),
+        RapOutcome::Reply(s) => s,
+    };
+    let limit = input.receive_buffer_size.min(input.max_data_count);
+    assert!(out.data.len() <= usize::from(limit), "data over the limit");
+    assert!(out.params.len() <= usize::from(input.max_parameter_count));
+    let parsed = parse_get_info_response(level.min(3), &out.params, &out.data, &cp)
+        .unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+    assert_eq!(parsed.status, status);
+    RoundTripView::Reply {
+        status,
+        converter: parsed.converter,
+        params_len: out.params.len(),
+        total_bytes_available: parsed.total_bytes_available,
+        data_len: out.data.len(),
+        info: parsed.info.map(PrintJobInfo::into_owned),
+    }
+}
+
+/// `rap_roundtrip`: encode a JOB_INFO_2 through the server, parse it back,
+/// and compare with [`rap_roundtrip_expected`].
+pub fn rap_roundtrip(input: RoundTripInput) {
+    let expected = rap_roundtrip_expected(&input);
+    let actual = rap_roundtrip_actual(&input);
+    assert_eq!(actual, expected, "input: {input:?}");
 }

@@ -295,10 +295,21 @@ impl<'a> Descriptor<'a> {
     /// `WB21BB16B10zWWzDDz` = 74, level 2: `WWzWWDDzz` = 28, level 3:
     /// `WWzWWDDzzzzzzzzzzlz` = 68.
     pub fn fixed_size(&self) -> Result<u16, DescriptorError> {
+        // The print-job descriptors are what the server marshals on every
+        // request: their sizes are constants (a length check rejects the
+        // others at once).
+        for (desc, size) in job::FIXED_SIZES {
+            if self.0 == *desc {
+                return Ok(*size);
+            }
+        }
         self.check_len()?;
         let mut total: u32 = 0;
-        let mut offset = 0;
-        for item in self.items() {
+        let mut items = self.items();
+        loop {
+            // The item's offset, for the error.
+            let offset = items.pos;
+            let Some(item) = items.next() else { break };
             let item = item?;
             let size = data_item_size(item).ok_or(DescriptorError::UnknownChar {
                 ch: item.ch as char,
@@ -308,7 +319,6 @@ impl<'a> Descriptor<'a> {
             total = total
                 .checked_add(size)
                 .ok_or(DescriptorError::SizeOverflow)?;
-            offset += 1 + digits(item.count);
         }
         u16::try_from(total).map_err(|_| DescriptorError::SizeOverflow)
     }
@@ -387,6 +397,11 @@ pub mod job {
     /// NetPrintJobGetInfo DataDesc for every level.
     pub const LEVEL_3: &[u8] = b"WWzWWDDzzzzzzzzzzlz";
 
+    /// The job descriptors and their fixed sizes (74 = 2+21+1+16+10+4+2+2+4+4+4+4,
+    /// 28, 68), checked against the generic computation by a unit test.
+    pub(crate) const FIXED_SIZES: &[(&[u8], u16)] =
+        &[(LEVEL_0, 2), (LEVEL_1, 74), (LEVEL_2, 28), (LEVEL_3, 68)];
+
     /// The DataDesc of a level 0..=3.
     pub fn for_level(level: u16) -> Option<&'static [u8]> {
         match level {
@@ -403,6 +418,16 @@ pub mod job {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn job_fixed_size_constants_match_the_generic_computation() {
+        for (desc, size) in job::FIXED_SIZES {
+            // The same descriptor in another buffer with a suffix that adds 0.
+            let mut v = desc.to_vec();
+            v.extend_from_slice(b"O");
+            assert_eq!(Descriptor(&v).fixed_size(), Ok(*size));
+        }
+    }
 
     #[test]
     fn job_fixed_sizes() {

@@ -264,7 +264,16 @@ impl<'o, 'd> Marshaler<'o, 'd> {
                         at = at.saturating_add(size);
                         continue;
                     };
-                    let len = self.code_page.encoded_len(s).saturating_add(1);
+                    // ASCII without NUL, the common case, is its own
+                    // encoding in every supported code page (OemCodePage
+                    // accepts only ASCII-compatible ones): copy it as is.
+                    let plain = s.bytes().all(|b| (1..0x80).contains(&b));
+                    let len = if plain {
+                        s.len()
+                    } else {
+                        self.code_page.encoded_len(s)
+                    }
+                    .saturating_add(1);
                     self.add_total(len);
                     let mut ptr = 0;
                     if write {
@@ -274,7 +283,11 @@ impl<'o, 'd> Marshaler<'o, 'd> {
                                 if let Some(slot) =
                                     self.out.get_mut(pos..pos.saturating_add(len - 1))
                                 {
-                                    cp.encode_fixed(s, slot);
+                                    if plain {
+                                        slot.copy_from_slice(s.as_bytes());
+                                    } else {
+                                        cp.encode_fixed(s, slot);
+                                    }
                                 }
                                 ptr = p;
                             }

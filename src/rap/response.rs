@@ -258,12 +258,12 @@ fn parse_struct_inner<'a>(
         };
         match item.ch {
             data::WORD | data::UNSTRUCTURED => {
-                for _ in 0..n.max(1) {
+                // As many words as `data_item_size` counts: `W`n is n words
+                // (`W0` none), `K` always one.
+                let words = if item.ch == data::UNSTRUCTURED { 1 } else { n };
+                for _ in 0..words {
                     out.push(DataValue::Word(read_u16(data, pos).ok_or(bad)?));
                     pos = pos.saturating_add(2);
-                    if item.ch == data::UNSTRUCTURED {
-                        break;
-                    }
                 }
             }
             data::AUXCOUNT => {
@@ -271,7 +271,7 @@ fn parse_struct_inner<'a>(
                 pos = pos.saturating_add(2);
             }
             data::DWORD => {
-                for _ in 0..n.max(1) {
+                for _ in 0..n {
                     out.push(DataValue::DWord(read_u32(data, pos).ok_or(bad)?));
                     pos = pos.saturating_add(4);
                 }
@@ -304,14 +304,19 @@ fn parse_struct_inner<'a>(
                 let b = soft(resolve_pointer(low, converter, data).and_then(|p| match p {
                     None => Ok(None),
                     Some(off) => {
+                        // `l`: the first two bytes are the buffer's own length,
+                        // prefix included; a cut-off prefix (counted as the 2
+                        // bytes it needs) or a length below 2 is malformed.
                         let claimed = if item.ch == data::LENBUF {
-                            usize::from(read_u16(data, off).unwrap_or(0))
+                            read_u16(data, off).map_or(2, usize::from)
                         } else {
                             n
                         };
+                        let min = if item.ch == data::LENBUF { 2 } else { 0 };
                         let available = data.len().saturating_sub(off);
-                        let slice = off
-                            .checked_add(claimed)
+                        let slice = Some(claimed)
+                            .filter(|&c| c >= min)
+                            .and_then(|c| off.checked_add(c))
                             .and_then(|e| data.get(off..e))
                             .ok_or(ResponseError::BadLenBuf {
                                 offset: off,

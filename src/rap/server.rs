@@ -66,12 +66,19 @@ pub fn start(input: &TransactionInput<'_>, cfg: &ServerConfig, out: &mut RapResp
         }
         // A descriptor that does not end inside the message: the request
         // cannot be recognised, so it is rejected as a bad ParamDesc would be.
+        // When ParamDesc itself is complete (DataDesc was cut), the reply
+        // still carries its RAPOutParams, as every error reply does.
         Err(_) => {
+            let param_desc = input
+                .parameters
+                .get(2..)
+                .and_then(|p| p.split(|&b| b == 0).next().filter(|d| d.len() < p.len()))
+                .map_or(Descriptor(b""), Descriptor);
             return RapStep::Done(fit_params(
-                reject(cfg.profile.bad_param_desc, Descriptor(b""), out),
+                reject(cfg.profile.bad_param_desc, param_desc, out),
                 input,
                 out,
-            ))
+            ));
         }
     };
     match req.opcode {

@@ -49,11 +49,12 @@ pub fn t4_job() -> JobInfo2 {
 /// The sample queues: `LASER` (printer `\\SRV\LASER`, five jobs) and
 /// `COLOR` (printer name without a backslash, one job).
 pub fn sample_queues() -> Vec<Queue> {
+    // Queue defaults for the members a job leaves unset (NULL).
     let laser = |job: JobInfo2| JobInfo2 {
-        printer_name: s("\\\\SRV\\LASER"),
-        datatype: s("RAW"),
-        print_processor: s("winprint"),
-        driver_name: s("HP LaserJet"),
+        printer_name: job.printer_name.or_else(|| s("\\\\SRV\\LASER")),
+        datatype: job.datatype.or_else(|| s("RAW")),
+        print_processor: job.print_processor.or_else(|| s("winprint")),
+        driver_name: job.driver_name.or_else(|| s("HP LaserJet")),
         ..job
     };
     let jobs = vec![

@@ -1,0 +1,96 @@
+//! Heap allocations per NetPrintJobGetInfo request (levels 0–3, both string
+//! layouts), after a warm-up, with the output buffer reused; and per
+//! client-side parse of the level-3 reply.
+//!
+//! `cargo run --release --example alloc_count --no-default-features`
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use msrap::oem::OemCodePage;
+use msrap::rap::descriptor::job;
+use msrap::rap::response::parse_get_info_response;
+use msrap::rap::{
+    PrintJobGetInfoRequest, Profile, RapResponse, RapServer, ServerConfig, TransactionInput,
+};
+use msrap::spool::sample::sample_spooler;
+
+/// Counts allocations (and reallocations) and passes everything to `System`.
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every method forwards to `System` with the caller's arguments
+// unchanged, so `System`'s guarantees carry over; the counter is atomic.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const N: u64 = 100_000;
+
+fn count(mut f: impl FnMut()) -> f64 {
+    for _ in 0..1_000 {
+        f();
+    }
+    let before = ALLOCS.load(Ordering::Relaxed);
+    for _ in 0..N {
+        f();
+    }
+    (ALLOCS.load(Ordering::Relaxed) - before) as f64 / N as f64
+}
+
+fn main() {
+    let cp = OemCodePage::default();
+    println!("| level | layout | allocations/request | allocations/parse |");
+    println!("| --- | --- | --- | --- |");
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            ServerConfig {
+                profile,
+                ..ServerConfig::default()
+            },
+            sample_spooler(),
+        );
+        for level in 0..4u16 {
+            let mut req = Vec::new();
+            PrintJobGetInfoRequest {
+                job_id: 3,
+                level,
+                receive_buffer_size: 0x400,
+            }
+            .encode(job::for_level(level).unwrap(), &mut req);
+            let mut out = RapResponse::default();
+            let input = TransactionInput {
+                parameters: &req,
+                data: &[],
+                max_parameter_count: 6,
+                max_data_count: 0x400,
+            };
+            let per_request = count(|| {
+                std::hint::black_box(server.handle(std::hint::black_box(&input), &mut out));
+            });
+            let per_parse = count(|| {
+                let r = parse_get_info_response(level, &out.params, &out.data, &cp).unwrap();
+                std::hint::black_box(r);
+            });
+            println!("| {level} | {name} | {per_request} | {per_parse} |");
+        }
+    }
+}
