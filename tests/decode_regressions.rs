@@ -92,3 +92,14 @@ fn fuzz_0002_pcapng_block_length_below_12() {
     let crash = include_bytes!("../fuzz/regressions/decode_capture/fuzz_0002_pcapng_short_block");
     msrap::fuzzing::decode_capture(crash);
 }
+
+/// fuzz_0003 (decode_capture, whole decoder): a RAP exchange whose DataDesc
+/// has a zero-count word (`W0`) made the struct parser read one word past a
+/// zero-size item (debug assertion `pos <= end`). Fixed in the codec
+/// (`parse_struct` reads exactly the counted words); the whole decoder now
+/// decodes this capture without panicking.
+#[test]
+fn fuzz_0003_dissect_zero_count_word() {
+    let crash = include_bytes!("../fuzz/regressions/decode_capture/fuzz_0003_dissect_zero_count_word");
+    msrap::fuzzing::decode_capture(crash);
+}
