@@ -100,6 +100,7 @@ fn fuzz_0002_pcapng_block_length_below_12() {
 /// decodes this capture without panicking.
 #[test]
 fn fuzz_0003_dissect_zero_count_word() {
-    let crash = include_bytes!("../fuzz/regressions/decode_capture/fuzz_0003_dissect_zero_count_word");
+    let crash =
+        include_bytes!("../fuzz/regressions/decode_capture/fuzz_0003_dissect_zero_count_word");
     msrap::fuzzing::decode_capture(crash);
 }
