@@ -89,6 +89,9 @@ fn lpq_listing() -> String {
 
 impl Samba {
     /// Start smbd and wait until its queue lists every job (at most ~60 s).
+    /// `lpq cache time = 0` (every query re-reads the queue) unless
+    /// `MSRAP_SAMBA_LPQ_CACHE_TIME` says otherwise (benchmarks use Samba's
+    /// default, 30).
     pub fn start() -> Samba {
         assert!(
             available(),
@@ -152,7 +155,7 @@ impl Samba {
     printcap name = /dev/null
     disable spoolss = no
     printing = lprng
-    lpq cache time = 0
+    lpq cache time = {lpq_cache}
     rpc start on demand helpers = yes
     client min protocol = NT1
     client max protocol = NT1
@@ -173,7 +176,8 @@ impl Samba {
     queuepause command = /bin/true %p
     queueresume command = /bin/true %p
 ",
-            lpq = lpq.display()
+            lpq = lpq.display(),
+            lpq_cache = std::env::var("MSRAP_SAMBA_LPQ_CACHE_TIME").unwrap_or_else(|_| "0".into()),
         );
         let conf_path = dir.join("smb.conf");
         std::fs::write(&conf_path, conf).unwrap();
