@@ -98,7 +98,14 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
 fn describe(s: &MemorySpooler) -> String {
     s.queues()
         .iter()
-        .map(|q| format!("{} ({} jobs)", q.name, q.jobs.len()))
+        .map(|q| {
+            format!(
+                "{} ({} job{})",
+                q.name,
+                q.jobs.len(),
+                if q.jobs.len() == 1 { "" } else { "s" }
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
