@@ -61,6 +61,10 @@ pub enum Semantic {
     ConsistentAcrossLevels,
     /// 3.2.5.7.1: JobStatus is a queue state, plus at most PRJ_QS_ERROR.
     StatusIsMapped,
+    /// 2.5.11 / 2.5.7.4.2: with room for everything, every string pointer
+    /// is set (a NULL source string is sent as an empty string) and
+    /// TotalBytesAvailable is exactly the data returned.
+    CompleteReply,
 }
 
 /// The expected outcome under one profile.
@@ -574,6 +578,27 @@ pub fn catalogue(ctx: &Context) -> Vec<Case> {
         );
     }
 
+    // ---- 2.5.11 null strings / 2.5.7.4.2 TotalBytesAvailable on a complete reply ----
+    for level in 1..4u16 {
+        if !has_ref(level) {
+            continue;
+        }
+        let ok = rap(
+            RapStatus::ERROR_SUCCESS,
+            Tba::Total,
+            Data::Check(Semantic::CompleteReply),
+        );
+        b.get_info(
+            format!("2.5.11/complete-reply-L{level}"),
+            S_2511,
+            "a null source string is marshaled as an empty string (no zero pointer when everything fits); TotalBytesAvailable = bytes returned",
+            level,
+            LARGE,
+            LARGE,
+            [ok, ok, ok],
+        );
+    }
+
     // ---- 3.2.5.7.1 status mapping ----
     for level in 1..4u16 {
         let ok = rap(
@@ -828,6 +853,23 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
                 }
             }
         }
+        Data::Check(Semantic::CompleteReply) => {
+            for (name, v) in flatten(&got) {
+                if v == FieldVal::Str(None) {
+                    d.push(format!("{name}: offset 0 although everything fits (a NULL source string must be sent as \"\")"));
+                }
+            }
+            let tba = reply
+                .params
+                .get(4..6)
+                .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])));
+            if tba != Some(reply.data.len()) {
+                d.push(format!(
+                    "TotalBytesAvailable {tba:?} is not the {} bytes returned",
+                    reply.data.len()
+                ));
+            }
+        }
         Data::Check(s) => d.extend(semantic(ctx, level, s, &got)),
         Data::Any | Data::None => {}
     }
@@ -1068,6 +1110,7 @@ fn semantic(ctx: &Context, level: u16, s: Semantic, got: &PrintJobInfo<'_>) -> V
                 }
             }
         }
+        Semantic::CompleteReply => {}
         Semantic::StatusIsMapped => {
             if let Some(FieldVal::Num(st)) = get(&f, "job_status") {
                 if st & !0x13 != 0 {
