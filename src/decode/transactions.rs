@@ -73,6 +73,29 @@ struct Pending {
     seq: u64,
 }
 
+impl Pending {
+    /// Nothing seen yet of either half, first noticed in message `m`.
+    fn new(m: &Smb1Message, anomalies: Vec<String>, seq: u64) -> Pending {
+        Pending {
+            flow: m.flow,
+            time: m.timestamp,
+            frame_request: None,
+            max_parameter_count: None,
+            max_data_count: None,
+            req_params: None,
+            req_data: None,
+            secondaries: 0,
+            interim: false,
+            resp: None,
+            response_parts: 0,
+            frame_response: None,
+            smb_status: None,
+            anomalies,
+            seq,
+        }
+    }
+}
+
 /// Turns transport events into RAP transactions.
 #[derive(Debug)]
 pub struct TransactionTracker {
@@ -203,21 +226,12 @@ impl TransactionTracker {
                 self.pending.insert(
                     key,
                     Pending {
-                        flow: m.flow,
-                        time: m.timestamp,
                         frame_request: Some(m.first_frame),
                         max_parameter_count: Some(t.max_parameter_count),
                         max_data_count: Some(t.max_data_count),
                         req_params,
                         req_data,
-                        secondaries: 0,
-                        interim: false,
-                        resp: None,
-                        response_parts: 0,
-                        frame_response: None,
-                        smb_status: None,
-                        anomalies,
-                        seq: self.seq,
+                        ..Pending::new(m, anomalies, self.seq)
                     },
                 );
             }
@@ -267,23 +281,11 @@ impl TransactionTracker {
                     self.make_room(out);
                     self.pending.insert(
                         key,
-                        Pending {
-                            flow: m.flow,
-                            time: m.timestamp,
-                            frame_request: None,
-                            max_parameter_count: None,
-                            max_data_count: None,
-                            req_params: None,
-                            req_data: None,
-                            secondaries: 0,
-                            interim: false,
-                            resp: None,
-                            response_parts: 0,
-                            frame_response: None,
-                            smb_status: None,
-                            anomalies: vec!["response without a request in the capture".into()],
-                            seq: self.seq,
-                        },
+                        Pending::new(
+                            m,
+                            vec!["response without a request in the capture".into()],
+                            self.seq,
+                        ),
                     );
                 }
                 let Some(p) = self.pending.get_mut(&key) else {
