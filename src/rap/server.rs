@@ -2,7 +2,7 @@
 
 use super::api::get_info::{self, GetInfoCall, GetInfoStart};
 use super::api::job_enum::{self, JobEnumCall, JobEnumStart};
-use super::api::{error_reply, fit_params, reject};
+use super::api::{refuse, refuse_with};
 use super::descriptor::Descriptor;
 use super::profile::Profile;
 use super::request::{parse_rap_request, RequestError};
@@ -74,11 +74,7 @@ pub fn start(input: &TransactionInput<'_>, cfg: &ServerConfig, out: &mut RapResp
                 .get(2..)
                 .and_then(|p| p.split(|&b| b == 0).next().filter(|d| d.len() < p.len()))
                 .map_or(Descriptor(b""), Descriptor);
-            return RapStep::Done(fit_params(
-                reject(cfg.profile.bad_param_desc, param_desc, out),
-                input,
-                out,
-            ));
+            return RapStep::Done(refuse(cfg.profile.bad_param_desc, param_desc, input, out));
         }
     };
     match req.opcode {
@@ -90,8 +86,9 @@ pub fn start(input: &TransactionInput<'_>, cfg: &ServerConfig, out: &mut RapResp
             JobEnumStart::Done(o) => RapStep::Done(o),
             JobEnumStart::NeedJobs(c) => RapStep::NeedJobs(c),
         },
-        _ => RapStep::Done(fit_params(
-            error_reply(RapStatus::ERROR_NOT_SUPPORTED, req.param_desc, out),
+        _ => RapStep::Done(refuse_with(
+            RapStatus::ERROR_NOT_SUPPORTED,
+            req.param_desc,
             input,
             out,
         )),

@@ -6,7 +6,7 @@
 //! returns a [`GetInfoCall`] asking for one job; the caller fetches
 //! JOB_INFO_2 however it likes and calls [`GetInfoCall::finish`].
 
-use super::{error_reply, fit_params, put_params, reject};
+use super::{error_reply, fit_params, has_trailing, put_params, refuse, refuse_with};
 use crate::codes::{RapStatus, Win32Error};
 use crate::rap::descriptor::{job, Descriptor};
 use crate::rap::marshal::Marshaler;
@@ -49,27 +49,19 @@ pub fn start(
     // per <75> an SMB-level STATUS_INVALID_PARAMETER). DataDesc is never
     // checked (<5>; spec-facts D1).
     if req.param_desc.as_bytes() != GET_INFO_PARAM_DESC {
-        return GetInfoStart::Done(fit_params(
-            reject(profile.bad_param_desc, req.param_desc, out),
-            input,
-            out,
-        ));
+        return GetInfoStart::Done(refuse(profile.bad_param_desc, req.param_desc, input, out));
     }
     // ParamDesc is exactly `WWrLh`, so RAPParams are exactly JobID,
     // InfoLevel and ReceiveBufferSize (6 bytes); read them directly rather
     // than walking the descriptor (the generic walk, `RapRequest::params` +
     // `from_params`, gives the same result and costs ~1000 instructions).
     let Some((words, after)) = req.rest.split_first_chunk::<6>() else {
-        return GetInfoStart::Done(fit_params(
-            reject(profile.truncated_params, req.param_desc, out),
-            input,
-            out,
-        ));
+        return GetInfoStart::Done(refuse(profile.truncated_params, req.param_desc, input, out));
     };
     // 2.5.1: AuxDesc MUST NOT be present for this command. A lone NUL (an
     // empty AuxDesc) counts as absent (`has_trailing`).
-    if let (Some(how), false) = (profile.trailing_bytes, after.is_empty() || after == [0]) {
-        return GetInfoStart::Done(fit_params(reject(how, req.param_desc, out), input, out));
+    if let (Some(how), true) = (profile.trailing_bytes, has_trailing(after)) {
+        return GetInfoStart::Done(refuse(how, req.param_desc, input, out));
     }
     let [j0, j1, l0, l1, r0, r1] = *words;
     let request = PrintJobGetInfoRequest {
@@ -79,12 +71,9 @@ pub fn start(
     };
     // Step 2: InfoLevel MUST be 0..=3.
     if request.level > 3 {
-        return GetInfoStart::Done(fit_params(
-            error_reply(
-                RapStatus::ERROR_INVALID_LEVEL,
-                Descriptor(GET_INFO_PARAM_DESC),
-                out,
-            ),
+        return GetInfoStart::Done(refuse_with(
+            RapStatus::ERROR_INVALID_LEVEL,
+            Descriptor(GET_INFO_PARAM_DESC),
             input,
             out,
         ));

@@ -5,7 +5,7 @@
 //! GetInfo: fixed parts first, as many entries as fit; response parameters
 //! Win32ErrorCode, Converter, EntriesReturned (`e`), EntriesAvailable (`h`).
 
-use super::{error_reply, fit_params, has_trailing, put_params, reject};
+use super::{error_reply, fit_params, has_trailing, put_params, refuse, refuse_with};
 use crate::codes::{RapStatus, Win32Error};
 use crate::rap::descriptor::{job, Descriptor};
 use crate::rap::marshal::Marshaler;
@@ -45,32 +45,24 @@ pub fn start(
     out.clear();
     let profile = &cfg.profile;
     if req.param_desc.as_bytes() != JOB_ENUM_PARAM_DESC {
-        return JobEnumStart::Done(fit_params(
-            reject(profile.bad_param_desc, req.param_desc, out),
-            input,
-            out,
-        ));
+        return JobEnumStart::Done(refuse(profile.bad_param_desc, req.param_desc, input, out));
     }
     let parsed = req
         .params()
         .and_then(|p| PrintJobEnumRequest::from_params(&p).map(|r| (p, r)));
     let Ok((params, r)) = parsed else {
-        return JobEnumStart::Done(fit_params(
-            reject(profile.truncated_params, req.param_desc, out),
-            input,
-            out,
-        ));
+        return JobEnumStart::Done(refuse(profile.truncated_params, req.param_desc, input, out));
     };
-    if let (Some(how), true) = (profile.trailing_bytes, has_trailing(&params)) {
-        return JobEnumStart::Done(fit_params(reject(how, req.param_desc, out), input, out));
+    if let (Some(how), true) = (
+        profile.trailing_bytes,
+        has_trailing(req.rest.get(params.bytes.len()..).unwrap_or_default()),
+    ) {
+        return JobEnumStart::Done(refuse(how, req.param_desc, input, out));
     }
     if r.level > 2 {
-        return JobEnumStart::Done(fit_params(
-            error_reply(
-                RapStatus::ERROR_INVALID_LEVEL,
-                Descriptor(JOB_ENUM_PARAM_DESC),
-                out,
-            ),
+        return JobEnumStart::Done(refuse_with(
+            RapStatus::ERROR_INVALID_LEVEL,
+            Descriptor(JOB_ENUM_PARAM_DESC),
             input,
             out,
         ));

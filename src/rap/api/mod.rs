@@ -84,9 +84,30 @@ pub(crate) fn fit_params(
     outcome
 }
 
-/// Whether bytes follow RAPParams beyond an empty AuxDesc. A lone NUL (an
-/// empty AuxDesc, which smbclient sends) describes no auxiliary structure
-/// and is treated as absent.
-pub(crate) fn has_trailing(params: &super::request::RapParams<'_>) -> bool {
-    !params.trailing.is_empty() || params.aux_desc.is_some_and(|d| !d.is_empty())
+/// Whether the bytes after RAPParams hold anything: a lone NUL (an empty
+/// AuxDesc, which smbclient sends) describes no auxiliary structure and
+/// counts as nothing.
+pub(crate) fn has_trailing(after: &[u8]) -> bool {
+    !(after.is_empty() || after == [0])
+}
+
+/// Answer a request that is not well formed, as the profile says, within
+/// MaxParameterCount.
+pub(crate) fn refuse(
+    how: RejectAs,
+    param_desc: Descriptor<'_>,
+    input: &TransactionInput<'_>,
+    out: &mut RapResponse,
+) -> RapOutcome {
+    fit_params(reject(how, param_desc, out), input, out)
+}
+
+/// A RAP error reply (see [`error_reply`]) within MaxParameterCount.
+pub(crate) fn refuse_with(
+    status: RapStatus,
+    param_desc: Descriptor<'_>,
+    input: &TransactionInput<'_>,
+    out: &mut RapResponse,
+) -> RapOutcome {
+    fit_params(error_reply(status, param_desc, out), input, out)
 }
