@@ -639,21 +639,7 @@ pub struct Impacket {
 
 impl Impacket {
     pub fn connect(addr: SocketAddr, share: &str) -> Impacket {
-        assert!(
-            super::peers::impacket_available(),
-            "python3 with impacket is not installed: {INSTALL_HINT}"
-        );
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/rap_batch.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(addr.ip().to_string())
-            .arg(addr.port().to_string())
-            .args(["--share", share])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("run python3");
+        let mut child = super::peers::spawn_rap_batch(addr, share, Stdio::inherit());
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         Impacket {

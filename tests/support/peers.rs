@@ -50,23 +50,29 @@ pub fn impacket_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Send every request on one impacket SMB1 connection (anonymous, tree `share`).
-pub fn impacket_batch(addr: SocketAddr, share: &str, reqs: &[Request]) -> Vec<Reply> {
+/// Start `tests/peers/rap_batch.py` (one impacket SMB1 connection to
+/// `share`, anonymous) with piped stdin/stdout; JSON lines in and out.
+pub fn spawn_rap_batch(addr: SocketAddr, share: &str, stderr: Stdio) -> std::process::Child {
     assert!(
         impacket_available(),
         "python3 with impacket is not installed: run `bash scripts/install-peers.sh` (the README's test command does)"
     );
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/rap_batch.py");
-    let mut child = Command::new("python3")
+    Command::new("python3")
         .arg(script)
         .arg(addr.ip().to_string())
         .arg(addr.port().to_string())
         .args(["--share", share])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .spawn()
-        .expect("run python3");
+        .expect("run python3")
+}
+
+/// Send every request on one impacket SMB1 connection (anonymous, tree `share`).
+pub fn impacket_batch(addr: SocketAddr, share: &str, reqs: &[Request]) -> Vec<Reply> {
+    let mut child = spawn_rap_batch(addr, share, Stdio::piped());
     {
         let mut stdin = child.stdin.take().unwrap();
         for r in reqs {
