@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::CliError;
-use msrap::decode::transactions::{timestamp_iso, RapTransaction, Summary, TransactionTracker};
+use msrap::decode::transactions::{RapTransaction, Summary, TimestampIso, TransactionTracker};
 use msrap::decode::{DecoderConfig, TransportEvents};
 use msrap::oem::OemCodePage;
-use msrap::rap::dissect::{iso8601, Fields, Value};
+use msrap::rap::dissect::{Fields, Iso8601, Value};
 use msrap::smb1::SmbCommand;
 
 #[derive(Debug, Args)]
@@ -139,23 +139,31 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(v: &Value) -> String {
+/// One value as text: numbers, quoted strings, hex bytes, `null`, status names, times.
+fn write_value(w: &mut impl Write, v: &Value) -> std::io::Result<()> {
     match v {
-        Value::Int(n) => n.to_string(),
-        Value::Str(s) => format!("{s:?}"),
-        Value::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
-        Value::Null => "null".into(),
-        Value::JobStatus(s) => s.to_string(),
-        Value::Time(t) => iso8601(*t),
+        Value::Int(n) => write!(w, "{n}"),
+        Value::Str(s) => write!(w, "{s:?}"),
+        Value::Bytes(b) => b.iter().try_for_each(|x| write!(w, "{x:02x}")),
+        Value::Null => w.write_all(b"null"),
+        Value::JobStatus(s) => write!(w, "{s}"),
+        Value::Time(t) => w.write_all(Iso8601::new(*t).as_str().as_bytes()),
     }
 }
 
-fn line(f: &Fields) -> String {
-    f.iter()
-        .filter(|(k, _)| k != "pad")
-        .map(|(k, v)| format!("{k}={}", show(v)))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// `name=value` pairs separated by spaces (pads left out).
+fn write_fields(w: &mut impl Write, f: &Fields) -> std::io::Result<()> {
+    let mut first = true;
+    for (k, v) in f.iter().filter(|(k, _)| k != "pad") {
+        if !first {
+            w.write_all(b" ")?;
+        }
+        first = false;
+        w.write_all(k.as_bytes())?;
+        w.write_all(b"=")?;
+        write_value(w, v)?;
+    }
+    Ok(())
 }
 
 /// A closed pipe (`msrap decode ... | head`) ends the program quietly.
@@ -167,16 +175,17 @@ fn quiet_pipe(e: std::io::Error) -> Result<(), std::io::Error> {
 }
 
 fn print_text(w: &mut impl Write, n: u64, t: &RapTransaction) -> std::io::Result<()> {
-    let frames = match (t.frame_request, t.frame_response) {
-        (Some(a), Some(b)) => format!("frames {a}→{b}"),
-        (Some(a), None) => format!("frame {a}→?"),
-        (None, Some(b)) => format!("frame ?→{b}"),
-        (None, None) => "frames ?".into(),
-    };
+    write!(w, "#{n} ")?;
+    match (t.frame_request, t.frame_response) {
+        (Some(a), Some(b)) => write!(w, "frames {a}→{b}"),
+        (Some(a), None) => write!(w, "frame {a}→?"),
+        (None, Some(b)) => write!(w, "frame ?→{b}"),
+        (None, None) => w.write_all(b"frames ?"),
+    }?;
     writeln!(
         w,
-        "#{n} {frames} {} {} → {} (uid {} tid {} pid {} mid {})",
-        timestamp_iso(&t.time),
+        " {} {} → {} (uid {} tid {} pid {} mid {})",
+        TimestampIso::new(&t.time),
         t.flow.client,
         t.flow.server,
         t.uid,
@@ -185,31 +194,36 @@ fn print_text(w: &mut impl Write, n: u64, t: &RapTransaction) -> std::io::Result
         t.mid
     )?;
     let d = &t.rap;
-    writeln!(
+    write!(
         w,
-        "  request  {} ({}) \"{}\" \"{}\"{}: {}",
+        "  request  {} ({}) \"{}\" \"{}\"",
         d.command.unwrap_or("unknown command"),
         d.opcode.map_or(-1, |o| i64::from(o.0)),
         d.param_desc,
         d.data_desc,
-        d.aux_desc
-            .as_ref()
-            .map_or(String::new(), |a| format!(" aux \"{a}\"")),
-        line(&d.params)
     )?;
+    if let Some(a) = &d.aux_desc {
+        write!(w, " aux \"{a}\"")?;
+    }
+    w.write_all(b": ")?;
+    write_fields(w, &d.params)?;
+    w.write_all(b"\n")?;
     match (&d.response, t.smb_status) {
         (Some(r), _) => {
-            writeln!(
+            write!(
                 w,
-                "  response {} ({}), Converter {}{}{}",
+                "  response {} ({}), Converter {}{}",
                 r.status.display_name().unwrap_or("unknown status"),
                 r.status.0,
                 r.converter,
                 if r.params.is_empty() { "" } else { ": " },
-                line(&r.params)
             )?;
+            write_fields(w, &r.params)?;
+            w.write_all(b"\n")?;
             for (i, e) in r.entries.iter().enumerate() {
-                writeln!(w, "    [{i}] {}", line(e))?;
+                write!(w, "    [{i}] ")?;
+                write_fields(w, e)?;
+                w.write_all(b"\n")?;
             }
         }
         (None, Some(s)) => writeln!(w, "  response SMB {s:?}, no RAP payload")?,

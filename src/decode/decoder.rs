@@ -1,7 +1,9 @@
 //! The transport pipeline: packet → link → IP (defragmented) → TCP flow
 //! reassembly → session framing → [`TransportEvent`]s.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use foldhash::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
 
@@ -247,7 +249,7 @@ impl Decoder {
             },
             max_flows: config.max_flows.max(1),
             max_buffered: config.max_buffered_bytes,
-            flows: HashMap::new(),
+            flows: HashMap::default(),
             next_flow: 0,
             buffered: 0,
             defrag: Defragmenter::new(

@@ -4,13 +4,15 @@
 //! then the RAP dissection. Anomalies are collected per transaction and
 //! never stop decoding.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use super::capture::Timestamp;
 use super::event::{Anomaly, Direction, FlowId, Smb1Message, TransportEvent};
 use crate::codes::NtStatus;
 use crate::oem::OemCodePage;
-use crate::rap::dissect::{dissect, Dissection};
+use crate::rap::dissect::{dissect, put_digits, Dissection, Iso8601};
 use crate::smb1::header::read_header;
 use crate::smb1::message::parse_block;
 use crate::smb1::server::LANMAN_PIPE;
@@ -119,10 +121,10 @@ impl TransactionTracker {
     pub fn new(code_page: OemCodePage) -> Self {
         TransactionTracker {
             code_page,
-            pending: HashMap::new(),
-            flow_anomalies: HashMap::new(),
+            pending: HashMap::default(),
+            flow_anomalies: HashMap::default(),
             seq: 0,
-            ignored: HashMap::new(),
+            ignored: HashMap::default(),
             other_transactions: 0,
         }
     }
@@ -447,8 +449,45 @@ impl TransactionTracker {
 
 /// `2024-01-15T12:34:56.123456Z`.
 pub fn timestamp_iso(t: &Timestamp) -> String {
-    let day = crate::rap::dissect::iso8601(u32::try_from(t.secs.rem_euclid(1 << 32)).unwrap_or(0));
-    format!("{day}.{:06}Z", t.nanos / 1000)
+    TimestampIso::new(t).as_str().to_owned()
+}
+
+/// A capture time as `2024-01-15T12:34:56.123456Z`, formatted on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TimestampIso([u8; 27]);
+
+impl TimestampIso {
+    /// Seconds are taken modulo 2^32 (RAP's own clock range); microseconds truncated.
+    pub fn new(t: &Timestamp) -> TimestampIso {
+        let day = Iso8601::new(u32::try_from(t.secs.rem_euclid(1 << 32)).unwrap_or(0));
+        let mut b = *b"0000-00-00T00:00:00.000000Z";
+        let micros = (t.nanos / 1000).min(999_999);
+        let (head, rest) = b.split_at_mut(19);
+        head.copy_from_slice(day.as_str().as_bytes());
+        if let Some(frac) = rest.get_mut(1..7) {
+            let (hi, lo) = frac.split_at_mut(3);
+            put_digits(hi, (micros / 1000) as u16);
+            put_digits(lo, (micros % 1000) as u16);
+        }
+        TimestampIso(b)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for TimestampIso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for TimestampIso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TimestampIso({})", self.as_str())
+    }
 }
 
 impl serde::Serialize for RapTransaction {
@@ -458,7 +497,7 @@ impl serde::Serialize for RapTransaction {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("frame_request", &self.frame_request)?;
         m.serialize_entry("frame_response", &self.frame_response)?;
-        m.serialize_entry("time", &timestamp_iso(&self.time))?;
+        m.serialize_entry("time", TimestampIso::new(&self.time).as_str())?;
         m.serialize_entry("client", &self.flow.client)?;
         m.serialize_entry("server", &self.flow.server)?;
         m.serialize_entry("uid", &self.uid)?;
@@ -516,5 +555,22 @@ impl Summary {
             let c = self.by_anomaly.entry(kind).or_default();
             *c = c.saturating_add(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn timestamp_iso_pads_and_truncates_microseconds() {
+        let t = |secs, nanos| timestamp_iso(&Timestamp { secs, nanos });
+        assert_eq!(t(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(t(0x65A5_2670, 123_456_789), "2024-01-15T12:34:56.123456Z");
+        assert_eq!(t(1, 999_999_999), "1970-01-01T00:00:01.999999Z");
+        assert_eq!(t(0, 7_000), "1970-01-01T00:00:00.000007Z");
+        // Seconds outside RAP's 32-bit clock wrap.
+        assert_eq!(t(-1, 0), "2106-02-07T06:28:15.000000Z");
     }
 }

@@ -7,7 +7,6 @@
 //! `user_name`, `document_name`, `time_submitted`).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use super::descriptor::{job, param, Descriptor};
 use super::print_job::RapJobStatus;
@@ -574,14 +573,55 @@ fn name_values(
 
 /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SS` (no zone: RAP times are the server's local time).
 pub fn iso8601(secs: u32) -> String {
-    let t = crate::spool::SystemTime::from_unix(i64::from(secs)).unwrap_or_default();
-    let mut s = String::with_capacity(19);
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    );
-    s
+    Iso8601::new(secs).as_str().to_owned()
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` formatted on the stack (the decoder writes one or
+/// two per transaction; no `fmt` machinery, no allocation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Iso8601([u8; 19]);
+
+impl Iso8601 {
+    /// Seconds since 1970-01-01 00:00:00 (years 1970..=2106: always four digits).
+    pub fn new(secs: u32) -> Iso8601 {
+        let t = crate::spool::SystemTime::from_unix(i64::from(secs)).unwrap_or_default();
+        let mut b = *b"0000-00-00T00:00:00";
+        put_digits(&mut b[0..4], t.year);
+        put_digits(&mut b[5..7], t.month);
+        put_digits(&mut b[8..10], t.day);
+        put_digits(&mut b[11..13], t.hour);
+        put_digits(&mut b[14..16], t.minute);
+        put_digits(&mut b[17..19], t.second);
+        Iso8601(b)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for Iso8601 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Iso8601 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Iso8601({})", self.as_str())
+    }
+}
+
+/// Write `v` as decimal into `dst`, zero-padded on the left to its length
+/// (higher digits that do not fit are dropped).
+#[allow(clippy::indexing_slicing)] // callers pass fixed in-range sub-slices of a stack array
+pub fn put_digits(dst: &mut [u8], mut v: u16) {
+    for d in dst.iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
 }
 
 #[cfg(test)]
@@ -699,6 +739,14 @@ mod tests {
     fn times() {
         assert_eq!(iso8601(0x65A5_2670), "2024-01-15T12:34:56");
     }
+
+    #[test]
+    fn iso8601_range_ends_and_padding() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00");
+        assert_eq!(iso8601(u32::MAX), "2106-02-07T06:28:15");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00");
+        assert_eq!(Iso8601::new(59).to_string(), "1970-01-01T00:00:59");
+    }
 }
 
 #[cfg(feature = "json")]
@@ -707,7 +755,7 @@ mod json {
     //! decoder writes hundreds of thousands of transactions.
     use serde::ser::{Serialize, SerializeMap, Serializer};
 
-    use super::{iso8601, Dissection, Fields, Value};
+    use super::{Dissection, Fields, Iso8601, RapJobStatus, Value};
 
     /// A [`Value`] as JSON: numbers, strings, `null`; bytes as hex;
     /// JobStatus as `{"code": 19, "name": "PRINTING|ERROR"}`; times as ISO 8601.
@@ -731,10 +779,24 @@ mod json {
                 Value::JobStatus(st) => {
                     let mut m = s.serialize_map(Some(2))?;
                     m.serialize_entry("code", &st.0)?;
-                    m.serialize_entry("name", &st.to_string())?;
+                    m.serialize_entry("name", &StatusName(*st))?;
                     m.end()
                 }
-                Value::Time(t) => s.serialize_str(&iso8601(*t)),
+                Value::Time(t) => s.serialize_str(Iso8601::new(*t).as_str()),
+            }
+        }
+    }
+
+    /// A JobStatus's name, without an intermediate `String`.
+    struct StatusName(RapJobStatus);
+
+    impl Serialize for StatusName {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            if self.0 .0 & !0x0003 == 0 {
+                // No flag bits: the queue state's static name is the whole text.
+                s.serialize_str(self.0.queue_state_name())
+            } else {
+                s.collect_str(&self.0)
             }
         }
     }
