@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::CliError;
-use msrap::decode::transactions::{RapTransaction, Summary, TimestampIso, TransactionTracker};
+use msrap::decode::transactions::{
+    RapTransaction, RawTransaction, Summary, TimestampIso, TransactionTracker,
+};
 use msrap::decode::{DecoderConfig, TransportEvents};
 use msrap::oem::OemCodePage;
 use msrap::rap::dissect::{Fields, Iso8601, Value};
@@ -77,31 +79,47 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
         }
         _ => None,
     };
+    // Two stages, so that a second core is used: this thread reads the
+    // capture, reassembles and pairs; the output thread dissects RAP and
+    // writes text or JSON, in order. Batches are bounded in count and bytes
+    // and the channel in batches, so memory stays bounded.
     let mut tracker = TransactionTracker::new(code_page);
-    let mut done = Vec::new();
-    let mut summary = Summary::default();
-    let mut n = 0u64;
-    // A large buffer: one write per 64 KiB, not one per line.
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let mut emit =
-        |t: &RapTransaction, summary: &mut Summary, n: &mut u64| -> std::io::Result<()> {
-            if !a.opcodes.is_empty() && !t.rap.opcode.is_some_and(|o| a.opcodes.contains(&o.0)) {
-                return Ok(());
-            }
-            *n += 1;
-            summary.add(t);
-            if a.json {
-                serde_json::to_writer(&mut out, t)?;
-                out.write_all(b"\n")
-            } else {
-                print_text(&mut out, *n, t)
-            }
-        };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawTransaction>>(OUTPUT_QUEUE_BATCHES);
+    let output = Output {
+        json: a.json,
+        opcodes: a.opcodes,
+        code_page,
+    };
+    let writer = std::thread::Builder::new()
+        .name("decode-output".into())
+        .spawn(move || output.run(rx))
+        .map_err(|e| format!("cannot start the output thread: {e}"))?;
+    let mut batch = Vec::with_capacity(BATCH_TRANSACTIONS);
+    let mut batch_bytes = 0usize;
+    let mut sent_ok = true;
     let mut since = 0u32;
+    let send = |batch: &mut Vec<RawTransaction>, batch_bytes: &mut usize| -> bool {
+        *batch_bytes = 0;
+        let full = std::mem::replace(batch, Vec::with_capacity(BATCH_TRANSACTIONS));
+        // A send error means the output thread stopped (its error is reported below).
+        tx.send(full).is_ok()
+    };
+    let mut before = 0usize;
     while let Some(e) = events.next() {
-        tracker.on_event(&e, &mut done);
-        for t in done.drain(..) {
-            emit(&t, &mut summary, &mut n).or_else(quiet_pipe)?;
+        tracker.on_event_raw(&e, &mut batch);
+        if batch.len() > before {
+            batch_bytes = batch
+                .get(before..)
+                .unwrap_or_default()
+                .iter()
+                .fold(batch_bytes, |n, t| n.saturating_add(t.payload_len()));
+            if batch.len() >= BATCH_TRANSACTIONS || batch_bytes >= BATCH_BYTES {
+                sent_ok = send(&mut batch, &mut batch_bytes);
+                if !sent_ok {
+                    break;
+                }
+            }
+            before = batch.len();
         }
         since += 1;
         if since >= 4096 {
@@ -111,11 +129,14 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    tracker.finish(&mut done);
-    for t in done.drain(..) {
-        emit(&t, &mut summary, &mut n).or_else(quiet_pipe)?;
+    if sent_ok {
+        tracker.finish_raw(&mut batch);
+        send(&mut batch, &mut batch_bytes);
     }
-    out.flush().or_else(quiet_pipe)?;
+    drop(tx);
+    let (n, summary) = writer
+        .join()
+        .map_err(|_| "the output thread panicked".to_string())??;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -137,6 +158,57 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
         eprintln!("  transport anomalies: {}", stats.anomaly_total());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Transactions per batch handed to the output thread.
+const BATCH_TRANSACTIONS: usize = 256;
+/// Transaction bytes after which a batch is handed over early.
+const BATCH_BYTES: usize = 256 * 1024;
+/// Batches in flight between the threads.
+const OUTPUT_QUEUE_BATCHES: usize = 4;
+
+/// The output stage: RAP dissection, `--opcode` filter, summary counts, text or JSON.
+struct Output {
+    json: bool,
+    opcodes: Vec<u16>,
+    code_page: OemCodePage,
+}
+
+impl Output {
+    /// Write every transaction received; returns how many were shown and their summary.
+    fn run(
+        self,
+        rx: std::sync::mpsc::Receiver<Vec<RawTransaction>>,
+    ) -> Result<(u64, Summary), CliError> {
+        let mut summary = Summary::default();
+        let mut n = 0u64;
+        // A large buffer: one write per 64 KiB, not one per line.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let mut line = Vec::with_capacity(4096);
+        for batch in rx {
+            for raw in batch {
+                let t = raw.dissect(&self.code_page);
+                if !self.opcodes.is_empty()
+                    && !t.rap.opcode.is_some_and(|o| self.opcodes.contains(&o.0))
+                {
+                    continue;
+                }
+                n += 1;
+                summary.add(&t);
+                let written = if self.json {
+                    line.clear();
+                    t.write_json(&mut line);
+                    line.push(b'\n');
+                    out.write_all(&line)
+                } else {
+                    print_text(&mut out, n, &t)
+                };
+                written.or_else(quiet_pipe)?;
+            }
+        }
+        out.flush().or_else(quiet_pipe)?;
+        Ok((n, summary))
+    }
 }
 
 /// One value as text: numbers, quoted strings, hex bytes, `null`, status names, times.

@@ -28,6 +28,7 @@ pub mod capture;
 mod decoder;
 mod event;
 pub mod ip;
+pub mod json;
 pub mod link;
 mod stream;
 pub mod tcp;

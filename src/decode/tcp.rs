@@ -352,6 +352,10 @@ impl Reassembler {
         self.next = self.next.saturating_add(data.len() as u64);
         let w = limits.overlap_window;
         if w > 0 {
+            if self.tail.capacity() == 0 {
+                // Once per flow direction, not a growth per delivery.
+                self.tail.reserve_exact(w.saturating_mul(2));
+            }
             if data.len() >= w {
                 self.tail.clear();
                 self.tail

@@ -111,6 +111,8 @@ pub struct TransactionTracker {
     ignored: HashMap<Key, u64>,
     /// Non-RAP transactions seen (not reported).
     pub other_transactions: u64,
+    /// Reused between events by [`on_event`](Self::on_event).
+    scratch: Vec<RawTransaction>,
 }
 
 fn nt_status(h: &SmbHeader) -> NtStatus {
@@ -125,12 +127,30 @@ impl TransactionTracker {
             flow_anomalies: HashMap::default(),
             seq: 0,
             ignored: HashMap::default(),
+            scratch: Vec::new(),
             other_transactions: 0,
         }
     }
 
     /// Feed one transport event; completed transactions are appended to `out`.
     pub fn on_event(&mut self, e: &TransportEvent, out: &mut Vec<RapTransaction>) {
+        let mut raw = std::mem::take(&mut self.scratch);
+        self.on_event_raw(e, &mut raw);
+        out.extend(raw.drain(..).map(|r| r.dissect(&self.code_page)));
+        self.scratch = raw;
+    }
+
+    /// Emit everything still pending (end of capture).
+    pub fn finish(&mut self, out: &mut Vec<RapTransaction>) {
+        let mut raw = Vec::new();
+        self.finish_raw(&mut raw);
+        out.extend(raw.into_iter().map(|r| r.dissect(&self.code_page)));
+    }
+
+    /// As [`on_event`](Self::on_event), but the completed exchanges are not
+    /// yet RAP-dissected: call [`RawTransaction::dissect`] on each, possibly
+    /// on another thread (`msrap decode` does, to use a second core).
+    pub fn on_event_raw(&mut self, e: &TransportEvent, out: &mut Vec<RawTransaction>) {
         match e {
             TransportEvent::Smb1(m) => self.on_message(m, out),
             TransportEvent::FlowClosed { flow, .. } => {
@@ -159,13 +179,18 @@ impl TransactionTracker {
         }
     }
 
-    /// Emit everything still pending (end of capture).
-    pub fn finish(&mut self, out: &mut Vec<RapTransaction>) {
+    /// As [`finish`](Self::finish), without the RAP dissection.
+    pub fn finish_raw(&mut self, out: &mut Vec<RawTransaction>) {
         let keys: Vec<Key> = self.pending.keys().copied().collect();
         self.flush(keys, out);
     }
 
-    fn flush(&mut self, mut keys: Vec<Key>, out: &mut Vec<RapTransaction>) {
+    /// The OEM code page strings are decoded with.
+    pub fn code_page(&self) -> &OemCodePage {
+        &self.code_page
+    }
+
+    fn flush(&mut self, mut keys: Vec<Key>, out: &mut Vec<RawTransaction>) {
         keys.sort_by_key(|k| self.pending.get(k).map_or(0, |p| p.seq));
         for k in keys {
             if let Some(p) = self.pending.remove(&k) {
@@ -174,7 +199,7 @@ impl TransactionTracker {
         }
     }
 
-    fn on_message(&mut self, m: &Smb1Message, out: &mut Vec<RapTransaction>) {
+    fn on_message(&mut self, m: &Smb1Message, out: &mut Vec<RawTransaction>) {
         let msg = m.bytes.as_slice();
         let Ok(h) = read_header(msg) else { return };
         if h.command != SmbCommand::TRANSACTION && h.command != SmbCommand::TRANSACTION_SECONDARY {
@@ -209,8 +234,7 @@ impl TransactionTracker {
                 }
                 if let Some(old) = self.pending.remove(&key) {
                     let mut done = self.complete(key, old);
-                    done.anomalies
-                        .push("request reused its MID before a response".into());
+                    done.late_anomaly = Some("request reused its MID before a response");
                     out.push(done);
                 }
                 let mut anomalies = self
@@ -361,23 +385,23 @@ impl TransactionTracker {
     }
 
     /// Keep the pending table bounded: emit the oldest entries unpaired.
-    fn make_room(&mut self, out: &mut Vec<RapTransaction>) {
+    fn make_room(&mut self, out: &mut Vec<RawTransaction>) {
         while self.pending.len() >= MAX_PENDING {
             let Some((&k, _)) = self.pending.iter().min_by_key(|(_, p)| p.seq) else {
                 break;
             };
             if let Some(p) = self.pending.remove(&k) {
                 let mut t = self.complete(k, p);
-                t.anomalies
-                    .push("dropped from the pairing table (too many pending transactions)".into());
+                t.late_anomaly =
+                    Some("dropped from the pairing table (too many pending transactions)");
                 out.push(t);
             }
         }
     }
 
-    fn complete(&self, key: Key, p: Pending) -> RapTransaction {
+    fn complete(&self, key: Key, p: Pending) -> RawTransaction {
         let mut anomalies = p.anomalies;
-        let req = p.req_params.as_ref().map(|r| {
+        let request = p.req_params.map(|r| {
             if !r.is_complete() {
                 anomalies.push(format!(
                     "request parameters incomplete ({} of {} bytes)",
@@ -385,25 +409,17 @@ impl TransactionTracker {
                     r.total()
                 ));
             }
-            r.as_slice().to_vec()
+            r.into_vec()
         });
-        let response = p.resp.as_ref().map(|(a, b)| {
+        let response = p.resp.map(|(a, b)| {
             if !(a.is_complete() && b.is_complete()) {
                 anomalies.push("response incomplete".into());
             }
-            (a.as_slice().to_vec(), b.as_slice().to_vec())
+            (a.into_vec(), b.into_vec())
         });
         if p.frame_request.is_some() && p.frame_response.is_none() {
             anomalies.push("request without a response in the capture".into());
         }
-        let rap = match &req {
-            Some(params) => dissect(
-                params,
-                response.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice())),
-                &self.code_page,
-            ),
-            None => dissect(&[], None, &self.code_page),
-        };
         if let (Some(max), Some((rp, rd))) = (p.max_data_count, response.as_ref()) {
             if rd.len() > usize::from(max) {
                 anomalies.push(format!(
@@ -420,13 +436,7 @@ impl TransactionTracker {
                 }
             }
         }
-        let rap_anomalies = if req.is_some() {
-            rap.anomalies.clone()
-        } else {
-            Vec::new()
-        };
-        anomalies.extend(rap_anomalies);
-        RapTransaction {
+        RawTransaction {
             flow: p.flow,
             frame_request: p.frame_request,
             frame_response: p.frame_response,
@@ -441,6 +451,88 @@ impl TransactionTracker {
             secondaries: p.secondaries,
             response_parts: p.response_parts,
             interim: p.interim,
+            request,
+            response,
+            anomalies,
+            late_anomaly: None,
+        }
+    }
+}
+
+/// A paired (or unpaired) `\PIPE\LANMAN` exchange before its RAP
+/// dissection, from [`TransactionTracker::on_event_raw`]. It owns the
+/// reassembled parameter and data bytes; [`dissect`](Self::dissect) turns
+/// it into a [`RapTransaction`].
+#[derive(Clone, Debug)]
+pub struct RawTransaction {
+    flow: FlowId,
+    frame_request: Option<u64>,
+    frame_response: Option<u64>,
+    time: Timestamp,
+    uid: u16,
+    tid: u16,
+    pid: u32,
+    mid: u16,
+    max_parameter_count: Option<u16>,
+    max_data_count: Option<u16>,
+    smb_status: Option<NtStatus>,
+    secondaries: usize,
+    response_parts: usize,
+    interim: bool,
+    /// Request Trans_Parameters (None: response without request).
+    request: Option<Vec<u8>>,
+    /// Response Trans_Parameters and Trans_Data.
+    response: Option<(Vec<u8>, Vec<u8>)>,
+    /// Transport and SMB anomalies.
+    anomalies: Vec<String>,
+    /// A pairing-table note that follows the RAP anomalies.
+    late_anomaly: Option<&'static str>,
+}
+
+impl RawTransaction {
+    /// Bytes of transaction parameters and data held (to bound queues of these).
+    pub fn payload_len(&self) -> usize {
+        let req = self.request.as_ref().map_or(0, Vec::len);
+        let resp = self
+            .response
+            .as_ref()
+            .map_or(0, |(a, b)| a.len().saturating_add(b.len()));
+        req.saturating_add(resp)
+    }
+
+    /// Dissect the RAP exchange; RAP anomalies follow the transport and SMB ones.
+    pub fn dissect(self, code_page: &OemCodePage) -> RapTransaction {
+        let mut anomalies = self.anomalies;
+        let rap = match &self.request {
+            Some(params) => {
+                let rap = dissect(
+                    params,
+                    self.response
+                        .as_ref()
+                        .map(|(a, b)| (a.as_slice(), b.as_slice())),
+                    code_page,
+                );
+                anomalies.extend(rap.anomalies.iter().cloned());
+                rap
+            }
+            None => dissect(&[], None, code_page),
+        };
+        anomalies.extend(self.late_anomaly.map(String::from));
+        RapTransaction {
+            flow: self.flow,
+            frame_request: self.frame_request,
+            frame_response: self.frame_response,
+            time: self.time,
+            uid: self.uid,
+            tid: self.tid,
+            pid: self.pid,
+            mid: self.mid,
+            max_parameter_count: self.max_parameter_count,
+            max_data_count: self.max_data_count,
+            smb_status: self.smb_status,
+            secondaries: self.secondaries,
+            response_parts: self.response_parts,
+            interim: self.interim,
             rap,
             anomalies,
         }
@@ -515,6 +607,13 @@ impl serde::Serialize for RapTransaction {
 }
 
 impl RapTransaction {
+    /// Append the JSON object of this transaction (one `msrap decode --json`
+    /// line, without the newline) to `out`: the same bytes as serializing it
+    /// with `serde_json`, several times faster.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        super::json::write_transaction(out, self);
+    }
+
     /// The JSON object of one transaction, as a value.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)

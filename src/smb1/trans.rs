@@ -246,6 +246,7 @@ impl Reassembly {
         Ok(())
     }
 
+    /// The buffer (holes zero-filled), without a copy.
     pub fn into_vec(self) -> Vec<u8> {
         self.buf
     }

@@ -1,0 +1,197 @@
+//! The `msrap decode` command itself (the binary), on the captures in
+//! testdata/captures: its JSON lines are exactly the library's serde JSON of
+//! the same transactions (the CLI writes them with the fast writer on a
+//! second thread), its text output is snapshot-tested, and the options
+//! (`--opcode`, `--summary`, `-` for stdin, `--codepage`) and errors behave.
+#![cfg(all(feature = "decode", feature = "cli"))]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use msrap::decode::transactions::{RapTransaction, TransactionTracker};
+use msrap::decode::{DecoderConfig, TransportEvents};
+use msrap::oem::OemCodePage;
+use pretty_assertions::assert_eq;
+
+/// (file, server ports) as in testdata/captures/README.md.
+const CAPTURES: &[(&str, &[u16])] = &[
+    ("getinfo-direct", &[24451]),
+    ("netbios-139", &[24452]),
+    ("secondaries", &[24453]),
+    ("split-segments", &[24454]),
+    ("windows-layout", &[24455]),
+    ("errors", &[24456, 24457]),
+    ("samba-impacket", &[24458]),
+    ("samba-smbclient", &[24459]),
+];
+
+fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/captures")
+        .join(format!("{name}.pcap"))
+}
+
+fn library(name: &str, ports: &[u16]) -> Vec<RapTransaction> {
+    let mut config = DecoderConfig::default();
+    for p in ports {
+        config = config.with_port(*p);
+    }
+    let file = std::fs::File::open(path(name)).unwrap();
+    let mut tracker = TransactionTracker::new(OemCodePage::default());
+    let mut out = Vec::new();
+    for e in TransportEvents::new(file, config).unwrap() {
+        tracker.on_event(&e, &mut out);
+    }
+    tracker.finish(&mut out);
+    out
+}
+
+fn msrap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_msrap"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn port_args(ports: &[u16]) -> Vec<String> {
+    ports
+        .iter()
+        .flat_map(|p| ["--port".to_string(), p.to_string()])
+        .collect()
+}
+
+fn decode(name: &str, ports: &[u16], extra: &[&str]) -> Output {
+    let file = path(name);
+    let mut args: Vec<String> = vec!["decode".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(port_args(ports));
+    args.push(file.display().to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = msrap(&args);
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn json_lines_are_the_library_serde_json_byte_for_byte() {
+    let mut total = 0;
+    for (name, ports) in CAPTURES {
+        let out = decode(name, ports, &["--json"]);
+        let want: String = library(name, ports)
+            .iter()
+            .map(|t| serde_json::to_string(t).unwrap() + "\n")
+            .collect();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), want, "{name}");
+        total += want.lines().count();
+    }
+    assert!(total >= 30, "{total} transactions");
+}
+
+#[test]
+fn text_output_snapshots() {
+    for (name, ports) in CAPTURES {
+        let out = decode(name, ports, &[]);
+        insta::assert_snapshot!(
+            format!("decode-text-{name}"),
+            String::from_utf8(out.stdout).unwrap()
+        );
+    }
+}
+
+#[test]
+fn opcode_filter_and_summary() {
+    let all = library("samba-impacket", &[24458]);
+    let enums = all
+        .iter()
+        .filter(|t| t.rap.opcode.is_some_and(|o| o.0 == 76))
+        .count();
+    assert!(enums > 0 && enums < all.len(), "{enums} of {}", all.len());
+    let out = decode(
+        "samba-impacket",
+        &[24458],
+        &["--json", "--opcode", "76", "--summary"],
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), enums);
+    assert!(lines.iter().all(|l| l["opcode"] == 76));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("{enums} RAP transactions; ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("  command NetPrintJobEnum: {enums}\n")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn standard_input_gives_the_same_output_as_the_file() {
+    let from_file = decode("secondaries", &[24453], &["--json"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_msrap"))
+        .args(["decode", "--json", "--port", "24453", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(path("secondaries")).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, from_file.stdout);
+}
+
+#[test]
+fn missing_file_and_bad_codepage_are_errors() {
+    let out = msrap(&["decode", "/nonexistent/capture.pcap"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/capture.pcap"), "{err}");
+
+    let out = msrap(&["decode", "--codepage", "1", "-"]);
+    assert!(!out.status.success());
+
+    let not_a_capture = std::env::temp_dir().join(format!("msrap-not-pcap-{}", std::process::id()));
+    std::fs::write(&not_a_capture, b"this is not a capture file at all").unwrap();
+    let out = msrap(&["decode", not_a_capture.to_str().unwrap()]);
+    std::fs::remove_file(&not_a_capture).ok();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // `msrap decode ... | head -1`: the reader goes away after one line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_msrap"))
+        .args(["decode", "--port", "24459"])
+        .arg(path("samba-smbclient"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
