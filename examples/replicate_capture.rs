@@ -4,8 +4,12 @@
 //! copy's sessions are distinct flows) and its timestamps moved later.
 //!
 //! ```sh
-//! cargo run --release --features decode --example replicate_capture -- IN.pcap OUT.pcap --size-mb 500 [--port 1445]
+//! cargo run --release --features decode --example replicate_capture -- IN.pcap OUT.pcap --size-mb 500 [--port 1445] [--server-port-to 445]
 //! ```
+//!
+//! `--server-port-to P` also rewrites the server port to P (e.g. 445, so that
+//! tshark dissects SMB without `-d`). TCP checksums are left as captured (on
+//! `lo` they are offloaded anyway; neither tshark nor msrap checks them).
 //!
 //! Ethernet and BSD-loopback captures of IPv4/TCP only (what tcpdump/tshark
 //! write on Linux `lo`); other packets are copied unchanged.
@@ -15,7 +19,9 @@ use std::io::{BufWriter, Write};
 use msrap::decode::{CaptureItem, CaptureReader, LinkType};
 
 fn usage() -> ! {
-    eprintln!("usage: replicate_capture IN OUT (--copies N | --size-mb M) [--port SERVER_PORT]...");
+    eprintln!(
+        "usage: replicate_capture IN OUT (--copies N | --size-mb M) [--port SERVER_PORT]... [--server-port-to P]"
+    );
     std::process::exit(2)
 }
 
@@ -27,6 +33,7 @@ fn main() {
     let mut copies: Option<u64> = None;
     let mut size_mb: Option<u64> = None;
     let mut ports: Vec<u16> = vec![139, 445];
+    let mut server_port_to: Option<u16> = None;
     let mut it = args.iter().skip(2);
     while let Some(a) = it.next() {
         let v = it.next().unwrap_or_else(|| usage());
@@ -34,6 +41,7 @@ fn main() {
             "--copies" => copies = v.parse().ok(),
             "--size-mb" => size_mb = v.parse().ok(),
             "--port" => ports.push(v.parse().unwrap_or_else(|_| usage())),
+            "--server-port-to" => server_port_to = Some(v.parse().unwrap_or_else(|_| usage())),
             _ => usage(),
         }
     }
@@ -92,8 +100,14 @@ fn main() {
                             |p: u16| 20_000u16.wrapping_add((p.wrapping_add(shift)) % 40_000);
                         if ports.contains(&dp) && !ports.contains(&sp) {
                             d[t..t + 2].copy_from_slice(&bump(sp).to_be_bytes());
+                            if let Some(p) = server_port_to {
+                                d[t + 2..t + 4].copy_from_slice(&p.to_be_bytes());
+                            }
                         } else if ports.contains(&sp) && !ports.contains(&dp) {
                             d[t + 2..t + 4].copy_from_slice(&bump(dp).to_be_bytes());
+                            if let Some(p) = server_port_to {
+                                d[t..t + 2].copy_from_slice(&p.to_be_bytes());
+                            }
                         }
                     }
                 }
