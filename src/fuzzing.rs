@@ -274,16 +274,20 @@ pub fn decode_capture(data: &[u8]) {
             crate::oem::OemCodePage::default(),
         );
         let mut done = Vec::new();
+        let mut line = Vec::new();
+        // The CLI's fast JSON writer must write exactly what serde_json writes.
+        let mut check = |t: &crate::decode::transactions::RapTransaction| {
+            line.clear();
+            t.write_json(&mut line);
+            let reference = serde_json::to_vec(t).unwrap_or_default();
+            assert_eq!(line, reference, "fast JSON writer differs from serde_json");
+        };
         for event in events {
             tracker.on_event(&event, &mut done);
-            for t in done.drain(..) {
-                std::hint::black_box(serde_json::to_vec(&t).ok());
-            }
+            done.drain(..).for_each(|t| check(&t));
         }
         tracker.finish(&mut done);
-        for t in done.drain(..) {
-            std::hint::black_box(serde_json::to_vec(&t).ok());
-        }
+        done.drain(..).for_each(|t| check(&t));
     }
 }
 
@@ -788,4 +792,56 @@ pub fn rap_roundtrip(input: RoundTripInput) {
     let expected = rap_roundtrip_expected(&input);
     let actual = rap_roundtrip_actual(&input);
     assert_eq!(actual, expected, "input: {input:?}");
+    direct_marshal_matches_reference(&input);
+}
+
+/// The GetInfo hot path (`marshal_job_info`) writes the same bytes and
+/// report as the mapping + descriptor-driven `Marshaler` it shortcuts.
+pub fn direct_marshal_matches_reference(input: &RoundTripInput) {
+    use crate::rap::descriptor::Descriptor;
+    use crate::rap::job_marshal::marshal_job_info;
+    use crate::rap::marshal::Marshaler;
+    let level = u16::from(input.level % 4);
+    let profile = if input.windows {
+        Profile::WINDOWS
+    } else {
+        Profile::SPEC
+    };
+    let cp = code_page(input.code_page);
+    let mapping = MappingConfig {
+        profile,
+        utc_offset_secs: input.utc_offset_secs,
+    };
+    let limit = input.receive_buffer_size.min(input.max_data_count);
+    let (Some(info), Some(desc)) = (
+        PrintJobInfo::from_job_info2(level, &input.job, &mapping),
+        job::for_level(level),
+    ) else {
+        panic!("level {level} has no mapping");
+    };
+    let mut reference = Vec::new();
+    let want = Marshaler::new(
+        &mut reference,
+        Descriptor(desc),
+        1,
+        input.receive_buffer_size,
+        limit,
+        profile.layout,
+        cp,
+    )
+    .and_then(|mut m| m.entry(info.fields().as_slice()).map(|()| m.finish()))
+    .expect("the reference marshals every level");
+    let mut direct = Vec::new();
+    let got = marshal_job_info(
+        level,
+        &input.job,
+        &mapping,
+        input.receive_buffer_size,
+        limit,
+        profile.layout,
+        cp,
+        &mut direct,
+    );
+    assert_eq!(got, Some(want), "input: {input:?}");
+    assert_eq!(direct, reference, "input: {input:?}");
 }

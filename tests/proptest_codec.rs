@@ -7,7 +7,8 @@ use msrap::codes::RapStatus;
 use msrap::fuzzing::{rap_roundtrip_actual, rap_roundtrip_expected, RoundTripInput, CODE_PAGES};
 use msrap::oem::OemCodePage;
 use msrap::rap::descriptor::{job, Descriptor};
-use msrap::rap::marshal::Field;
+use msrap::rap::job_marshal::marshal_job_info;
+use msrap::rap::marshal::{Field, Marshaler};
 use msrap::rap::print_job::MappingConfig;
 use msrap::rap::response::parse_get_info_response;
 use msrap::rap::{
@@ -115,6 +116,57 @@ const B_SIZES: [usize; 4] = [21, 1, 16, 10];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The GetInfo hot path (`job_marshal::marshal_job_info`, straight from
+    /// JOB_INFO_2) writes exactly what the reference writes: the mapping
+    /// `PrintJobInfo::from_job_info2` marshaled by the descriptor-driven
+    /// `Marshaler`: same bytes, same entries / Converter /
+    /// TotalBytesAvailable / completeness, in both layouts and every code page.
+    #[test]
+    fn direct_job_marshal_equals_descriptor_marshaler(
+        job in job_info2(),
+        level in 0u16..=3,
+        receive_buffer_size in rbs(),
+        max_data_count in rbs(),
+        windows in any::<bool>(),
+        cp_index in 0usize..CODE_PAGES.len(),
+        utc_offset_secs in prop_oneof![Just(0i32), Just(3600), any::<i32>()],
+    ) {
+        let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
+        let cp = OemCodePage::new(CODE_PAGES[cp_index]).unwrap();
+        let mapping = MappingConfig { profile, utc_offset_secs };
+        let limit = receive_buffer_size.min(max_data_count);
+
+        let info = PrintJobInfo::from_job_info2(level, &job, &mapping).unwrap();
+        let mut reference = vec![0xEE; 3];
+        let mut m = Marshaler::new(
+            &mut reference,
+            Descriptor(job::for_level(level).unwrap()),
+            1,
+            receive_buffer_size,
+            limit,
+            profile.layout,
+            cp,
+        )
+        .unwrap();
+        m.entry(info.fields().as_slice()).unwrap();
+        let want = m.finish();
+
+        let mut direct = vec![0xEE; 5];
+        let got = marshal_job_info(
+            level,
+            &job,
+            &mapping,
+            receive_buffer_size,
+            limit,
+            profile.layout,
+            cp,
+            &mut direct,
+        )
+        .unwrap();
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(direct, reference);
+    }
 
     /// (a) data ≤ min(RBS, MaxDataCount); (b) status SUCCESS / MORE_DATA /
     /// NERR_BufTooSmall by what fit; (c) every parsed field equals the

@@ -62,6 +62,7 @@ pub trait RapService {
 pub mod api;
 pub mod descriptor;
 pub mod dissect;
+pub mod job_marshal;
 pub mod marshal;
 pub mod print_job;
 pub mod profile;

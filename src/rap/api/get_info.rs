@@ -8,9 +8,9 @@
 
 use super::{error_reply, fit_params, has_trailing, put_params, refuse, refuse_with};
 use crate::codes::{RapStatus, Win32Error};
-use crate::rap::descriptor::{job, Descriptor};
-use crate::rap::marshal::Marshaler;
-use crate::rap::print_job::{MappingConfig, PrintJobInfo};
+use crate::rap::descriptor::Descriptor;
+use crate::rap::job_marshal::marshal_job_info;
+use crate::rap::print_job::MappingConfig;
 use crate::rap::request::{PrintJobGetInfoRequest, RapRequest, GET_INFO_PARAM_DESC};
 use crate::rap::server::ServerConfig;
 use crate::rap::{RapOutcome, RapResponse, TransactionInput};
@@ -132,32 +132,23 @@ impl GetInfoCall {
             profile: cfg.profile,
             utc_offset_secs: cfg.utc_offset_secs,
         };
-        let (Some(info), Some(desc)) = (
-            PrintJobInfo::from_job_info2(level, job, &mapping),
-            job::for_level(level),
-        ) else {
-            return error_reply(
-                RapStatus::ERROR_INVALID_LEVEL,
-                Descriptor(GET_INFO_PARAM_DESC),
-                out,
-            );
-        };
         let rbs = self.request.receive_buffer_size;
         let limit = rbs.min(self.max_data_count);
-        let result = Marshaler::new(
-            &mut out.data,
-            Descriptor(desc),
-            1,
+        // Straight from JOB_INFO_2 (`job_marshal`): the same bytes as
+        // `PrintJobInfo::from_job_info2` + the descriptor-driven `Marshaler`,
+        // without the intermediate structures.
+        let Some(m) = marshal_job_info(
+            level,
+            job,
+            &mapping,
             rbs,
             limit,
             cfg.profile.layout,
             cfg.code_page,
-        )
-        .and_then(|mut m| m.entry(info.fields().as_slice()).map(|()| m.finish()));
-        let Ok(m) = result else {
-            // Only reachable through a bug in the field mapping.
+            &mut out.data,
+        ) else {
             return error_reply(
-                RapStatus(Win32Error::ERROR_GEN_FAILURE.0 as u16),
+                RapStatus::ERROR_INVALID_LEVEL,
                 Descriptor(GET_INFO_PARAM_DESC),
                 out,
             );
