@@ -59,10 +59,9 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
     } else {
         let f = std::fs::File::open(&a.input).map_err(|e| format!("{}: {e}", a.input.display()))?;
         let len = f.metadata().ok().map(|m| m.len());
-        (
-            Box::new(std::io::BufReader::with_capacity(256 * 1024, f)),
-            len,
-        )
+        // No BufReader: the capture reader asks for its whole free buffer
+        // (hundreds of KiB) per read, so another buffer would only add a copy.
+        (Box::new(f), len)
     };
     let mut events =
         TransportEvents::new(reader, config).map_err(|e| format!("{}: {e}", a.input.display()))?;
