@@ -13,7 +13,10 @@ use msrap::decode::{DecoderConfig, TransportEvents};
 use msrap::oem::OemCodePage;
 
 fn raw() -> Vec<RawTransaction> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/captures/windows-layout.pcap");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/captures/windows-layout.pcap"
+    );
     let file = std::fs::File::open(path).unwrap();
     let mut tracker = TransactionTracker::new(OemCodePage::default());
     let mut out = Vec::new();

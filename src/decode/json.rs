@@ -201,8 +201,20 @@ fn socket_addr(out: &mut Vec<u8>, a: &SocketAddr) {
 
 /// A JSON string, escaped as `serde_json` escapes it.
 pub fn string(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    // Nearly every string needs no escape: check all bytes without
+    // branching per byte (the fold vectorises), then copy in one go.
+    let escape = bytes
+        .iter()
+        .fold(false, |e, &b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if !escape {
+        out.reserve(bytes.len().saturating_add(2));
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    out.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
