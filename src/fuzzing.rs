@@ -275,19 +275,25 @@ pub fn decode_capture(data: &[u8]) {
         );
         let mut done = Vec::new();
         let mut line = Vec::new();
-        // The CLI's fast JSON writer must write exactly what serde_json writes.
-        let mut check = |t: &crate::decode::transactions::RapTransaction| {
+        let cp = crate::oem::OemCodePage::default();
+        // The CLI's path: raw exchanges, `--opcode` read before dissection,
+        // then the fast JSON writer, which must write exactly what
+        // serde_json writes.
+        let mut check = |raw: crate::decode::transactions::RawTransaction| {
+            let opcode = raw.opcode();
+            let t = raw.dissect(&cp);
+            assert_eq!(opcode, t.rap.opcode, "opcode before and after dissection");
             line.clear();
             t.write_json(&mut line);
-            let reference = serde_json::to_vec(t).unwrap_or_default();
+            let reference = serde_json::to_vec(&t).unwrap_or_default();
             assert_eq!(line, reference, "fast JSON writer differs from serde_json");
         };
         for event in events {
-            tracker.on_event(&event, &mut done);
-            done.drain(..).for_each(|t| check(&t));
+            tracker.on_event_raw(&event, &mut done);
+            done.drain(..).for_each(&mut check);
         }
-        tracker.finish(&mut done);
-        done.drain(..).for_each(|t| check(&t));
+        tracker.finish_raw(&mut done);
+        done.drain(..).for_each(&mut check);
     }
 }
 

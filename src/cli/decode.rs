@@ -186,12 +186,13 @@ impl Output {
         let mut line = Vec::with_capacity(4096);
         for batch in rx {
             for raw in batch {
-                let t = raw.dissect(&self.code_page);
+                // `--opcode` before dissecting: the opcode is the first parameter word.
                 if !self.opcodes.is_empty()
-                    && !t.rap.opcode.is_some_and(|o| self.opcodes.contains(&o.0))
+                    && !raw.opcode().is_some_and(|o| self.opcodes.contains(&o.0))
                 {
                     continue;
                 }
+                let t = raw.dissect(&self.code_page);
                 n += 1;
                 summary.add(&t);
                 let written = if self.json {

@@ -10,7 +10,7 @@ use foldhash::HashMap;
 
 use super::capture::Timestamp;
 use super::event::{Anomaly, Direction, FlowId, Smb1Message, TransportEvent};
-use crate::codes::NtStatus;
+use crate::codes::{NtStatus, RapOpcode};
 use crate::oem::OemCodePage;
 use crate::rap::dissect::{dissect, put_digits, Dissection, Iso8601};
 use crate::smb1::header::read_header;
@@ -498,6 +498,14 @@ impl RawTransaction {
             .as_ref()
             .map_or(0, |(a, b)| a.len().saturating_add(b.len()));
         req.saturating_add(resp)
+    }
+
+    /// The request's RAPOpcode (its first two parameter bytes), without dissecting.
+    pub fn opcode(&self) -> Option<RapOpcode> {
+        self.request
+            .as_deref()
+            .and_then(|p| p.first_chunk::<2>())
+            .map(|b| RapOpcode(u16::from_le_bytes(*b)))
     }
 
     /// Dissect the RAP exchange; RAP anomalies follow the transport and SMB ones.
