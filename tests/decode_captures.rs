@@ -4,48 +4,15 @@
 //! status, converter, entry counts), and the JSON output is snapshot-tested.
 #![cfg(feature = "decode")]
 
+mod decode_support;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
-use msrap::decode::transactions::{RapTransaction, TransactionTracker};
-use msrap::decode::{DecoderConfig, TransportEvents};
-use msrap::oem::OemCodePage;
+use decode_support::{capture_path as path, decode_transactions as decode, CAPTURES};
+use msrap::decode::transactions::RapTransaction;
 use msrap::rap::dissect::Value;
 use pretty_assertions::assert_eq;
-
-/// (file, server ports) as in testdata/captures/README.md.
-const CAPTURES: &[(&str, &[u16])] = &[
-    ("getinfo-direct", &[24451]),
-    ("netbios-139", &[24452]),
-    ("secondaries", &[24453]),
-    ("split-segments", &[24454]),
-    ("windows-layout", &[24455]),
-    ("errors", &[24456, 24457]),
-    ("samba-impacket", &[24458]),
-    ("samba-smbclient", &[24459]),
-];
-
-fn path(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/captures")
-        .join(format!("{name}.pcap"))
-}
-
-fn decode(name: &str, ports: &[u16]) -> Vec<RapTransaction> {
-    let mut config = DecoderConfig::default();
-    for p in ports {
-        config = config.with_port(*p);
-    }
-    let file = std::fs::File::open(path(name)).unwrap();
-    let mut tracker = TransactionTracker::new(OemCodePage::default());
-    let mut out = Vec::new();
-    for e in TransportEvents::new(file, config).unwrap() {
-        tracker.on_event(&e, &mut out);
-    }
-    tracker.finish(&mut out);
-    out
-}
 
 const FIELDS: &[&str] = &[
     "lanman.function_code",

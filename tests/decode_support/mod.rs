@@ -526,3 +526,45 @@ pub fn anomalies(events: &[TransportEvent]) -> Vec<msrap::decode::AnomalyKind> {
         })
         .collect()
 }
+
+// ---------------------------------------------------------------- committed captures
+
+/// The real-peer captures in testdata/captures with their server ports (as
+/// in testdata/captures/README.md).
+pub const CAPTURES: &[(&str, &[u16])] = &[
+    ("getinfo-direct", &[24451]),
+    ("netbios-139", &[24452]),
+    ("secondaries", &[24453]),
+    ("split-segments", &[24454]),
+    ("windows-layout", &[24455]),
+    ("errors", &[24456, 24457]),
+    ("samba-impacket", &[24458]),
+    ("samba-smbclient", &[24459]),
+];
+
+/// Path of a committed capture by name.
+pub fn capture_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/captures")
+        .join(format!("{name}.pcap"))
+}
+
+/// Every RAP transaction of a committed capture, decoded by the library
+/// (single-threaded, `TransactionTracker::on_event`).
+pub fn decode_transactions(
+    name: &str,
+    ports: &[u16],
+) -> Vec<msrap::decode::transactions::RapTransaction> {
+    let config = ports
+        .iter()
+        .fold(DecoderConfig::default(), |c, p| c.with_port(*p));
+    let file = std::fs::File::open(capture_path(name)).unwrap();
+    let mut tracker =
+        msrap::decode::transactions::TransactionTracker::new(msrap::oem::OemCodePage::default());
+    let mut out = Vec::new();
+    for e in msrap::decode::TransportEvents::new(file, config).unwrap() {
+        tracker.on_event(&e, &mut out);
+    }
+    tracker.finish(&mut out);
+    out
+}
