@@ -20,14 +20,13 @@
 //! squeezing the gap they appear in reverse order, and Converter is
 //! ReceiveBufferSize minus the bytes returned.
 
-use super::marshal::Marshaled;
+use super::descriptor::job;
+use super::marshal::{oem_string_len, write_oem_string, Marshaled};
 use super::print_job::{queue_name, rap_job_id, time_submitted, MappingConfig, RapJobStatus};
 use super::profile::StringLayout;
 use crate::oem::OemCodePage;
 use crate::spool::JobInfo2;
 
-/// Fixed-part sizes of PrintJobInfo0..3 (2.5.7.8.5–2.5.7.8.8).
-const FIXED: [usize; 4] = [2, 74, 28, 68];
 /// The most `z` fields of a level (PrintJobInfo3: 13).
 const MAX_STRINGS: usize = 13;
 
@@ -98,12 +97,7 @@ impl<'j> Fixed<'j> {
     /// `z`: a NULL source string is sent as an empty string (2.5.11).
     fn z(&mut self, s: Option<&'j str>) {
         let text = s.unwrap_or("");
-        let plain = text.bytes().all(|b| (1..0x80).contains(&b));
-        let enc = if plain {
-            text.len()
-        } else {
-            self.cp.encoded_len(text)
-        };
+        let (enc, plain) = oem_string_len(&self.cp, text);
         if let Some(slot) = self.strings.get_mut(self.n) {
             *slot = Pending {
                 at: self.at,
@@ -136,7 +130,8 @@ pub fn marshal_job_info(
     cp: OemCodePage,
     out: &mut Vec<u8>,
 ) -> Option<Marshaled> {
-    let fixed_size = *FIXED.get(usize::from(level))?;
+    // Fixed-part sizes of PrintJobInfo0..3 (2.5.7.8.5–2.5.7.8.8).
+    let fixed_size = usize::from(job::FIXED_SIZES.get(usize::from(level))?.1);
     let job_id = rap_job_id(job.job_id);
     let mut f = Fixed::new(cp);
     let position = u16::try_from(job.position).unwrap_or(u16::MAX);
@@ -231,10 +226,9 @@ pub fn marshal_job_info(
             } else {
                 let start = out.len();
                 out.resize(start.saturating_add(s.len), 0);
-                if let Some(slot) =
-                    out.get_mut(start..start.saturating_add(s.len.saturating_sub(1)))
-                {
-                    cp.encode_fixed(s.text, slot);
+                let end = start.saturating_add(s.len.saturating_sub(1));
+                if let Some(slot) = out.get_mut(start..end) {
+                    write_oem_string(&cp, s.text, false, slot);
                 }
             }
         };

@@ -264,16 +264,8 @@ impl<'o, 'd> Marshaler<'o, 'd> {
                         at = at.saturating_add(size);
                         continue;
                     };
-                    // ASCII without NUL, the common case, is its own
-                    // encoding in every supported code page (OemCodePage
-                    // accepts only ASCII-compatible ones): copy it as is.
-                    let plain = s.bytes().all(|b| (1..0x80).contains(&b));
-                    let len = if plain {
-                        s.len()
-                    } else {
-                        self.code_page.encoded_len(s)
-                    }
-                    .saturating_add(1);
+                    let (enc, plain) = oem_string_len(&self.code_page, s);
+                    let len = enc.saturating_add(1);
                     self.add_total(len);
                     let mut ptr = 0;
                     if write {
@@ -283,11 +275,7 @@ impl<'o, 'd> Marshaler<'o, 'd> {
                                 if let Some(slot) =
                                     self.out.get_mut(pos..pos.saturating_add(len - 1))
                                 {
-                                    if plain {
-                                        slot.copy_from_slice(s.as_bytes());
-                                    } else {
-                                        cp.encode_fixed(s, slot);
-                                    }
+                                    write_oem_string(&cp, s, plain, slot);
                                 }
                                 ptr = p;
                             }
@@ -350,6 +338,28 @@ impl<'o, 'd> Marshaler<'o, 'd> {
             total_bytes: self.total,
             complete: self.complete && self.fit == self.available,
         }
+    }
+}
+
+/// A `z` string's encoded length (without the NUL) and whether it is
+/// "plain": ASCII without NUL, the common case, which is its own encoding in
+/// every supported code page (OemCodePage accepts only ASCII-compatible
+/// ones), so it is copied as is.
+pub(crate) fn oem_string_len(cp: &OemCodePage, s: &str) -> (usize, bool) {
+    let plain = s.bytes().all(|b| (1..0x80).contains(&b));
+    let len = if plain { s.len() } else { cp.encoded_len(s) };
+    (len, plain)
+}
+
+/// Write `s` encoded into `slot` (its [`oem_string_len`] bytes; the NUL
+/// after it is the caller's).
+pub(crate) fn write_oem_string(cp: &OemCodePage, s: &str, plain: bool, slot: &mut [u8]) {
+    if plain {
+        if let Some(dst) = slot.get_mut(..s.len()) {
+            dst.copy_from_slice(s.as_bytes());
+        }
+    } else {
+        cp.encode_fixed(s, slot);
     }
 }
 
