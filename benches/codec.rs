@@ -9,11 +9,11 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use msrap::oem::OemCodePage;
-use msrap::rap::descriptor::job;
-use msrap::rap::response::parse_get_info_response;
-use msrap::rap::{
-    PrintJobGetInfoRequest, Profile, RapResponse, RapServer, ServerConfig, TransactionInput,
+use msrap::rap::commands::net_print_job_get_info::{
+    parse_get_info_response, PrintJobGetInfoRequest,
 };
+use msrap::rap::descriptor::job;
+use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 
 fn request(level: u16) -> Vec<u8> {

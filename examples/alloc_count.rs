@@ -8,11 +8,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use msrap::oem::OemCodePage;
-use msrap::rap::descriptor::job;
-use msrap::rap::response::parse_get_info_response;
-use msrap::rap::{
-    PrintJobGetInfoRequest, Profile, RapResponse, RapServer, ServerConfig, TransactionInput,
+use msrap::rap::commands::net_print_job_get_info::{
+    parse_get_info_response, PrintJobGetInfoRequest,
 };
+use msrap::rap::descriptor::job;
+use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 
 /// Counts allocations (and reallocations) and passes everything to `System`.

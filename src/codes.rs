@@ -205,48 +205,9 @@ open_enum! {
 }
 
 impl RapOpcode {
-    /// A human name in the spec's spelling (`NetPrintJobGetInfo`).
-    pub const fn command_name(self) -> Option<&'static str> {
-        Some(match self.0 {
-            0 => "NetShareEnum",
-            1 => "NetShareGetInfo",
-            13 => "NetServerGetInfo",
-            52 => "NetGroupGetUsers",
-            56 => "NetUserGetInfo",
-            59 => "NetUserGetGroups",
-            63 => "NetWkstaGetInfo",
-            69 => "NetPrintQEnum",
-            70 => "NetPrintQGetInfo",
-            71 => "NetPrintQSetInfo",
-            72 => "NetPrintQAdd",
-            73 => "NetPrintQDel",
-            74 => "NetPrintQPause",
-            75 => "NetPrintQContinue",
-            76 => "NetPrintJobEnum",
-            77 => "NetPrintJobGetInfo",
-            78 => "NetPrintJobSetInfoOld",
-            81 => "NetPrintJobDelete",
-            82 => "NetPrintJobPause",
-            83 => "NetPrintJobContinue",
-            84 => "NetPrintDestEnum",
-            85 => "NetPrintDestGetInfo",
-            86 => "NetPrintDestControl",
-            91 => "NetRemoteTOD",
-            103 => "NetPrintQPurge",
-            104 => "NetServerEnum2",
-            105 => "NetAccessGetUserPerms",
-            115 => "NetUserPasswordSet2",
-            119 => "NetServerEnum3",
-            125 => "NetUserEnum2",
-            132 => "NetWkstaUserLogon",
-            133 => "NetWkstaUserLogoff",
-            147 => "NetPrintJobSetInfo",
-            205 => "NetPrintDriverEnum",
-            206 => "NetPrintQProcessorEnum",
-            207 => "NetPrintPortEnum",
-            208 => "NetWriteUserPasswordSet2",
-            _ => return None,
-        })
+    /// The command's name from the command table (`NetPrintJobGetInfo`).
+    pub fn command_name(self) -> Option<&'static str> {
+        crate::rap::commands::command(self).map(|c| c.name)
     }
 }
 

@@ -297,22 +297,28 @@ pub fn decode_capture(data: &[u8]) {
     }
 }
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::codes::{NtStatus, RapOpcode, RapStatus};
 use crate::oem::OemCodePage;
+use crate::rap::commands::net_print_job_enum::{parse_job_enum_response, PrintJobEnumRequest};
+use crate::rap::commands::net_print_job_get_info::{
+    parse_get_info_response, PrintJobGetInfoRequest,
+};
 use crate::rap::descriptor::{job, Descriptor};
+use crate::rap::marshal::{Marshaled, Marshaler};
 use crate::rap::print_job::{MappingConfig, PrintJobInfo};
-use crate::rap::request::{
-    parse_rap_request, PrintJobEnumRequest, PrintJobGetInfoRequest, GET_INFO_PARAM_DESC,
-    JOB_ENUM_PARAM_DESC,
-};
+use crate::rap::profile::StringLayout;
+use crate::rap::request::parse_rap_request;
 use crate::rap::response::{
-    parse_entries, parse_generic, parse_get_info_response, parse_job_enum_response,
-    parse_out_params, parse_response_params, parse_struct,
+    parse_entries, parse_generic, parse_out_params, parse_response_params, parse_struct,
 };
+use crate::rap::structs::{Field, FieldMeta};
 use crate::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
 use crate::spool::{JobInfo2, MemorySpooler, Queue};
+
+const GET_INFO_PARAM_DESC: &[u8] = PrintJobGetInfoRequest::PARAM_DESC;
+const JOB_ENUM_PARAM_DESC: &[u8] = PrintJobEnumRequest::PARAM_DESC;
 
 /// Code pages the harnesses pick from (one byte selects one).
 pub const CODE_PAGES: [u16; 4] = [437, 850, 932, 1252];
@@ -325,9 +331,9 @@ fn code_page(sel: u8) -> OemCodePage {
     OemCodePage::new(n).unwrap_or_default()
 }
 
-fn sample() -> &'static MemorySpooler {
-    static S: OnceLock<MemorySpooler> = OnceLock::new();
-    S.get_or_init(crate::spool::sample::sample_spooler)
+fn sample() -> Arc<MemorySpooler> {
+    static S: OnceLock<Arc<MemorySpooler>> = OnceLock::new();
+    Arc::clone(S.get_or_init(|| Arc::new(crate::spool::sample::sample_spooler())))
 }
 
 fn le16(b: &[u8], at: usize) -> u16 {
@@ -361,7 +367,7 @@ pub fn rap_request(data: &[u8]) {
         code_page: cp,
         ..ServerConfig::default()
     };
-    let server = RapServer::new(config, sample());
+    let server = RapServer::with_spooler(config, sample());
     let input = TransactionInput {
         parameters,
         data: &[],
@@ -422,7 +428,7 @@ pub fn rap_request(data: &[u8]) {
         && req.param_desc.as_bytes() == GET_INFO_PARAM_DESC
         && well_formed
     {
-        let Ok(r) = PrintJobGetInfoRequest::from_params(&params) else {
+        let Ok((r, _)) = PrintJobGetInfoRequest::parse(params.bytes) else {
             return;
         };
         assert!(out.data.len() <= usize::from(r.receive_buffer_size));
@@ -437,7 +443,7 @@ pub fn rap_request(data: &[u8]) {
         && req.param_desc.as_bytes() == JOB_ENUM_PARAM_DESC
         && well_formed
     {
-        let Ok(r) = PrintJobEnumRequest::from_params(&params) else {
+        let Ok((r, _)) = PrintJobEnumRequest::parse(params.bytes) else {
             return;
         };
         assert!(out.data.len() <= usize::from(r.receive_buffer_size));
@@ -507,35 +513,60 @@ pub fn rap_response(data: &[u8]) {
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RoundTripInput {
+    /// The job the spooler holds.
     pub job: JobInfo2,
     /// Level = `level % 6` (4 and 5 are invalid).
     pub level: u8,
     /// The JobID the request names; 0 means "the job's own id".
     pub job_id: u16,
+    /// ReceiveBufferSize.
     pub receive_buffer_size: u16,
+    /// MaxDataCount.
     pub max_data_count: u16,
+    /// MaxParameterCount.
     pub max_parameter_count: u16,
+    /// The Windows profile (else spec).
     pub windows: bool,
     /// Index into [`CODE_PAGES`].
     pub code_page: u8,
+    /// The server's UTC offset.
     pub utc_offset_secs: i32,
+}
+
+/// A field as the client sees it after the round trip, or as the model
+/// says it must see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// A number (`W`, `B`, `D`, `N`).
+    Num(u64),
+    /// A fixed-width string (`B`n) as read back.
+    Fixed(String),
+    /// A string pointer: `None` for offset 0.
+    Str(Option<String>),
+    /// A buffer pointer: `None` for offset 0.
+    Buf(Option<Vec<u8>>),
 }
 
 /// What one GetInfo exchange produced, as the client sees it, or what the
 /// model says it must produce. Compared with `assert_eq!`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[allow(clippy::large_enum_variant)] // built once per fuzz input
 pub enum RoundTripView {
     /// The SMB transaction failed.
     Fail(NtStatus),
+    /// A RAP reply.
     Reply {
+        /// Win32ErrorCode.
         status: RapStatus,
         /// Converter (Windows layout: ReceiveBufferSize − bytes returned).
         converter: u16,
+        /// Response parameter bytes.
         params_len: usize,
+        /// TotalBytesAvailable.
         total_bytes_available: Option<u16>,
+        /// Response data bytes.
         data_len: usize,
-        info: Option<PrintJobInfo<'static>>,
+        /// The fields of the structure, by name.
+        info: Option<Vec<(&'static str, Seen)>>,
     },
 }
 
@@ -559,10 +590,27 @@ fn b_round(cp: &OemCodePage, s: &str, n: usize) -> String {
     cp.decode(&v).into_owned()
 }
 
+/// The count of a `B`n item (`B21` → 21, `B` → 1).
+fn width(meta: &FieldMeta) -> usize {
+    meta.item.get(1..).and_then(|n| n.parse().ok()).unwrap_or(1)
+}
+
+/// A parsed field as the client sees it.
+fn seen(f: &Field<'_>) -> Seen {
+    match *f {
+        Field::Word(v) | Field::AuxCount(v) => Seen::Num(v.into()),
+        Field::Byte(v) => Seen::Num(v.into()),
+        Field::DWord(v) => Seen::Num(v.into()),
+        Field::Fixed(s) => Seen::Fixed(s.to_owned()),
+        Field::Str(s) => Seen::Str(s.map(str::to_owned)),
+        Field::LenBuf(b) => Seen::Buf(b.map(<[u8]>::to_vec)),
+    }
+}
+
 /// The model: the reply a GetInfo for `input` must produce, computed from
-/// the JOB_INFO_2 mapping and the 2.5.11 rules, without the marshaler.
+/// the JOB_INFO_2 mapping and the 2.5.11 rules over the declared fields,
+/// without the marshaler.
 pub fn rap_roundtrip_expected(input: &RoundTripInput) -> RoundTripView {
-    use std::borrow::Cow;
     let cp = code_page(input.code_page);
     let profile = if input.windows {
         Profile::WINDOWS
@@ -598,12 +646,8 @@ pub fn rap_roundtrip_expected(input: &RoundTripInput) -> RoundTripView {
     let Some(mapped) = PrintJobInfo::from_job_info2(level, &input.job, &mapping) else {
         return error(RapStatus::ERROR_INVALID_LEVEL);
     };
-    let fixed = match level {
-        0 => 2,
-        1 => 74,
-        2 => 28,
-        _ => 68,
-    };
+    let meta = mapped.meta();
+    let fixed = usize::from(meta.fixed_size);
     let limit = usize::from(input.receive_buffer_size.min(input.max_data_count));
     // First fit in field order in the room after the fixed part (the same
     // predicate for both layouts: forward from the fixed part, or top-down
@@ -611,78 +655,29 @@ pub fn rap_roundtrip_expected(input: &RoundTripInput) -> RoundTripView {
     let mut room = limit.saturating_sub(fixed);
     let mut total = fixed;
     let mut all_fit = true;
-    let mut z = |s: &Option<Cow<'_, str>>| -> Option<Cow<'static, str>> {
-        let s = s.as_deref()?;
-        let n = z_len(&cp, s);
-        total = total.saturating_add(n);
-        if n <= room {
-            room -= n;
-            Some(Cow::Owned(cp_round(&cp, s)))
-        } else {
-            all_fit = false;
-            None
-        }
-    };
-    let info = match &mapped {
-        PrintJobInfo::Level0(i) => PrintJobInfo::Level0(i.clone()),
-        PrintJobInfo::Level1(i) => {
-            let mut o = crate::rap::PrintJobInfo1 {
-                job_id: i.job_id,
-                user_name: Cow::Owned(b_round(&cp, &i.user_name, 21)),
-                notify_name: Cow::Owned(b_round(&cp, &i.notify_name, 16)),
-                data_type: Cow::Owned(b_round(&cp, &i.data_type, 10)),
-                job_position: i.job_position,
-                job_status: i.job_status,
-                time_submitted: i.time_submitted,
-                job_size: i.job_size,
-                ..Default::default()
-            };
-            o.print_parameter_string = z(&i.print_parameter_string);
-            o.job_status_string = z(&i.job_status_string);
-            o.job_comment_string = z(&i.job_comment_string);
-            PrintJobInfo::Level1(o)
-        }
-        PrintJobInfo::Level2(i) => {
-            let mut o = crate::rap::PrintJobInfo2 {
-                job_id: i.job_id,
-                priority: i.priority,
-                job_position: i.job_position,
-                job_status: i.job_status,
-                time_submitted: i.time_submitted,
-                job_size: i.job_size,
-                ..Default::default()
-            };
-            o.user_name = z(&i.user_name);
-            o.comment = z(&i.comment);
-            o.document_name = z(&i.document_name);
-            PrintJobInfo::Level2(o)
-        }
-        PrintJobInfo::Level3(i) => {
-            let mut o = crate::rap::PrintJobInfo3 {
-                job_id: i.job_id,
-                priority: i.priority,
-                job_position: i.job_position,
-                job_status: i.job_status,
-                time_submitted: i.time_submitted,
-                job_size: i.job_size,
-                ..Default::default()
-            };
-            o.user_name = z(&i.user_name);
-            o.comment = z(&i.comment);
-            o.document_name = z(&i.document_name);
-            o.notify_name = z(&i.notify_name);
-            o.data_type = z(&i.data_type);
-            o.print_parameter_string = z(&i.print_parameter_string);
-            o.status_string = z(&i.status_string);
-            o.queue_name = z(&i.queue_name);
-            o.print_processor_name = z(&i.print_processor_name);
-            o.print_processor_params = z(&i.print_processor_params);
-            o.driver_name = z(&i.driver_name);
-            assert!(i.driver_data.is_none(), "JOB_INFO_2 has no DriverData");
-            o.printer_name = z(&i.printer_name);
-            PrintJobInfo::Level3(o)
-        }
-    };
+    let mut info = Vec::new();
+    for (f, m) in mapped.fields().iter().zip(meta.fields) {
+        let v = match *f {
+            Field::Fixed(s) => Seen::Fixed(b_round(&cp, s, width(m))),
+            Field::Str(s) => Seen::Str(s.and_then(|s| {
+                let n = z_len(&cp, s);
+                total = total.saturating_add(n);
+                if n <= room {
+                    room -= n;
+                    Some(cp_round(&cp, s))
+                } else {
+                    all_fit = false;
+                    None
+                }
+            })),
+            Field::LenBuf(b) => {
+                assert!(b.is_none(), "JOB_INFO_2 has no DriverData");
+                Seen::Buf(None)
+            }
+            ref other => seen(other),
+        };
+        info.push((m.name, v));
+    }
     let tba = u16::try_from(total).unwrap_or(u16::MAX);
     if fixed > limit {
         return RoundTripView::Reply {
@@ -788,66 +783,184 @@ pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
         params_len: out.params.len(),
         total_bytes_available: parsed.total_bytes_available,
         data_len: out.data.len(),
-        info: parsed.info.map(PrintJobInfo::into_owned),
+        info: parsed.info.map(|i| {
+            i.fields()
+                .iter()
+                .zip(i.meta().fields)
+                .map(|(f, m)| (m.name, seen(f)))
+                .collect()
+        }),
     }
 }
 
 /// `rap_roundtrip`: encode a JOB_INFO_2 through the server, parse it back,
-/// and compare with [`rap_roundtrip_expected`].
+/// and compare with [`rap_roundtrip_expected`]; then the bytes of the one
+/// marshaling engine against [`model_marshal`].
 pub fn rap_roundtrip(input: RoundTripInput) {
     let expected = rap_roundtrip_expected(&input);
     let actual = rap_roundtrip_actual(&input);
     assert_eq!(actual, expected, "input: {input:?}");
-    direct_marshal_matches_reference(&input);
+    engine_matches_model(&input);
 }
 
-/// The GetInfo hot path (`marshal_job_info`) writes the same bytes and
-/// report as the mapping + descriptor-driven `Marshaler` it shortcuts.
-pub fn direct_marshal_matches_reference(input: &RoundTripInput) {
-    use crate::rap::descriptor::Descriptor;
-    use crate::rap::job_marshal::marshal_job_info;
-    use crate::rap::marshal::Marshaler;
+/// A plain model of MS-RAP 2.5.11 for one structure: the fixed part in
+/// field order into a zeroed buffer, each string placed first-fit in field
+/// order — forward after the fixed part, or top-down in a zeroed
+/// ReceiveBufferSize buffer whose gap is then squeezed out — as simply as
+/// it can be written (no reuse, no shortcuts), to check the engine against.
+pub fn model_marshal(
+    fields: &[Field<'_>],
+    metas: &[FieldMeta],
+    receive_buffer_size: u16,
+    max_data_count: u16,
+    layout: StringLayout,
+    cp: &OemCodePage,
+) -> (Vec<u8>, Marshaled) {
+    let rbs = usize::from(receive_buffer_size);
+    let limit = usize::from(receive_buffer_size.min(max_data_count));
+    let fixed: usize = metas
+        .iter()
+        .map(|m| match m.ch() {
+            b'B' => width(m),
+            b'W' | b'N' | b'K' => 2,
+            _ => 4,
+        })
+        .sum();
+    let mut total = fixed;
+    let mut variable: Vec<Vec<u8>> = Vec::new();
+    for f in fields {
+        match *f {
+            Field::Str(Some(s)) => {
+                let mut v = Vec::new();
+                cp.encode_into(s, &mut v);
+                v.push(0);
+                total += v.len();
+                variable.push(v);
+            }
+            Field::LenBuf(Some(b)) => {
+                total += b.len();
+                variable.push(b.to_vec());
+            }
+            _ => {}
+        }
+    }
+    let report = |returned: u16, converter: u16, complete: bool| Marshaled {
+        entries_returned: returned,
+        entries_available: 1,
+        converter,
+        total_bytes: u32::try_from(total).unwrap_or(u32::MAX),
+        complete,
+    };
+    if fixed > limit {
+        return (Vec::new(), report(0, 0, false));
+    }
+    // Where each string goes (None: offset 0), first fit in field order.
+    let mut room = limit - fixed;
+    let mut used = 0usize;
+    let mut places = Vec::new();
+    for v in &variable {
+        if v.len() <= room {
+            room -= v.len();
+            used += v.len();
+            places.push(Some(used));
+        } else {
+            places.push(None);
+        }
+    }
+    let complete = places.iter().all(Option::is_some);
+    // The fixed part.
+    let mut buf = vec![0u8; fixed];
+    let mut at = 0;
+    let mut strings = places.iter().zip(&variable);
+    for (f, m) in fields.iter().zip(metas) {
+        let n = match m.ch() {
+            b'B' => width(m),
+            b'W' | b'N' | b'K' => 2,
+            _ => 4,
+        };
+        match *f {
+            Field::Word(v) | Field::AuxCount(v) => {
+                buf[at..at + 2].copy_from_slice(&v.to_le_bytes())
+            }
+            Field::Byte(v) => buf[at] = v,
+            Field::DWord(v) => buf[at..at + 4].copy_from_slice(&v.to_le_bytes()),
+            Field::Fixed(s) => {
+                if n > 1 {
+                    cp.encode_fixed(s, &mut buf[at..at + n - 1]);
+                }
+            }
+            Field::Str(Some(_)) | Field::LenBuf(Some(_)) => {
+                let (place, v) = strings.next().expect("one place per string");
+                let low = match (place, layout) {
+                    (None, _) => 0,
+                    (Some(end), StringLayout::Forward) => fixed + end - v.len(),
+                    (Some(end), StringLayout::WindowsTopDown) => rbs - end,
+                };
+                buf[at..at + 2].copy_from_slice(&(low as u16).to_le_bytes());
+            }
+            Field::Str(None) | Field::LenBuf(None) => {}
+        }
+        at += n;
+    }
+    match layout {
+        StringLayout::Forward => {
+            for (place, v) in places.iter().zip(&variable) {
+                if place.is_some() {
+                    buf.extend_from_slice(v);
+                }
+            }
+            (buf, report(1, 0, complete))
+        }
+        StringLayout::WindowsTopDown => {
+            let mut whole = vec![0u8; rbs];
+            whole[..fixed].copy_from_slice(&buf);
+            for (place, v) in places.iter().zip(&variable) {
+                if let Some(end) = place {
+                    whole[rbs - end..rbs - end + v.len()].copy_from_slice(v);
+                }
+            }
+            let mut out = whole[..fixed].to_vec();
+            out.extend_from_slice(&whole[rbs - used..]);
+            let converter = (rbs - out.len()) as u16;
+            (out, report(1, converter, complete))
+        }
+    }
+}
+
+/// The one marshaling engine writes exactly what [`model_marshal`] writes
+/// for the mapped structure of `input`, in both layouts.
+#[allow(clippy::indexing_slicing)]
+pub fn engine_matches_model(input: &RoundTripInput) {
     let level = u16::from(input.level % 4);
-    let profile = if input.windows {
-        Profile::WINDOWS
-    } else {
-        Profile::SPEC
-    };
     let cp = code_page(input.code_page);
-    let mapping = MappingConfig {
-        profile,
-        utc_offset_secs: input.utc_offset_secs,
-    };
-    let limit = input.receive_buffer_size.min(input.max_data_count);
-    let (Some(info), Some(desc)) = (
-        PrintJobInfo::from_job_info2(level, &input.job, &mapping),
-        job::for_level(level),
-    ) else {
-        panic!("level {level} has no mapping");
-    };
-    let mut reference = Vec::new();
-    let want = Marshaler::new(
-        &mut reference,
-        Descriptor(desc),
-        1,
-        input.receive_buffer_size,
-        limit,
-        profile.layout,
-        cp,
-    )
-    .and_then(|mut m| m.entry(info.fields().as_slice()).map(|()| m.finish()))
-    .expect("the reference marshals every level");
-    let mut direct = Vec::new();
-    let got = marshal_job_info(
-        level,
-        &input.job,
-        &mapping,
-        input.receive_buffer_size,
-        limit,
-        profile.layout,
-        cp,
-        &mut direct,
-    );
-    assert_eq!(got, Some(want), "input: {input:?}");
-    assert_eq!(direct, reference, "input: {input:?}");
+    for layout in [StringLayout::Forward, StringLayout::WindowsTopDown] {
+        let mapping = MappingConfig {
+            profile: Profile::SPEC,
+            utc_offset_secs: input.utc_offset_secs,
+        };
+        let Some(info) = PrintJobInfo::from_job_info2(level, &input.job, &mapping) else {
+            panic!("level {level} has no mapping");
+        };
+        let mut engine = Vec::new();
+        let mut m = Marshaler::new(
+            &mut engine,
+            input.receive_buffer_size,
+            input.max_data_count,
+            layout,
+            cp,
+        );
+        m.plan_uniform(1, info.meta().fixed_size);
+        info.marshal(&mut m);
+        let got = m.finish();
+        let (model, want) = model_marshal(
+            &info.fields(),
+            info.meta().fields,
+            input.receive_buffer_size,
+            input.max_data_count,
+            layout,
+            &cp,
+        );
+        assert_eq!(got, want, "{layout:?} input: {input:?}");
+        assert_eq!(engine, model, "{layout:?} input: {input:?}");
+    }
 }

@@ -18,11 +18,10 @@ use std::borrow::Cow;
 
 use msrap::codes::{NtStatus, RapStatus};
 use msrap::oem::OemCodePage;
+use msrap::rap::commands::net_print_job_enum::parse_job_enum_response;
+use msrap::rap::commands::net_print_job_get_info::parse_get_info_response;
 use msrap::rap::descriptor::Descriptor;
-use msrap::rap::response::{
-    parse_generic, parse_get_info_response, parse_job_enum_response, parse_struct, DataValue,
-    OutParam, ResponseError,
-};
+use msrap::rap::response::{parse_generic, parse_struct, DataValue, OutParam, ResponseError};
 use msrap::rap::{
     PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2, PrintJobInfo3, Profile,
     RapJobStatus, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput,
@@ -1614,8 +1613,8 @@ fn hostile_entries_returned_larger_than_the_data() {
 #[test]
 fn regression_sample_laser_defaults_do_not_override_job_members() {
     let s = sample_spooler();
-    let q = s.find_queue("LASER").unwrap();
-    let dt: Vec<_> = q.jobs.iter().map(|j| j.datatype.as_deref()).collect();
+    let jobs = s.find_queue("LASER").unwrap();
+    let dt: Vec<_> = jobs.iter().map(|j| j.datatype.as_deref()).collect();
     assert_eq!(
         dt,
         vec![
@@ -1626,8 +1625,7 @@ fn regression_sample_laser_defaults_do_not_override_job_members() {
             Some("NT EMF 1.008")
         ]
     );
-    assert!(q
-        .jobs
+    assert!(jobs
         .iter()
         .all(|j| j.printer_name.as_deref() == Some("\\\\SRV\\LASER")));
 }

@@ -3,10 +3,12 @@
 
 use msrap::codes::RapStatus;
 use msrap::oem::OemCodePage;
+use msrap::rap::commands::net_print_job_get_info::{
+    parse_get_info_response, PrintJobGetInfoRequest,
+};
 use msrap::rap::descriptor::job;
 use msrap::rap::print_job::{PrintJobInfo, PrintJobInfo2, RapJobStatus};
-use msrap::rap::request::{parse_rap_request, PrintJobGetInfoRequest};
-use msrap::rap::response::parse_get_info_response;
+use msrap::rap::request::parse_rap_request;
 use msrap::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
@@ -120,7 +122,9 @@ fn t1_requests_parse_per_level() {
             req.data_desc.as_bytes(),
             job::for_level(level as u16).unwrap()
         );
-        let r = PrintJobGetInfoRequest::from_params(&req.params().unwrap()).unwrap();
+        let r = PrintJobGetInfoRequest::parse(req.params().unwrap().bytes)
+            .unwrap()
+            .0;
         assert_eq!(
             r,
             PrintJobGetInfoRequest {

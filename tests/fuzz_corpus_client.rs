@@ -111,7 +111,7 @@ fn replies(
 fn generate_client_response_seeds() {
     let gi = |job: u16, level: u16, rbs: u16| {
         let mut v = Vec::new();
-        msrap::rap::PrintJobGetInfoRequest {
+        msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest {
             job_id: job,
             level,
             receive_buffer_size: rbs,

@@ -8,9 +8,9 @@ mod support;
 
 use msrap::codes::{NtStatus, RapStatus};
 use msrap::oem::OemCodePage;
+use msrap::rap::commands::net_print_job_get_info::parse_get_info_response;
 use msrap::rap::descriptor::job;
 use msrap::rap::print_job::{PrintJobInfo, RapJobStatus};
-use msrap::rap::response::parse_get_info_response;
 use msrap::rap::{RapOutcome, RapResponse, RapServer, ServerConfig as RapConfig, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
@@ -21,7 +21,7 @@ const JOBS: [u16; 6] = [3, 4, 5, 6, 7, 9];
 
 fn get_info(job_id: u16, level: u16, rbs: u16) -> Vec<u8> {
     let mut v = Vec::new();
-    msrap::rap::PrintJobGetInfoRequest {
+    msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest {
         job_id,
         level,
         receive_buffer_size: rbs,

@@ -57,7 +57,7 @@ const FIELDS: &[&str] = &[
 
 fn get_info(job_id: u16, level: u16, rbs: u16) -> Vec<u8> {
     let mut v = Vec::new();
-    msrap::rap::PrintJobGetInfoRequest {
+    msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest {
         job_id,
         level,
         receive_buffer_size: rbs,
@@ -68,7 +68,7 @@ fn get_info(job_id: u16, level: u16, rbs: u16) -> Vec<u8> {
 
 fn job_enum(queue: &str, level: u16, rbs: u16) -> Vec<u8> {
     let mut v = Vec::new();
-    msrap::rap::request::PrintJobEnumRequest {
+    msrap::rap::commands::net_print_job_enum::PrintJobEnumRequest {
         queue: queue.as_bytes(),
         level,
         receive_buffer_size: rbs,

@@ -1,6 +1,7 @@
 //! The example jobs file in testdata/ loads and serves (issue: `--jobs FILE`).
 #![cfg(feature = "server")]
 
+use msrap::rap::server::poll_once;
 use msrap::spool::jobs_file::load_jobs_file;
 use msrap::spool::{JobStatus, OpenPrinter, Spooler, PRINTER_ACCESS_USE};
 use pretty_assertions::assert_eq;
@@ -8,18 +9,14 @@ use pretty_assertions::assert_eq;
 #[test]
 fn example_jobs_file_loads() {
     let s = load_jobs_file(std::path::Path::new("testdata/jobs.toml")).unwrap();
-    let names: Vec<_> = s
-        .queues()
-        .iter()
-        .map(|q| (q.name.as_str(), q.jobs.len()))
-        .collect();
+    let names: Vec<_> = s.queues().map(|(name, jobs)| (name, jobs.len())).collect();
     assert_eq!(names, [("LASER", 2), ("COLOR", 1)]);
     let open = OpenPrinter {
         printer_name: "MSRAP",
         datatype: "RAW",
         access: PRINTER_ACCESS_USE,
     };
-    let j = s.get_job(&open, 9).unwrap();
+    let j = poll_once(s.get_job(&open, 9)).unwrap().unwrap();
     assert_eq!(
         j.printer_name.as_deref(),
         Some("COLOR"),
@@ -27,7 +24,7 @@ fn example_jobs_file_loads() {
     );
     assert_eq!(j.datatype.as_deref(), Some("NT EMF 1.008"));
     assert_eq!(j.status, JobStatus::SPOOLING);
-    let j = s.get_job(&open, 3).unwrap();
+    let j = poll_once(s.get_job(&open, 3)).unwrap().unwrap();
     assert_eq!(j.driver_name.as_deref(), Some("HP LaserJet 4"));
 }
 

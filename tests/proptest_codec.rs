@@ -4,16 +4,19 @@
 //! and check the MS-RAP 2.5.11 / 3.2.5.7 invariants.
 
 use msrap::codes::RapStatus;
-use msrap::fuzzing::{rap_roundtrip_actual, rap_roundtrip_expected, RoundTripInput, CODE_PAGES};
+use msrap::fuzzing::{
+    engine_matches_model, rap_roundtrip_actual, rap_roundtrip_expected, RoundTripInput, CODE_PAGES,
+};
 use msrap::oem::OemCodePage;
+use msrap::rap::commands::net_print_job_get_info::{
+    parse_get_info_response, PrintJobGetInfoRequest,
+};
 use msrap::rap::descriptor::{job, Descriptor};
-use msrap::rap::job_marshal::marshal_job_info;
-use msrap::rap::marshal::{Field, Marshaler};
 use msrap::rap::print_job::MappingConfig;
-use msrap::rap::response::parse_get_info_response;
+use msrap::rap::structs::Field;
 use msrap::rap::{
-    parse_rap_request, PrintJobGetInfoRequest, PrintJobInfo, Profile, RapOutcome, RapResponse,
-    RapServer, ServerConfig, TransactionInput,
+    parse_rap_request, PrintJobInfo, Profile, RapOutcome, RapResponse, RapServer, ServerConfig,
+    TransactionInput,
 };
 use msrap::spool::{JobInfo2, JobStatus, MemorySpooler, Queue, SystemTime};
 use pretty_assertions::assert_eq;
@@ -117,62 +120,37 @@ const B_SIZES: [usize; 4] = [21, 1, 16, 10];
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// The GetInfo hot path (`job_marshal::marshal_job_info`, straight from
-    /// JOB_INFO_2) writes exactly what the reference writes: the mapping
-    /// `PrintJobInfo::from_job_info2` marshaled by the descriptor-driven
-    /// `Marshaler`: same bytes, same entries / Converter /
-    /// TotalBytesAvailable / completeness, in both layouts and every code page.
+    /// The one marshaling engine against a plain model of MS-RAP 2.5.11
+    /// (`msrap::fuzzing::model_marshal`: a zeroed buffer, first fit in
+    /// field order, the top-down layout placed in a whole
+    /// ReceiveBufferSize buffer and squeezed): the same bytes, entries,
+    /// Converter, TotalBytesAvailable and completeness, for arbitrary
+    /// JOB_INFO_2 (incl. NULL/empty/long/non-ASCII/NUL strings), levels
+    /// 0–3, any ReceiveBufferSize and MaxDataCount, both layouts, code pages
+    /// 437/850/932/1252. The model itself reproduces the spec vectors T4
+    /// (`tests/codec_vectors.rs`).
     #[test]
-    fn direct_job_marshal_equals_descriptor_marshaler(
+    fn marshaling_engine_equals_plain_model(
         job in job_info2(),
-        level in 0u16..=3,
+        level in 0u8..4,
         receive_buffer_size in rbs(),
         max_data_count in rbs(),
-        windows in any::<bool>(),
-        cp_index in 0usize..CODE_PAGES.len(),
+        code_page in any::<u8>(),
         utc_offset_secs in prop_oneof![Just(0i32), Just(3600), any::<i32>()],
     ) {
-        let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
-        let cp = OemCodePage::new(CODE_PAGES[cp_index]).unwrap();
-        let mapping = MappingConfig { profile, utc_offset_secs };
-        let limit = receive_buffer_size.min(max_data_count);
-
-        let info = PrintJobInfo::from_job_info2(level, &job, &mapping).unwrap();
-        let mut reference = vec![0xEE; 3];
-        let mut m = Marshaler::new(
-            &mut reference,
-            Descriptor(job::for_level(level).unwrap()),
-            1,
-            receive_buffer_size,
-            limit,
-            profile.layout,
-            cp,
-        )
-        .unwrap();
-        m.entry(info.fields().as_slice()).unwrap();
-        let want = m.finish();
-
-        let mut direct = vec![0xEE; 5];
-        let got = marshal_job_info(
+        engine_matches_model(&RoundTripInput {
+            job,
             level,
-            &job,
-            &mapping,
+            job_id: 0,
             receive_buffer_size,
-            limit,
-            profile.layout,
-            cp,
-            &mut direct,
-        )
-        .unwrap();
-        prop_assert_eq!(got, want);
-        prop_assert_eq!(direct, reference);
+            max_data_count,
+            max_parameter_count: 6,
+            windows: false,
+            code_page,
+            utc_offset_secs,
+        });
     }
 
-    /// (a) data ≤ min(RBS, MaxDataCount); (b) status SUCCESS / MORE_DATA /
-    /// NERR_BufTooSmall by what fit; (c) every parsed field equals the
-    /// mapped JOB_INFO_2 after the code-page round trip and B-field
-    /// truncation, strings that did not fit are None and were placed first
-    /// fit in field order; (d) TotalBytesAvailable is the full size.
     #[test]
     fn get_info_encode_parse_invariants(
         job in job_info2(),
@@ -291,7 +269,7 @@ proptest! {
         assert_eq!(rap_roundtrip_actual(&input), rap_roundtrip_expected(&input));
     }
 
-    /// PrintJobGetInfoRequest::encode → parse_rap_request → from_params.
+    /// PrintJobGetInfoRequest::encode → parse_rap_request → parse.
     #[test]
     fn get_info_request_round_trip(
         job_id in any::<u16>(),
@@ -314,7 +292,7 @@ proptest! {
         let p = r.params().unwrap();
         prop_assert_eq!(p.aux_desc, None);
         prop_assert_eq!(p.bytes.len(), 6);
-        prop_assert_eq!(PrintJobGetInfoRequest::from_params(&p).unwrap(), req);
+        prop_assert_eq!(PrintJobGetInfoRequest::parse(p.bytes).unwrap().0, req);
     }
 
     /// GetInfo reads RAPParams directly (ParamDesc is fixed); the result

@@ -97,13 +97,12 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
 
 fn describe(s: &MemorySpooler) -> String {
     s.queues()
-        .iter()
-        .map(|q| {
+        .map(|(name, jobs)| {
             format!(
                 "{} ({} job{})",
-                q.name,
-                q.jobs.len(),
-                if q.jobs.len() == 1 { "" } else { "s" }
+                name,
+                jobs.len(),
+                if jobs.len() == 1 { "" } else { "s" }
             )
         })
         .collect::<Vec<_>>()

@@ -6,10 +6,11 @@
 
 use super::{get_info_params, Context, ExpectProfile, TransReply, TransRequest, LARGE};
 use crate::codes::{NtStatus, RapStatus};
+use crate::rap::commands::net_print_job_get_info::parse_get_info_response;
 use crate::rap::descriptor::{job, Descriptor};
-use crate::rap::marshal::Field;
 use crate::rap::print_job::{queue_name, PrintJobInfo};
-use crate::rap::response::{parse_get_info_response, parse_response_params};
+use crate::rap::response::parse_response_params;
+use crate::rap::structs::{Field, FieldKind};
 
 /// What TotalBytesAvailable must be.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -814,16 +815,9 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
         Data::Fit => {
             let fit = greedy_fit(want, case.limit, &ctx.code_page);
             let (mut wf, mut gf) = (flatten(want), flatten(&got));
-            // Pointer fields (not the level-1 B fields) in marshaling order.
+            // Pointer fields (not the fixed-width B fields) in marshaling order.
             let mut fits = fit.iter().copied();
-            for (name, w) in wf.iter_mut() {
-                let fixed_width =
-                    level == 1 && matches!(*name, "user_name" | "notify_name" | "data_type");
-                let pointer = match w {
-                    FieldVal::Str(_) => !fixed_width,
-                    FieldVal::Bytes(_) => true,
-                    FieldVal::Num(_) => false,
-                };
+            for ((_, w), pointer) in wf.iter_mut().zip(pointers(want)) {
                 if pointer && !fits.next().unwrap_or(false) {
                     match w {
                         FieldVal::Str(s) => *s = None,
@@ -878,9 +872,9 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
 /// Which strings (and `l` buffers) fit, in marshaling order, when each is
 /// placed if it fits after the fixed part and the ones before it.
 fn greedy_fit(info: &PrintJobInfo<'_>, limit: u16, cp: &crate::oem::OemCodePage) -> Vec<bool> {
-    let mut room = usize::from(limit).saturating_sub(usize::from(fixed_size(info.level())));
+    let mut room = usize::from(limit).saturating_sub(usize::from(info.meta().fixed_size));
     let mut out = Vec::new();
-    for f in info.fields().as_slice() {
+    for f in &info.fields() {
         let len = match *f {
             Field::Str(Some(s)) => Some(cp.encoded_len(s).saturating_add(1)),
             Field::Str(None) | Field::LenBuf(None) => Some(usize::MAX),
@@ -917,65 +911,35 @@ impl std::fmt::Display for FieldVal {
     }
 }
 
-/// Every field of a PrintJobInfo, by its spec name (snake_case).
+/// Every field of a PrintJobInfo but its pads, by its spec name
+/// (snake_case), from the structure's declaration.
 pub fn flatten(info: &PrintJobInfo<'_>) -> Vec<(&'static str, FieldVal)> {
-    let s =
-        |v: &Option<std::borrow::Cow<'_, str>>| FieldVal::Str(v.as_ref().map(|s| s.to_string()));
-    let n = |v: u64| FieldVal::Num(v);
-    match info {
-        PrintJobInfo::Level0(i) => vec![("job_id", n(i.job_id.into()))],
-        PrintJobInfo::Level1(i) => vec![
-            ("job_id", n(i.job_id.into())),
-            ("user_name", FieldVal::Str(Some(i.user_name.to_string()))),
-            (
-                "notify_name",
-                FieldVal::Str(Some(i.notify_name.to_string())),
-            ),
-            ("data_type", FieldVal::Str(Some(i.data_type.to_string()))),
-            ("print_parameter_string", s(&i.print_parameter_string)),
-            ("job_position", n(i.job_position.into())),
-            ("job_status", n(i.job_status.0.into())),
-            ("job_status_string", s(&i.job_status_string)),
-            ("time_submitted", n(i.time_submitted.into())),
-            ("job_size", n(i.job_size.into())),
-            ("job_comment_string", s(&i.job_comment_string)),
-        ],
-        PrintJobInfo::Level2(i) => vec![
-            ("job_id", n(i.job_id.into())),
-            ("priority", n(i.priority.into())),
-            ("user_name", s(&i.user_name)),
-            ("job_position", n(i.job_position.into())),
-            ("job_status", n(i.job_status.0.into())),
-            ("time_submitted", n(i.time_submitted.into())),
-            ("job_size", n(i.job_size.into())),
-            ("comment", s(&i.comment)),
-            ("document_name", s(&i.document_name)),
-        ],
-        PrintJobInfo::Level3(i) => vec![
-            ("job_id", n(i.job_id.into())),
-            ("priority", n(i.priority.into())),
-            ("user_name", s(&i.user_name)),
-            ("job_position", n(i.job_position.into())),
-            ("job_status", n(i.job_status.0.into())),
-            ("time_submitted", n(i.time_submitted.into())),
-            ("job_size", n(i.job_size.into())),
-            ("comment", s(&i.comment)),
-            ("document_name", s(&i.document_name)),
-            ("notify_name", s(&i.notify_name)),
-            ("data_type", s(&i.data_type)),
-            ("print_parameter_string", s(&i.print_parameter_string)),
-            ("status_string", s(&i.status_string)),
-            ("queue_name", s(&i.queue_name)),
-            ("print_processor_name", s(&i.print_processor_name)),
-            ("print_processor_params", s(&i.print_processor_params)),
-            ("driver_name", s(&i.driver_name)),
-            (
-                "driver_data",
-                FieldVal::Bytes(i.driver_data.as_ref().map(|b| b.to_vec())),
-            ),
-            ("printer_name", s(&i.printer_name)),
-        ],
-    }
+    info.fields()
+        .iter()
+        .zip(info.meta().fields)
+        .filter(|(_, m)| m.kind != FieldKind::Pad)
+        .map(|(f, m)| {
+            let v = match *f {
+                Field::Word(n) | Field::AuxCount(n) => FieldVal::Num(n.into()),
+                Field::Byte(n) => FieldVal::Num(n.into()),
+                Field::DWord(n) => FieldVal::Num(n.into()),
+                Field::Fixed(s) => FieldVal::Str(Some(s.to_owned())),
+                Field::Str(s) => FieldVal::Str(s.map(str::to_owned)),
+                Field::LenBuf(b) => FieldVal::Bytes(b.map(<[u8]>::to_vec)),
+            };
+            (m.name, v)
+        })
+        .collect()
+}
+
+/// Whether each flattened field is a pointer (`z`, `l`), in [`flatten`]'s order.
+fn pointers(info: &PrintJobInfo<'_>) -> Vec<bool> {
+    info.meta()
+        .fields
+        .iter()
+        .filter(|m| m.kind != FieldKind::Pad)
+        .map(|m| m.is_pointer())
+        .collect()
 }
 
 /// Field-by-field differences between two structures of one level.

@@ -17,10 +17,12 @@ use std::future::Future;
 
 use crate::codes::{NtStatus, RapStatus};
 use crate::oem::OemCodePage;
+use crate::rap::commands::net_print_job_enum::{parse_job_enum_response, PrintJobEnumRequest};
+use crate::rap::commands::net_print_job_get_info::{
+    parse_get_info_response, PrintJobGetInfoRequest,
+};
 use crate::rap::descriptor::job;
 use crate::rap::print_job::PrintJobInfo;
-use crate::rap::request::{PrintJobEnumRequest, PrintJobGetInfoRequest};
-use crate::rap::response::{parse_get_info_response, parse_job_enum_response};
 use crate::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
 
 pub use cases::{catalogue, Case};

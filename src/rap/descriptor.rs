@@ -385,6 +385,44 @@ pub fn data_item_size(item: DescItem) -> Option<u32> {
     })
 }
 
+/// The fixed size of a DataDesc, at compile time: what
+/// [`rap_struct!`](crate::rap_struct) declarations use for their
+/// `FIXED_SIZE`. Same rules as [`data_item_size`]; a character outside the
+/// data table, or a size over 64 KiB, is a compile-time error.
+#[allow(clippy::indexing_slicing, clippy::panic)] // const evaluation: indices are bounds-checked by the loop conditions; a panic is a compile error
+pub const fn const_fixed_size(desc: &[u8]) -> u16 {
+    let mut i = 0;
+    let mut total: u32 = 0;
+    while i < desc.len() {
+        let ch = desc[i];
+        i += 1;
+        let mut n: u32 = 0;
+        let mut has_count = false;
+        while i < desc.len() && desc[i].is_ascii_digit() {
+            n = n * 10 + (desc[i] - b'0') as u32;
+            has_count = true;
+            i += 1;
+            if n > MAX_COUNT {
+                panic!("descriptor count too large");
+            }
+        }
+        let count = if has_count { n } else { 1 };
+        total += match ch {
+            data::BYTES => count,
+            data::WORD => 2 * count,
+            data::DWORD => 4 * count,
+            data::STRING | data::LENBUF | data::BYTES_PTR => 4,
+            data::AUXCOUNT | data::UNSTRUCTURED => 2,
+            data::NULL => 0,
+            _ => panic!("character not in the DataDesc table"),
+        };
+        if total > 0xFFFF {
+            panic!("fixed size over 64 KiB");
+        }
+    }
+    total as u16
+}
+
 /// The DataDesc strings of the print-job info levels (MS-RAP 2.5.7.8.5–8).
 pub mod job {
     /// PrintJobInfo0.

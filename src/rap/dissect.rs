@@ -8,12 +8,14 @@
 
 use std::borrow::Cow;
 
-use super::descriptor::{job, param, Descriptor};
+use super::commands::{command, Command};
+use super::descriptor::{param, Descriptor};
 use super::print_job::RapJobStatus;
 use super::request::{parse_rap_request, ParamValue};
 use super::response::{
     parse_out_params, parse_response_params, parse_struct_lenient, DataValue, OutParam,
 };
+use super::structs::{FieldKind, StructMeta};
 use crate::codes::{RapOpcode, RapStatus};
 use crate::oem::OemCodePage;
 
@@ -61,180 +63,6 @@ pub struct Dissection {
     pub params: Fields,
     pub response: Option<ResponseDissection>,
     pub anomalies: Vec<String>,
-}
-
-/// What the known commands look like: expected ParamDescs, the names of the
-/// request parameters that carry bytes, and of the response out-params.
-struct Command {
-    opcode: RapOpcode,
-    param_descs: &'static [&'static [u8]],
-    params: &'static [&'static str],
-    out: &'static [&'static str],
-}
-
-const COMMANDS: &[Command] = &[
-    Command {
-        opcode: RapOpcode::NET_SHARE_ENUM,
-        param_descs: &[b"WrLeh"],
-        params: &["info_level", "receive_buffer_size"],
-        out: &["entries_returned", "entries_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_SHARE_GET_INFO,
-        param_descs: &[b"zWrLh"],
-        params: &["net_name", "info_level", "receive_buffer_size"],
-        out: &["total_bytes_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_SERVER_GET_INFO,
-        param_descs: &[b"WrLh"],
-        params: &["info_level", "receive_buffer_size"],
-        out: &["total_bytes_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_WKSTA_GET_INFO,
-        param_descs: &[b"WrLh"],
-        params: &["info_level", "receive_buffer_size"],
-        out: &["total_bytes_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_Q_ENUM,
-        param_descs: &[b"WrLeh"],
-        params: &["info_level", "receive_buffer_size"],
-        out: &["entries_returned", "entries_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_Q_GET_INFO,
-        param_descs: &[b"zWrLh"],
-        params: &["print_queue_name", "info_level", "receive_buffer_size"],
-        out: &["total_bytes_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_JOB_ENUM,
-        param_descs: &[b"zWrLeh"],
-        params: &["print_queue_name", "info_level", "receive_buffer_size"],
-        out: &["entries_returned", "entries_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_JOB_GET_INFO,
-        param_descs: &[b"WWrLh"],
-        params: &["job_id", "info_level", "receive_buffer_size"],
-        out: &["total_bytes_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_JOB_DEL,
-        param_descs: &[b"W"],
-        params: &["job_id"],
-        out: &[],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_JOB_PAUSE,
-        param_descs: &[b"W"],
-        params: &["job_id"],
-        out: &[],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_JOB_CONTINUE,
-        param_descs: &[b"W"],
-        params: &["job_id"],
-        out: &[],
-    },
-    Command {
-        opcode: RapOpcode::NET_PRINT_JOB_SET_INFO,
-        param_descs: &[b"WWsTP"],
-        params: &["job_id", "info_level", "buffer_size", "param_num"],
-        out: &[],
-    },
-    Command {
-        opcode: RapOpcode::NET_SERVER_ENUM2,
-        param_descs: &[b"WrLehDz", b"WrLehDO"],
-        params: &["info_level", "receive_buffer_size", "server_type", "domain"],
-        out: &["entries_returned", "entries_available"],
-    },
-    Command {
-        opcode: RapOpcode::NET_REMOTE_TOD,
-        param_descs: &[b"rL"],
-        params: &["receive_buffer_size"],
-        out: &[],
-    },
-];
-
-const JOB_L1: &[&str] = &[
-    "job_id",
-    "user_name",
-    "pad",
-    "notify_name",
-    "data_type",
-    "print_parameter_string",
-    "job_position",
-    "job_status",
-    "job_status_string",
-    "time_submitted",
-    "job_size",
-    "job_comment_string",
-];
-const JOB_L2: &[&str] = &[
-    "job_id",
-    "priority",
-    "user_name",
-    "job_position",
-    "job_status",
-    "time_submitted",
-    "job_size",
-    "comment",
-    "document_name",
-];
-const JOB_L3: &[&str] = &[
-    "job_id",
-    "priority",
-    "user_name",
-    "job_position",
-    "job_status",
-    "time_submitted",
-    "job_size",
-    "comment",
-    "document_name",
-    "notify_name",
-    "data_type",
-    "print_parameter_string",
-    "status_string",
-    "queue_name",
-    "print_processor_name",
-    "print_processor_params",
-    "driver_name",
-    "driver_data",
-    "printer_name",
-];
-
-/// Field names for a structure, when the command, level and DataDesc are known.
-fn struct_names(
-    opcode: RapOpcode,
-    level: Option<u16>,
-    desc: &[u8],
-) -> Option<&'static [&'static str]> {
-    let print_job = matches!(
-        opcode,
-        RapOpcode::NET_PRINT_JOB_GET_INFO | RapOpcode::NET_PRINT_JOB_ENUM
-    );
-    Some(match (desc, level) {
-        (b"W", _) if print_job => &["job_id"],
-        (b"WB21BB16B10zWWzDDz", _) => JOB_L1,
-        (b"WWzWWDDzz", _) if print_job => JOB_L2,
-        (b"WWzWWDDzzzzzzzzzzlz", _) if print_job => JOB_L3,
-        (b"B16", _) if opcode == RapOpcode::NET_SERVER_ENUM2 => &["server_name"],
-        (b"B16BBDz", _) if opcode == RapOpcode::NET_SERVER_ENUM2 => &[
-            "server_name",
-            "major_version",
-            "minor_version",
-            "server_type",
-            "server_comment",
-        ],
-        (b"B13", _) if opcode == RapOpcode::NET_SHARE_ENUM => &["net_name"],
-        (b"B13BWz", _) if opcode == RapOpcode::NET_SHARE_ENUM => {
-            &["net_name", "pad", "type", "remark"]
-        }
-        _ => return None,
-    })
 }
 
 fn generic_param_name(ch: u8, n: usize) -> Cow<'static, str> {
@@ -300,12 +128,11 @@ pub fn dissect(
     d.command = req.opcode.command_name();
     d.param_desc = desc_string(req.param_desc.0);
     d.data_desc = desc_string(req.data_desc.0);
-    let known = COMMANDS.iter().find(|c| c.opcode == req.opcode);
-    let names_apply = known.is_some_and(|c| c.param_descs.contains(&req.param_desc.0));
+    let known = command(req.opcode).filter(|c| c.params.is_some());
+    let names_apply = known.is_some_and(|c| c.param_descs().any(|p| p == req.param_desc.0));
     if let (Some(c), false) = (known, names_apply) {
         let want: Vec<String> = c
-            .param_descs
-            .iter()
+            .param_descs()
             .map(|p| format!("{:?}", desc_string(p)))
             .collect();
         d.anomalies.push(format!(
@@ -338,8 +165,8 @@ pub fn dissect(
                         continue
                     }
                 };
-                let name = match known {
-                    Some(c) if names_apply => c.params.get(i).map(|s| Cow::Borrowed(*s)),
+                let name = match known.and_then(|c| c.params) {
+                    Some(p) if names_apply => p.names.get(i).map(|s| Cow::Borrowed(*s)),
                     _ => None,
                 }
                 .unwrap_or_else(|| generic_param_name(v.item.ch, n));
@@ -363,34 +190,31 @@ pub fn dissect(
         }
         Err(e) => d.anomalies.push(format!("request: {e}")),
     }
-    // Print-job commands: the DataDesc should be the level's (MS-RAP 2.5.7.4.1 also allows
-    // the level-3 string for NetPrintJobGetInfo).
-    if matches!(
-        req.opcode,
-        RapOpcode::NET_PRINT_JOB_GET_INFO | RapOpcode::NET_PRINT_JOB_ENUM
-    ) {
-        if let Some(l) = level {
-            let per_level = job::for_level(l);
-            let literal =
-                req.opcode == RapOpcode::NET_PRINT_JOB_GET_INFO && req.data_desc.0 == job::LEVEL_3;
-            match per_level {
-                Some(want) if want != req.data_desc.0 && !literal => d.anomalies.push(format!(
+    // The DataDesc should be the level's (NetPrintJobGetInfo also allows the
+    // literal level-3 string, MS-RAP 2.5.7.4.1).
+    if let (Some(c), Some(l)) = (known.filter(|c| !c.levels.is_empty()), level) {
+        match c.level(l) {
+            Some(want)
+                if want.data.descriptor != req.data_desc.0
+                    && c.any_level_data_desc != Some(req.data_desc.0) =>
+            {
+                d.anomalies.push(format!(
                     "DataDesc {:?} does not match level {l} ({:?})",
                     d.data_desc,
-                    desc_string(want)
-                )),
-                None => d.anomalies.push(format!(
-                    "info level {l} is not defined for {}",
-                    d.command.unwrap_or("?")
-                )),
-                _ => {}
+                    desc_string(want.data.descriptor)
+                ))
             }
+            None => d.anomalies.push(format!(
+                "info level {l} is not defined for {}",
+                d.command.unwrap_or("?")
+            )),
+            _ => {}
         }
     }
     if let Some((p, data)) = response {
         d.response = dissect_response(
             &mut d,
-            req.opcode,
+            known,
             req.param_desc,
             req.data_desc,
             level,
@@ -406,7 +230,7 @@ pub fn dissect(
 #[allow(clippy::too_many_arguments)]
 fn dissect_response(
     d: &mut Dissection,
-    opcode: RapOpcode,
+    known: Option<&'static Command>,
     param_desc: Descriptor<'_>,
     data_desc: Descriptor<'_>,
     level: Option<u16>,
@@ -422,9 +246,10 @@ fn dissect_response(
             return None;
         }
     };
-    let known = COMMANDS
-        .iter()
-        .find(|c| c.opcode == opcode && c.param_descs.contains(&param_desc.0));
+    let out_names = known
+        .filter(|c| c.param_descs().any(|p| p == param_desc.0))
+        .and_then(|c| c.params)
+        .map(|p| p.out);
     let mut out = ResponseDissection {
         status: rp.status,
         converter: rp.converter,
@@ -459,7 +284,7 @@ fn dissect_response(
     }
     let mut count = None;
     for (i, o) in outs.iter().enumerate() {
-        let name = known.and_then(|c| c.out.get(i)).map(|s| Cow::Borrowed(*s));
+        let name = out_names.and_then(|o| o.get(i)).map(|s| Cow::Borrowed(*s));
         let (name, v) = match *o {
             OutParam::Word(w) => (
                 name.unwrap_or_else(|| format!("word{i}").into()),
@@ -512,7 +337,8 @@ fn dissect_response(
         }
     };
     let n = count.unwrap_or(1);
-    let names = struct_names(opcode, level, data_desc.0);
+    let _ = level;
+    let names = known.and_then(|c| c.structure(data_desc.0));
     let mut at = 0usize;
     for i in 0..n {
         if fixed == 0 || at.saturating_add(fixed) > data.len() {
@@ -541,20 +367,25 @@ fn dissect_response(
 
 fn name_values(
     values: &[DataValue<'_>],
-    names: Option<&'static [&'static str]>,
+    names: Option<&'static StructMeta>,
     cp: &OemCodePage,
 ) -> Fields {
     values
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let name = names
-                .and_then(|n| n.get(i))
-                .map_or_else(|| Cow::Owned(format!("field{i}")), |s| Cow::Borrowed(*s));
+            let meta = names.and_then(|m| m.fields.get(i));
+            let name = meta.map_or_else(
+                || Cow::Owned(format!("field{i}")),
+                |m| Cow::Borrowed(m.name),
+            );
+            let kind = meta.map_or(FieldKind::Plain, |m| m.kind);
             let value = match *v {
-                DataValue::Word(w) if name == "job_status" => Value::JobStatus(RapJobStatus(w)),
+                DataValue::Word(w) if kind == FieldKind::JobStatus => {
+                    Value::JobStatus(RapJobStatus(w))
+                }
                 DataValue::Word(w) | DataValue::AuxCount(w) => Value::Int(w.into()),
-                DataValue::DWord(w) if name == "time_submitted" => Value::Time(w),
+                DataValue::DWord(w) if kind == FieldKind::Time => Value::Time(w),
                 DataValue::DWord(w) => Value::Int(w.into()),
                 // A bare `B` is one byte: a number (a pad, a version), not text.
                 DataValue::Fixed(&[b]) => Value::Int(b.into()),

@@ -1,93 +1,37 @@
-//! RAP response data marshaling (MS-RAP 2.5.11), driven by a DataDesc.
+//! RAP response data marshaling (MS-RAP 2.5.11): the one engine for
+//! GetInfo replies, enumerations and auxiliary structures alike.
 //!
-//! The fixed parts of all entries come first, each item packed right after
-//! the previous one; variable-length data (strings, `l` buffers) after them.
-//! Low halves of pointers hold the offset plus Converter, High halves 0.
-//! A fixed part is copied whole or not at all; a string that does not fit
-//! gets offset 0 and makes the result incomplete (ERROR_MORE_DATA); a NULL
-//! source string is marshaled as an empty string by the mapping layer.
+//! The caller first says which entries there are and how many fixed bytes
+//! each needs ([`Marshaler::plan`]; a parent with all its auxiliary
+//! structures is one entry, so it is copied together with them or not at
+//! all), then pushes the declared structures ([`RapStruct`]) in order. The
+//! fixed parts of the entries that fit come first, each packed right after
+//! the previous one; strings and `l` buffers after them. Low halves of
+//! pointers hold the offset plus Converter, High halves 0. A string that
+//! does not fit gets offset 0 and makes the reply incomplete
+//! (ERROR_MORE_DATA); a NULL source string is marshaled as an empty string
+//! by the mapping layer. Entries are returned as a prefix: the first one
+//! whose fixed part does not fit ends the fixed parts, and the rest only
+//! count towards [`Marshaled::total_bytes`].
 //!
-//! Two string layouts ([`StringLayout`]): forward after the fixed parts with
-//! Converter 0 (the letter of 2.5.11), or Windows' top-down from the end of
-//! a ReceiveBufferSize buffer with the gap squeezed out and Converter =
-//! ReceiveBufferSize − bytes returned.
+//! Two string layouts ([`StringLayout`]), one placement rule: each string,
+//! in push order, takes the next `len + 1` bytes if they still fit in
+//! `limit − fixed parts`, else offset 0. Forward layout puts them after the
+//! fixed parts in that order (Converter 0, the letter of 2.5.11); Windows'
+//! top-down layout puts each below the previous one under
+//! ReceiveBufferSize, so after the gap is squeezed out they appear in
+//! reverse order, and Converter is ReceiveBufferSize minus the bytes
+//! returned (MS-RAP 4.1, 4.2). The top-down heap is written forward with a
+//! two-byte length after each block and reversed in [`Marshaler::finish`]:
+//! one pass, no buffer of ReceiveBufferSize bytes.
 //!
-//! Every offset is below `limit` ≤ 65535 (forward) or below
-//! ReceiveBufferSize ≤ 65535 (Windows), so it fits in the 16-bit Low half.
-//! No allocation beyond growing the caller's reused output buffer to at
-//! most `limit` bytes.
+//! Every offset is below `limit` ≤ 65535 (forward) or ReceiveBufferSize ≤
+//! 65535 (top-down), so it fits the 16-bit Low half. Nothing is allocated
+//! beyond growing the caller's reused output buffer.
 
-use thiserror::Error;
-
-use super::descriptor::{data, data_item_size, Descriptor, DescriptorError};
 use super::profile::StringLayout;
+use super::structs::{RapStruct, Visit};
 use crate::oem::OemCodePage;
-
-/// One field value, in descriptor order.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Field<'f> {
-    /// `W` (and `K`): a word. With a count, the first word; the rest are 0.
-    Word(u16),
-    /// `D`: a dword. With a count, the first; the rest are 0.
-    DWord(u32),
-    /// `B`n: a fixed-width string: at most n−1 OEM bytes, NUL-padded to n.
-    /// A bare `B` (pad byte) takes `Fixed("")` and is sent as 0.
-    Fixed(&'f str),
-    /// `z`: a string pointer. `None` sends offset 0 (absent).
-    Str(Option<&'f str>),
-    /// `l` / `b`: a pointer to bytes. `None` sends both halves 0.
-    LenBuf(Option<&'f [u8]>),
-    /// `N`: the count of auxiliary structures.
-    AuxCount(u16),
-}
-
-/// The most fields one structure has here (PrintJobInfo3: 19).
-pub const MAX_FIELDS: usize = 24;
-
-/// A fixed-capacity list of fields (no allocation).
-#[derive(Clone, Debug)]
-pub struct Fields<'f> {
-    items: [Field<'f>; MAX_FIELDS],
-    len: usize,
-}
-
-impl<'f> Default for Fields<'f> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<'f> Fields<'f> {
-    pub fn new() -> Self {
-        Fields {
-            items: [Field::Word(0); MAX_FIELDS],
-            len: 0,
-        }
-    }
-
-    /// Append a field; beyond [`MAX_FIELDS`] the field is dropped and the
-    /// marshaler reports [`MarshalError::FieldMismatch`].
-    pub fn push(&mut self, f: Field<'f>) {
-        if let Some(slot) = self.items.get_mut(self.len) {
-            *slot = f;
-        }
-        self.len = self.len.saturating_add(1);
-    }
-
-    pub fn as_slice(&self) -> &[Field<'f>] {
-        self.items.get(..self.len).unwrap_or(&self.items)
-    }
-}
-
-/// The marshaler was given fields that do not match its descriptor (a bug
-/// in the caller, never caused by input).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
-pub enum MarshalError {
-    #[error("descriptor: {0}")]
-    Descriptor(#[from] DescriptorError),
-    #[error("field {index} does not match descriptor item {item:?}")]
-    FieldMismatch { index: usize, item: char },
-}
 
 /// What a marshaling run produced.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -98,116 +42,118 @@ pub struct Marshaled {
     pub entries_available: u16,
     /// Converter for the response parameters.
     pub converter: u16,
-    /// Bytes needed to return every entry whole (fixed parts and all
-    /// variable data), saturating at u32::MAX: TotalBytesAvailable.
+    /// Bytes needed to return every pushed structure whole (fixed parts and
+    /// all variable data), saturating at u32::MAX: TotalBytesAvailable.
     pub total_bytes: u32,
-    /// Whether every fixed part and every string was returned.
+    /// Whether every entry and every string was returned.
     pub complete: bool,
 }
 
-/// Marshals entries described by one DataDesc into a response data buffer.
+/// Marshals declared structures into a response data buffer.
 #[derive(Debug)]
-pub struct Marshaler<'o, 'd> {
+pub struct Marshaler<'o> {
     out: &'o mut Vec<u8>,
-    desc: Descriptor<'d>,
-    fixed: usize,
     layout: StringLayout,
     code_page: OemCodePage,
     receive_buffer_size: u16,
     limit: usize,
-    /// Entries that will get a fixed part.
-    fit: usize,
-    available: usize,
-    /// Entries seen so far.
-    index: usize,
-    /// End of the fixed parts.
+    /// End of the fixed parts that are written.
     fixed_end: usize,
-    /// Windows layout: the lowest byte used by strings.
-    heap_lo: usize,
+    /// Where the next structure's fixed part goes (it is written only when
+    /// it ends at or before `fixed_end`).
+    cursor: usize,
+    /// Variable bytes placed so far.
+    heap: usize,
+    returned: usize,
+    available: usize,
     total: u32,
     complete: bool,
 }
 
-impl<'o, 'd> Marshaler<'o, 'd> {
-    /// Start marshaling `count` entries of `desc` into `out` (cleared).
-    /// `limit` is the most data bytes to return: min(ReceiveBufferSize,
-    /// MaxDataCount) (2.5.11; MS-CIFS 2.2.4.33.1).
+impl<'o> Marshaler<'o> {
+    /// Marshal into `out` (cleared) at most `limit` = min(ReceiveBufferSize,
+    /// MaxDataCount) data bytes (2.5.11; MS-CIFS 2.2.4.33.1).
     pub fn new(
         out: &'o mut Vec<u8>,
-        desc: Descriptor<'d>,
-        count: usize,
         receive_buffer_size: u16,
-        limit: u16,
+        max_data_count: u16,
         layout: StringLayout,
         code_page: OemCodePage,
-    ) -> Result<Self, MarshalError> {
-        let fixed = usize::from(desc.fixed_size()?);
-        let limit = usize::from(limit.min(receive_buffer_size));
-        let fit = limit.checked_div(fixed).map_or(count, |n| count.min(n));
-        let fixed_end = fit.saturating_mul(fixed);
+    ) -> Self {
         out.clear();
-        match layout {
-            StringLayout::Forward => out.resize(fixed_end, 0),
-            StringLayout::WindowsTopDown if fit > 0 => out.resize(limit, 0),
-            StringLayout::WindowsTopDown => {}
-        }
-        Ok(Marshaler {
+        Marshaler {
             out,
-            desc,
-            fixed,
             layout,
             code_page,
             receive_buffer_size,
-            limit,
-            fit,
-            available: count,
-            index: 0,
-            fixed_end,
-            heap_lo: limit,
+            limit: usize::from(receive_buffer_size.min(max_data_count)),
+            fixed_end: 0,
+            cursor: 0,
+            heap: 0,
+            returned: 0,
+            available: 0,
             total: 0,
-            complete: fit == count,
-        })
+            complete: true,
+        }
+    }
+
+    /// The entries, in order, by the fixed bytes each needs with its
+    /// auxiliary structures. Returns how many fit (a prefix). Call once,
+    /// before pushing.
+    pub fn plan(&mut self, entries: impl IntoIterator<Item = usize>) -> usize {
+        let mut end = 0usize;
+        let mut fit = 0usize;
+        let mut available = 0usize;
+        let mut stopped = false;
+        for size in entries {
+            available = available.saturating_add(1);
+            if stopped {
+                continue;
+            }
+            match end.checked_add(size).filter(|&e| e <= self.limit) {
+                Some(e) => {
+                    end = e;
+                    fit = fit.saturating_add(1);
+                }
+                None => stopped = true,
+            }
+        }
+        self.fixed_end = end;
+        self.returned = fit;
+        self.available = available;
+        self.complete = fit == available;
+        self.out.resize(end, 0);
+        fit
+    }
+
+    /// `count` entries of `size` fixed bytes each. Returns how many fit.
+    pub fn plan_uniform(&mut self, count: usize, size: u16) -> usize {
+        let size = usize::from(size);
+        let fit = self.limit.checked_div(size).map_or(count, |n| count.min(n));
+        self.fixed_end = fit.saturating_mul(size);
+        self.returned = fit;
+        self.available = count;
+        self.complete = fit == count;
+        self.out.resize(self.fixed_end, 0);
+        fit
     }
 
     /// Entries whose fixed part fits.
     pub fn entries_fitting(&self) -> usize {
-        self.fit
+        self.returned
     }
 
-    /// Reserve `len` bytes of variable data; returns (position in `out`,
-    /// pointer value) or `None` when they do not fit.
-    fn place(&mut self, len: usize) -> Option<(usize, u16)> {
-        match self.layout {
-            StringLayout::Forward => {
-                let pos = self.out.len();
-                let end = pos.checked_add(len).filter(|&e| e <= self.limit)?;
-                self.out.resize(end, 0);
-                Some((pos, u16::try_from(pos).ok()?))
-            }
-            StringLayout::WindowsTopDown => {
-                let pos = self
-                    .heap_lo
-                    .checked_sub(len)
-                    .filter(|&p| p >= self.fixed_end)?;
-                self.heap_lo = pos;
-                // Position in the un-squeezed ReceiveBufferSize buffer, whose
-                // top is ReceiveBufferSize (limit ≤ ReceiveBufferSize).
-                let shift = usize::from(self.receive_buffer_size).checked_sub(self.limit)?;
-                Some((pos, u16::try_from(pos.checked_add(shift)?).ok()?))
-            }
-        }
-    }
-
-    fn put_u16(&mut self, at: usize, v: u16) {
-        if let Some(s) = self.out.get_mut(at..at.saturating_add(2)) {
-            s.copy_from_slice(&v.to_le_bytes());
-        }
-    }
-
-    fn put_u32(&mut self, at: usize, v: u32) {
-        if let Some(s) = self.out.get_mut(at..at.saturating_add(4)) {
-            s.copy_from_slice(&v.to_le_bytes());
-        }
+    /// Marshal the next structure: written when its fixed part lies within
+    /// the entries that fit, else only counted towards the total.
+    #[inline]
+    pub fn push<'s, T: RapStruct<'s>>(&mut self, s: &'s T) {
+        let size = usize::from(T::META.fixed_size);
+        let at = self.cursor;
+        let end = at.saturating_add(size);
+        self.cursor = end;
+        self.add_total(size);
+        let write = end <= self.fixed_end;
+        s.walk(&mut Writer { m: self, at, write });
     }
 
     fn add_total(&mut self, n: usize) {
@@ -216,128 +162,190 @@ impl<'o, 'd> Marshaler<'o, 'd> {
             .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
 
-    /// Marshal the next entry. Entries beyond those that fit only count
-    /// towards [`Marshaled::total_bytes`].
-    pub fn entry(&mut self, fields: &[Field<'_>]) -> Result<(), MarshalError> {
-        let write = self.index < self.fit;
-        let mut at = self.index.saturating_mul(self.fixed);
-        self.index = self.index.saturating_add(1);
-        self.add_total(self.fixed);
-        let mut fi = fields.iter();
-        for (index, item) in self.desc.items().enumerate() {
-            let item = item?;
-            if item.ch == data::NULL {
-                continue;
+    /// Reserve `len` variable bytes: the pointer value, or `None` when they
+    /// do not fit. The caller appends exactly `len` bytes.
+    #[inline]
+    fn place(&mut self, len: usize) -> Option<u16> {
+        let room = self.limit.saturating_sub(self.fixed_end);
+        let heap = self.heap.checked_add(len).filter(|&h| h <= room)?;
+        self.heap = heap;
+        let ptr = match self.layout {
+            StringLayout::Forward => self.fixed_end.saturating_add(heap).saturating_sub(len),
+            StringLayout::WindowsTopDown => {
+                usize::from(self.receive_buffer_size).checked_sub(heap)?
             }
-            let size = data_item_size(item)
-                .and_then(|s| usize::try_from(s).ok())
-                .ok_or(DescriptorError::SizeOverflow)?;
-            let mismatch = MarshalError::FieldMismatch {
-                index,
-                item: item.ch as char,
-            };
-            let field = *fi.next().ok_or(mismatch)?;
-            match (item.ch, field) {
-                (data::WORD | data::UNSTRUCTURED, Field::Word(v))
-                | (data::AUXCOUNT, Field::AuxCount(v)) => {
-                    if write {
-                        self.put_u16(at, v);
-                    }
-                }
-                (data::DWORD, Field::DWord(v)) => {
-                    if write {
-                        self.put_u32(at, v);
-                    }
-                }
-                (data::BYTES, Field::Fixed(s)) => {
-                    if write && size > 1 {
-                        let cp = self.code_page;
-                        if let Some(slot) = self.out.get_mut(at..at.saturating_add(size - 1)) {
-                            // NUL padding is already there (the buffer was zeroed).
-                            cp.encode_fixed(s, slot);
-                        }
-                    }
-                }
-                (data::STRING, Field::Str(s)) => {
-                    let Some(s) = s else {
-                        continue_ptr(self, write, at, 0);
-                        at = at.saturating_add(size);
-                        continue;
-                    };
-                    let (enc, plain) = oem_string_len(&self.code_page, s);
-                    let len = enc.saturating_add(1);
-                    self.add_total(len);
-                    let mut ptr = 0;
-                    if write {
-                        match self.place(len) {
-                            Some((pos, p)) => {
-                                let cp = self.code_page;
-                                if let Some(slot) =
-                                    self.out.get_mut(pos..pos.saturating_add(len - 1))
-                                {
-                                    write_oem_string(&cp, s, plain, slot);
-                                }
-                                ptr = p;
-                            }
-                            None => self.complete = false,
-                        }
-                    }
-                    continue_ptr(self, write, at, ptr);
-                }
-                (data::LENBUF | data::BYTES_PTR, Field::LenBuf(b)) => {
-                    let mut ptr = 0;
-                    if let Some(b) = b {
-                        self.add_total(b.len());
-                        if write {
-                            match self.place(b.len()) {
-                                Some((pos, p)) => {
-                                    if let Some(slot) =
-                                        self.out.get_mut(pos..pos.saturating_add(b.len()))
-                                    {
-                                        slot.copy_from_slice(b);
-                                    }
-                                    ptr = p;
-                                }
-                                None => self.complete = false,
-                            }
-                        }
-                    }
-                    continue_ptr(self, write, at, ptr);
-                }
-                _ => return Err(mismatch),
-            }
-            at = at.saturating_add(size);
-        }
-        if fi.next().is_some() {
-            return Err(MarshalError::FieldMismatch {
-                index: fields.len(),
-                item: '-',
-            });
-        }
-        Ok(())
+        };
+        u16::try_from(ptr).ok()
     }
 
-    /// Finish: squeeze the Windows layout and report.
+    /// After a placed block: the top-down layout records its length.
+    #[inline]
+    fn close_block(&mut self, len: usize) {
+        if self.layout == StringLayout::WindowsTopDown {
+            let n = u16::try_from(len).unwrap_or(u16::MAX);
+            self.out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    /// Finish: put the top-down heap in its final order and report.
     pub fn finish(self) -> Marshaled {
         let mut converter = 0;
-        if self.layout == StringLayout::WindowsTopDown && self.fit > 0 {
-            let heap = self.limit.saturating_sub(self.heap_lo);
-            self.out
-                .copy_within(self.heap_lo..self.limit, self.fixed_end);
-            let returned = self.fixed_end.saturating_add(heap);
-            self.out.truncate(returned);
+        if self.layout == StringLayout::WindowsTopDown && self.returned > 0 {
+            // The heap holds the blocks in placement order, each followed by
+            // its length. Top-down placement puts the last block lowest:
+            // append them last to first, then drop the original run.
+            let mid = self.out.len();
+            let mut end = mid;
+            while end > self.fixed_end {
+                let Some(len) = end
+                    .checked_sub(2)
+                    .and_then(|s| self.out.get(s..end))
+                    .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+                else {
+                    break;
+                };
+                let Some(start) = end.checked_sub(2 + len).filter(|&s| s >= self.fixed_end) else {
+                    break;
+                };
+                self.out.extend_from_within(start..start + len);
+                end = start;
+            }
+            self.out.drain(self.fixed_end..mid);
             converter = usize::from(self.receive_buffer_size)
-                .checked_sub(returned)
+                .checked_sub(self.out.len())
                 .and_then(|c| u16::try_from(c).ok())
                 .unwrap_or(0);
         }
         Marshaled {
-            entries_returned: u16::try_from(self.fit).unwrap_or(u16::MAX),
+            entries_returned: u16::try_from(self.returned).unwrap_or(u16::MAX),
             entries_available: u16::try_from(self.available).unwrap_or(u16::MAX),
             converter,
             total_bytes: self.total,
-            complete: self.complete && self.fit == self.available,
+            complete: self.complete,
         }
+    }
+}
+
+/// Writes (or only measures) one structure's fields.
+struct Writer<'m, 'o> {
+    m: &'m mut Marshaler<'o>,
+    /// Where the next fixed field goes.
+    at: usize,
+    write: bool,
+}
+
+impl Writer<'_, '_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.write {
+            if let Some(slot) = self
+                .m
+                .out
+                .get_mut(self.at..self.at.saturating_add(bytes.len()))
+            {
+                slot.copy_from_slice(bytes);
+            }
+        }
+        self.at = self.at.saturating_add(bytes.len());
+    }
+
+    #[inline]
+    fn pointer(&mut self, low: u16) {
+        let [a, b] = low.to_le_bytes();
+        self.put(&[a, b, 0, 0]);
+    }
+}
+
+impl<'s> Visit<'s> for Writer<'_, '_> {
+    #[inline]
+    fn word(&mut self, v: u16) {
+        self.put(&v.to_le_bytes());
+    }
+
+    #[inline]
+    fn byte(&mut self, v: u8) {
+        self.put(&[v]);
+    }
+
+    #[inline]
+    fn dword(&mut self, v: u32) {
+        self.put(&v.to_le_bytes());
+    }
+
+    #[inline]
+    fn fixed(&mut self, s: &'s str, width: u16) {
+        let width = usize::from(width);
+        if self.write && width > 1 {
+            let cp = self.m.code_page;
+            // The NUL padding is already there (the fixed parts are zeroed).
+            if let Some(slot) = self
+                .m
+                .out
+                .get_mut(self.at..self.at.saturating_add(width - 1))
+            {
+                cp.encode_fixed(s, slot);
+            }
+        }
+        self.at = self.at.saturating_add(width);
+    }
+
+    #[inline]
+    fn pad(&mut self, width: u16) {
+        self.at = self.at.saturating_add(usize::from(width));
+    }
+
+    #[inline]
+    fn string(&mut self, s: Option<&'s str>) {
+        let Some(s) = s else {
+            return self.pointer(0);
+        };
+        let cp = self.m.code_page;
+        let (enc, plain) = oem_string_len(&cp, s);
+        let len = enc.saturating_add(1);
+        self.m.add_total(len);
+        if !self.write {
+            return self.pointer(0);
+        }
+        let Some(ptr) = self.m.place(len) else {
+            self.m.complete = false;
+            return self.pointer(0);
+        };
+        let out = &mut *self.m.out;
+        if plain {
+            out.extend_from_slice(s.as_bytes());
+            out.push(0);
+        } else {
+            let start = out.len();
+            out.resize(start.saturating_add(len), 0);
+            if let Some(slot) = out.get_mut(start..start.saturating_add(enc)) {
+                write_oem_string(&cp, s, false, slot);
+            }
+        }
+        self.m.close_block(len);
+        self.pointer(ptr);
+    }
+
+    #[inline]
+    fn buffer(&mut self, b: Option<&'s [u8]>) {
+        let Some(b) = b else {
+            return self.pointer(0);
+        };
+        self.m.add_total(b.len());
+        if !self.write {
+            return self.pointer(0);
+        }
+        let Some(ptr) = self.m.place(b.len()) else {
+            self.m.complete = false;
+            return self.pointer(0);
+        };
+        self.m.out.extend_from_slice(b);
+        self.m.close_block(b.len());
+        self.pointer(ptr);
+    }
+
+    #[inline]
+    fn aux_count(&mut self, n: u16) {
+        self.word(n);
     }
 }
 
@@ -363,50 +371,55 @@ pub(crate) fn write_oem_string(cp: &OemCodePage, s: &str, plain: bool, slot: &mu
     }
 }
 
-/// Write a pointer (Low = `ptr`, High = 0) at `at` when writing.
-fn continue_ptr(m: &mut Marshaler<'_, '_>, write: bool, at: usize, ptr: u16) {
-    if write {
-        m.put_u16(at, ptr);
-        m.put_u16(at.saturating_add(2), 0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rap::descriptor::Descriptor;
     use pretty_assertions::assert_eq;
+    use std::borrow::Cow;
 
-    fn run(
-        layout: StringLayout,
-        rbs: u16,
-        limit: u16,
-        fields: &[Field<'_>],
-    ) -> (Vec<u8>, Marshaled) {
+    crate::rap_struct! {
+        /// A test structure, `WzBB3z`.
+        struct T<'a> {
+            a: W,
+            s: z,
+            _: B,
+            f: B 3,
+            t: z,
+        }
+    }
+
+    fn run(layout: StringLayout, rbs: u16, limit: u16, t: &T<'_>) -> (Vec<u8>, Marshaled) {
         let mut out = vec![0xEE; 7];
-        let mut m = Marshaler::new(
-            &mut out,
-            Descriptor(b"WzBB3z"),
-            1,
-            rbs,
-            limit,
-            layout,
-            OemCodePage::default(),
-        )
-        .unwrap();
-        m.entry(fields).unwrap();
+        let mut m = Marshaler::new(&mut out, rbs, limit, layout, OemCodePage::default());
+        m.plan_uniform(1, T::FIXED_SIZE);
+        m.push(t);
         let r = m.finish();
         (out, r)
     }
 
+    fn t<'a>(s: Option<&'a str>, f: &'a str, t: Option<&'a str>) -> T<'a> {
+        T {
+            a: 7,
+            s: s.map(Cow::Borrowed),
+            f: Cow::Borrowed(f),
+            t: t.map(Cow::Borrowed),
+        }
+    }
+
+    #[test]
+    fn declared_descriptor_and_size() {
+        assert_eq!(T::DESCRIPTOR, b"WzBB3z");
+        assert_eq!(T::FIXED_SIZE, 14);
+        assert_eq!(
+            T::STRUCT_META.names().collect::<Vec<_>>(),
+            ["a", "s", "pad", "f", "t"]
+        );
+    }
+
     #[test]
     fn forward_and_windows() {
-        let f = [
-            Field::Word(7),
-            Field::Str(Some("ab")),
-            Field::Fixed(""),
-            Field::Fixed("xyz"),
-            Field::Str(Some("")),
-        ];
+        let f = t(Some("ab"), "xyz", Some(""));
         let (out, r) = run(StringLayout::Forward, 100, 100, &f);
         assert_eq!(
             out,
@@ -434,13 +447,7 @@ mod tests {
 
     #[test]
     fn string_that_does_not_fit_gets_offset_zero() {
-        let f = [
-            Field::Word(7),
-            Field::Str(Some("abcdef")),
-            Field::Fixed(""),
-            Field::Fixed(""),
-            Field::Str(Some("g")),
-        ];
+        let f = t(Some("abcdef"), "", Some("g"));
         let (out, r) = run(StringLayout::Forward, 18, 18, &f);
         // "abcdef\0" (7) does not fit in 4 bytes; "g\0" does.
         assert_eq!(
@@ -452,13 +459,7 @@ mod tests {
 
     #[test]
     fn fixed_part_does_not_fit() {
-        let f = [
-            Field::Word(7),
-            Field::Str(None),
-            Field::Fixed(""),
-            Field::Fixed(""),
-            Field::Str(None),
-        ];
+        let f = t(None, "", None);
         for layout in [StringLayout::Forward, StringLayout::WindowsTopDown] {
             let (out, r) = run(layout, 13, 13, &f);
             assert_eq!(out, b"");
@@ -469,25 +470,51 @@ mod tests {
         }
     }
 
+    /// What `mismatched_fields_are_an_error` guarded (fields that disagree
+    /// with the descriptor) cannot happen any more: the fields *are* the
+    /// declaration. What remains to check is that the declaration's derived
+    /// descriptor and size agree with the generic descriptor rules.
     #[test]
-    fn mismatched_fields_are_an_error() {
+    fn declarations_agree_with_the_generic_descriptor_rules() {
+        let metas = [&T::STRUCT_META];
+        for m in metas {
+            let joined: String = m.fields.iter().map(|f| f.item).collect();
+            assert_eq!(joined.as_bytes(), m.descriptor);
+            assert_eq!(Descriptor(m.descriptor).validate_data(), Ok(m.fixed_size));
+        }
+    }
+
+    #[test]
+    fn windows_layout_many_blocks_and_a_buffer() {
+        crate::rap_struct! {
+            struct U<'a> { x: z, y: l, z: z, }
+        }
+        let u = U {
+            x: Some("one".into()),
+            y: Some(Cow::Borrowed(&b"\x04\x00ab"[..])),
+            z: Some("two".into()),
+        };
         let mut out = Vec::new();
         let mut m = Marshaler::new(
             &mut out,
-            Descriptor(b"Wz"),
-            1,
-            10,
-            10,
-            StringLayout::Forward,
+            64,
+            64,
+            StringLayout::WindowsTopDown,
             OemCodePage::default(),
-        )
-        .unwrap();
-        assert_eq!(
-            m.entry(&[Field::Word(1), Field::Word(2)]),
-            Err(MarshalError::FieldMismatch {
-                index: 1,
-                item: 'z'
-            })
         );
+        m.plan_uniform(2, U::FIXED_SIZE);
+        m.push(&u);
+        m.push(&u);
+        let r = m.finish();
+        // 24 fixed bytes; heap (placement order) one\0, 04 00 a b, two\0, one\0, ...
+        // Top-down: the last placed is lowest.
+        assert_eq!(r.converter, 64 - u16::try_from(out.len()).unwrap());
+        assert_eq!(r.total_bytes, 2 * (12 + 4 + 4 + 4));
+        assert!(r.complete);
+        let heap = &out[24..];
+        assert_eq!(heap, b"two\0\x04\x00abone\0two\0\x04\x00abone\0");
+        // The first structure's `x` pointer: 64 − 4 (top), minus Converter = offset of the last "one".
+        let low = u16::from_le_bytes([out[0], out[1]]);
+        assert_eq!(usize::from(low - r.converter), out.len() - 4);
     }
 }

@@ -59,21 +59,24 @@ pub trait RapService {
     }
 }
 
-pub mod api;
+pub mod commands;
 pub mod descriptor;
 pub mod dissect;
-pub mod job_marshal;
+pub mod lanman;
 pub mod marshal;
+pub mod params;
 pub mod print_job;
+pub mod print_queue;
 pub mod profile;
 pub mod request;
 pub mod response;
 pub mod server;
+pub mod structs;
 
 pub use descriptor::Descriptor;
 pub use print_job::{
     PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2, PrintJobInfo3, RapJobStatus,
 };
 pub use profile::{Profile, StringLayout};
-pub use request::{parse_rap_request, PrintJobGetInfoRequest, RapRequest};
-pub use server::{RapServer, ServerConfig};
+pub use request::{parse_rap_request, RapRequest};
+pub use server::{Caller, RapServer, ServerConfig};

@@ -9,11 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::descriptor::job;
-use super::marshal::{Field, Fields};
 use super::profile::Profile;
-use super::response::{DataValue, ResponseError};
-use crate::oem::OemCodePage;
 use crate::spool::{JobInfo2, JobStatus};
 
 /// PRJ_QS_QUEUED: in the queue (MS-RAP 2.5.7.8.6).
@@ -95,6 +91,18 @@ impl RapJobStatus {
     }
 }
 
+impl From<u16> for RapJobStatus {
+    fn from(v: u16) -> Self {
+        RapJobStatus(v)
+    }
+}
+
+impl From<RapJobStatus> for u16 {
+    fn from(v: RapJobStatus) -> u16 {
+        v.0
+    }
+}
+
 impl fmt::Display for RapJobStatus {
     /// `PRINTING`, `QUEUED|ERROR`, `PAUSED|0x2000`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -117,79 +125,120 @@ impl fmt::Debug for RapJobStatus {
     }
 }
 
-/// PrintJobInfo0 (MS-RAP 2.5.7.8.5), 2 bytes, `W`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct PrintJobInfo0 {
-    pub job_id: u16,
+crate::rap_struct! {
+    /// PrintJobInfo0 (MS-RAP 2.5.7.8.5), `W`.
+    pub struct PrintJobInfo0 {
+        /// JobID.
+        job_id: W,
+    }
 }
 
-/// PrintJobInfo1 (MS-RAP 2.5.7.8.6), 74 bytes, `WB21BB16B10zWWzDDz`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct PrintJobInfo1<'a> {
-    pub job_id: u16,
-    /// B21: at most 20 OEM bytes on the wire.
-    pub user_name: Cow<'a, str>,
-    /// B16: at most 15.
-    pub notify_name: Cow<'a, str>,
-    /// B10: at most 9.
-    pub data_type: Cow<'a, str>,
-    pub print_parameter_string: Option<Cow<'a, str>>,
-    pub job_position: u16,
-    pub job_status: RapJobStatus,
-    pub job_status_string: Option<Cow<'a, str>>,
-    /// Seconds since 1970-01-01 in the server's local time.
-    pub time_submitted: u32,
-    pub job_size: u32,
-    pub job_comment_string: Option<Cow<'a, str>>,
+crate::rap_struct! {
+    /// PrintJobInfo1 (MS-RAP 2.5.7.8.6), `WB21BB16B10zWWzDDz`.
+    pub struct PrintJobInfo1<'a> {
+        /// JobID.
+        job_id: W,
+        /// UserName: at most 20 OEM bytes on the wire.
+        user_name: B 21,
+        _: B,
+        /// NotifyName: at most 15.
+        notify_name: B 16,
+        /// DataType: at most 9.
+        data_type: B 10,
+        /// PrintParameterString.
+        print_parameter_string: z,
+        /// JobPosition: 1 = next to print.
+        job_position: W,
+        /// JobStatus.
+        job_status: W [JobStatus],
+        /// JobStatusString.
+        job_status_string: z,
+        /// TimeSubmitted: seconds since 1970-01-01 in the server's local time.
+        time_submitted: D [Time],
+        /// JobSize in bytes.
+        job_size: D,
+        /// JobCommentString.
+        job_comment_string: z,
+    }
 }
 
-/// PrintJobInfo2 (MS-RAP 2.5.7.8.7), 28 bytes, `WWzWWDDzz`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct PrintJobInfo2<'a> {
-    pub job_id: u16,
-    pub priority: u16,
-    pub user_name: Option<Cow<'a, str>>,
-    pub job_position: u16,
-    pub job_status: RapJobStatus,
-    pub time_submitted: u32,
-    pub job_size: u32,
-    pub comment: Option<Cow<'a, str>>,
-    pub document_name: Option<Cow<'a, str>>,
+crate::rap_struct! {
+    /// PrintJobInfo2 (MS-RAP 2.5.7.8.7), `WWzWWDDzz`.
+    pub struct PrintJobInfo2<'a> {
+        /// JobID.
+        job_id: W,
+        /// Priority: 0 (the queue's) or 1..=99.
+        priority: W,
+        /// UserName.
+        user_name: z,
+        /// JobPosition.
+        job_position: W,
+        /// JobStatus.
+        job_status: W [JobStatus],
+        /// TimeSubmitted (server local time).
+        time_submitted: D [Time],
+        /// JobSize in bytes.
+        job_size: D,
+        /// Comment.
+        comment: z,
+        /// DocumentName.
+        document_name: z,
+    }
 }
 
-/// PrintJobInfo3 (MS-RAP 2.5.7.8.8), 68 bytes, `WWzWWDDzzzzzzzzzzlz`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct PrintJobInfo3<'a> {
-    pub job_id: u16,
-    pub priority: u16,
-    pub user_name: Option<Cow<'a, str>>,
-    pub job_position: u16,
-    pub job_status: RapJobStatus,
-    pub time_submitted: u32,
-    pub job_size: u32,
-    pub comment: Option<Cow<'a, str>>,
-    pub document_name: Option<Cow<'a, str>>,
-    pub notify_name: Option<Cow<'a, str>>,
-    pub data_type: Option<Cow<'a, str>>,
-    pub print_parameter_string: Option<Cow<'a, str>>,
-    pub status_string: Option<Cow<'a, str>>,
-    pub queue_name: Option<Cow<'a, str>>,
-    pub print_processor_name: Option<Cow<'a, str>>,
-    pub print_processor_params: Option<Cow<'a, str>>,
-    pub driver_name: Option<Cow<'a, str>>,
-    /// DriverData: a buffer whose first two bytes are its length; `None`
-    /// when both pointer halves are 0 ("not present").
-    pub driver_data: Option<Cow<'a, [u8]>>,
-    pub printer_name: Option<Cow<'a, str>>,
+crate::rap_struct! {
+    /// PrintJobInfo3 (MS-RAP 2.5.7.8.8), `WWzWWDDzzzzzzzzzzlz`.
+    pub struct PrintJobInfo3<'a> {
+        /// JobID.
+        job_id: W,
+        /// Priority.
+        priority: W,
+        /// UserName.
+        user_name: z,
+        /// JobPosition.
+        job_position: W,
+        /// JobStatus.
+        job_status: W [JobStatus],
+        /// TimeSubmitted (server local time).
+        time_submitted: D [Time],
+        /// JobSize in bytes.
+        job_size: D,
+        /// Comment.
+        comment: z,
+        /// DocumentName.
+        document_name: z,
+        /// NotifyName.
+        notify_name: z,
+        /// DataType.
+        data_type: z,
+        /// PrintParameterString.
+        print_parameter_string: z,
+        /// StatusString.
+        status_string: z,
+        /// QueueName.
+        queue_name: z,
+        /// PrintProcessorName.
+        print_processor_name: z,
+        /// PrintProcessorParams.
+        print_processor_params: z,
+        /// DriverName.
+        driver_name: z,
+        /// DriverData: a buffer whose first two bytes are its length; `None`
+        /// when both pointer halves are 0 ("not present").
+        driver_data: l,
+        /// PrinterName.
+        printer_name: z,
+    }
 }
 
-/// One PrintJobInfo structure of any level.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PrintJobInfo<'a> {
-    Level0(PrintJobInfo0),
-    Level1(PrintJobInfo1<'a>),
-    Level2(PrintJobInfo2<'a>),
-    Level3(PrintJobInfo3<'a>),
+crate::rap_levels! {
+    /// One PrintJobInfo structure of any level.
+    pub enum PrintJobInfo<'a> {
+        0 => Level0(PrintJobInfo0),
+        1 => Level1(PrintJobInfo1<'a>),
+        2 => Level2(PrintJobInfo2<'a>),
+        3 => Level3(PrintJobInfo3<'a>),
+    }
 }
 
 /// Server-side settings of the JOB_INFO_2 mapping.
@@ -318,21 +367,6 @@ impl<'a> PrintJobInfo<'a> {
         })
     }
 
-    /// The info level.
-    pub fn level(&self) -> u16 {
-        match self {
-            PrintJobInfo::Level0(_) => 0,
-            PrintJobInfo::Level1(_) => 1,
-            PrintJobInfo::Level2(_) => 2,
-            PrintJobInfo::Level3(_) => 3,
-        }
-    }
-
-    /// The DataDesc of this level.
-    pub fn descriptor(&self) -> &'static [u8] {
-        job::for_level(self.level()).unwrap_or(job::LEVEL_0)
-    }
-
     /// The JobID (every level has one).
     pub fn job_id(&self) -> u16 {
         match self {
@@ -340,212 +374,6 @@ impl<'a> PrintJobInfo<'a> {
             PrintJobInfo::Level1(i) => i.job_id,
             PrintJobInfo::Level2(i) => i.job_id,
             PrintJobInfo::Level3(i) => i.job_id,
-        }
-    }
-
-    /// The field values in descriptor order, for the marshaler.
-    pub fn fields(&self) -> Fields<'_> {
-        let mut f = Fields::new();
-        match self {
-            PrintJobInfo::Level0(i) => {
-                f.push(Field::Word(i.job_id));
-            }
-            PrintJobInfo::Level1(i) => {
-                f.push(Field::Word(i.job_id));
-                f.push(Field::Fixed(&i.user_name));
-                f.push(Field::Fixed(""));
-                f.push(Field::Fixed(&i.notify_name));
-                f.push(Field::Fixed(&i.data_type));
-                f.push(Field::Str(i.print_parameter_string.as_deref()));
-                f.push(Field::Word(i.job_position));
-                f.push(Field::Word(i.job_status.0));
-                f.push(Field::Str(i.job_status_string.as_deref()));
-                f.push(Field::DWord(i.time_submitted));
-                f.push(Field::DWord(i.job_size));
-                f.push(Field::Str(i.job_comment_string.as_deref()));
-            }
-            PrintJobInfo::Level2(i) => {
-                f.push(Field::Word(i.job_id));
-                f.push(Field::Word(i.priority));
-                f.push(Field::Str(i.user_name.as_deref()));
-                f.push(Field::Word(i.job_position));
-                f.push(Field::Word(i.job_status.0));
-                f.push(Field::DWord(i.time_submitted));
-                f.push(Field::DWord(i.job_size));
-                f.push(Field::Str(i.comment.as_deref()));
-                f.push(Field::Str(i.document_name.as_deref()));
-            }
-            PrintJobInfo::Level3(i) => {
-                f.push(Field::Word(i.job_id));
-                f.push(Field::Word(i.priority));
-                f.push(Field::Str(i.user_name.as_deref()));
-                f.push(Field::Word(i.job_position));
-                f.push(Field::Word(i.job_status.0));
-                f.push(Field::DWord(i.time_submitted));
-                f.push(Field::DWord(i.job_size));
-                for v in [
-                    &i.comment,
-                    &i.document_name,
-                    &i.notify_name,
-                    &i.data_type,
-                    &i.print_parameter_string,
-                    &i.status_string,
-                    &i.queue_name,
-                    &i.print_processor_name,
-                    &i.print_processor_params,
-                    &i.driver_name,
-                ] {
-                    f.push(Field::Str(v.as_deref()));
-                }
-                f.push(Field::LenBuf(i.driver_data.as_deref()));
-                f.push(Field::Str(i.printer_name.as_deref()));
-            }
-        }
-        f
-    }
-
-    /// Build the level's structure from generically parsed values (client
-    /// side), decoding strings with `cp`.
-    pub fn from_values(
-        level: u16,
-        v: &[DataValue<'a>],
-        cp: &OemCodePage,
-    ) -> Result<PrintJobInfo<'a>, ResponseError> {
-        let mut it = v.iter();
-        let mut next = || it.next().ok_or(ResponseError::FieldMismatch);
-        let word = |d: &DataValue<'a>| match *d {
-            DataValue::Word(w) => Ok(w),
-            _ => Err(ResponseError::FieldMismatch),
-        };
-        let dword = |d: &DataValue<'a>| match *d {
-            DataValue::DWord(w) => Ok(w),
-            _ => Err(ResponseError::FieldMismatch),
-        };
-        let fixed = |d: &DataValue<'a>| match *d {
-            DataValue::Fixed(bytes) => {
-                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-                Ok(cp.decode(bytes.get(..end).unwrap_or_default()))
-            }
-            _ => Err(ResponseError::FieldMismatch),
-        };
-        let string = |d: &DataValue<'a>| match *d {
-            DataValue::Str(s) => Ok(s.map(|s| cp.decode(s))),
-            _ => Err(ResponseError::FieldMismatch),
-        };
-        Ok(match level {
-            0 => PrintJobInfo::Level0(PrintJobInfo0 {
-                job_id: word(next()?)?,
-            }),
-            1 => PrintJobInfo::Level1(PrintJobInfo1 {
-                job_id: word(next()?)?,
-                user_name: fixed(next()?)?,
-                notify_name: {
-                    let _pad = next()?;
-                    fixed(next()?)?
-                },
-                data_type: fixed(next()?)?,
-                print_parameter_string: string(next()?)?,
-                job_position: word(next()?)?,
-                job_status: RapJobStatus(word(next()?)?),
-                job_status_string: string(next()?)?,
-                time_submitted: dword(next()?)?,
-                job_size: dword(next()?)?,
-                job_comment_string: string(next()?)?,
-            }),
-            2 => PrintJobInfo::Level2(PrintJobInfo2 {
-                job_id: word(next()?)?,
-                priority: word(next()?)?,
-                user_name: string(next()?)?,
-                job_position: word(next()?)?,
-                job_status: RapJobStatus(word(next()?)?),
-                time_submitted: dword(next()?)?,
-                job_size: dword(next()?)?,
-                comment: string(next()?)?,
-                document_name: string(next()?)?,
-            }),
-            3 => PrintJobInfo::Level3(PrintJobInfo3 {
-                job_id: word(next()?)?,
-                priority: word(next()?)?,
-                user_name: string(next()?)?,
-                job_position: word(next()?)?,
-                job_status: RapJobStatus(word(next()?)?),
-                time_submitted: dword(next()?)?,
-                job_size: dword(next()?)?,
-                comment: string(next()?)?,
-                document_name: string(next()?)?,
-                notify_name: string(next()?)?,
-                data_type: string(next()?)?,
-                print_parameter_string: string(next()?)?,
-                status_string: string(next()?)?,
-                queue_name: string(next()?)?,
-                print_processor_name: string(next()?)?,
-                print_processor_params: string(next()?)?,
-                driver_name: string(next()?)?,
-                driver_data: match *next()? {
-                    DataValue::LenBuf(b) => b.map(Cow::Borrowed),
-                    _ => return Err(ResponseError::FieldMismatch),
-                },
-                printer_name: string(next()?)?,
-            }),
-            _ => return Err(ResponseError::UnknownLevel(level)),
-        })
-    }
-
-    /// Detach from the buffer it borrows.
-    pub fn into_owned(self) -> PrintJobInfo<'static> {
-        fn o(s: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
-            s.map(|s| Cow::Owned(s.into_owned()))
-        }
-        fn f(s: Cow<'_, str>) -> Cow<'static, str> {
-            Cow::Owned(s.into_owned())
-        }
-        match self {
-            PrintJobInfo::Level0(i) => PrintJobInfo::Level0(i),
-            PrintJobInfo::Level1(i) => PrintJobInfo::Level1(PrintJobInfo1 {
-                job_id: i.job_id,
-                user_name: f(i.user_name),
-                notify_name: f(i.notify_name),
-                data_type: f(i.data_type),
-                print_parameter_string: o(i.print_parameter_string),
-                job_position: i.job_position,
-                job_status: i.job_status,
-                job_status_string: o(i.job_status_string),
-                time_submitted: i.time_submitted,
-                job_size: i.job_size,
-                job_comment_string: o(i.job_comment_string),
-            }),
-            PrintJobInfo::Level2(i) => PrintJobInfo::Level2(PrintJobInfo2 {
-                job_id: i.job_id,
-                priority: i.priority,
-                user_name: o(i.user_name),
-                job_position: i.job_position,
-                job_status: i.job_status,
-                time_submitted: i.time_submitted,
-                job_size: i.job_size,
-                comment: o(i.comment),
-                document_name: o(i.document_name),
-            }),
-            PrintJobInfo::Level3(i) => PrintJobInfo::Level3(PrintJobInfo3 {
-                job_id: i.job_id,
-                priority: i.priority,
-                user_name: o(i.user_name),
-                job_position: i.job_position,
-                job_status: i.job_status,
-                time_submitted: i.time_submitted,
-                job_size: i.job_size,
-                comment: o(i.comment),
-                document_name: o(i.document_name),
-                notify_name: o(i.notify_name),
-                data_type: o(i.data_type),
-                print_parameter_string: o(i.print_parameter_string),
-                status_string: o(i.status_string),
-                queue_name: o(i.queue_name),
-                print_processor_name: o(i.print_processor_name),
-                print_processor_params: o(i.print_processor_params),
-                driver_name: o(i.driver_name),
-                driver_data: i.driver_data.map(|d| Cow::Owned(d.into_owned())),
-                printer_name: o(i.printer_name),
-            }),
         }
     }
 }

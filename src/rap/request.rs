@@ -319,109 +319,11 @@ impl<'a> Iterator for ParamIter<'a> {
     }
 }
 
-/// NetPrintJobGetInfo request parameters (MS-RAP 2.5.7.4.1), ParamDesc `WWrLh`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub struct PrintJobGetInfoRequest {
-    /// JobID: the job to query.
-    pub job_id: u16,
-    /// InfoLevel: 0, 1, 2 or 3.
-    pub level: u16,
-    /// ReceiveBufferSize: the most response Data bytes the client accepts.
-    pub receive_buffer_size: u16,
-}
-
-/// The ParamDesc NetPrintJobGetInfo requires (MS-RAP 2.5.7.4.1).
-pub const GET_INFO_PARAM_DESC: &[u8] = b"WWrLh";
-/// The ParamDesc of NetPrintJobEnum as Samba's clients send it (spec-facts §9).
-pub const JOB_ENUM_PARAM_DESC: &[u8] = b"zWrLeh";
-
-impl PrintJobGetInfoRequest {
-    /// Read JobID, InfoLevel and ReceiveBufferSize from RAPParams described
-    /// by `WWrLh` (the caller checked ParamDesc).
-    pub fn from_params(params: &RapParams<'_>) -> Result<Self, RequestError> {
-        let mut words = [0u16; 3];
-        let mut n = 0;
-        for v in params.values() {
-            let v = v?;
-            let w = match v.value {
-                ParamValue::Word(w) | ParamValue::ReceiveBufferSize(w) => w,
-                _ => continue,
-            };
-            if let Some(slot) = words.get_mut(n) {
-                *slot = w;
-                n += 1;
-            }
-        }
-        let [job_id, level, receive_buffer_size] = words;
-        Ok(PrintJobGetInfoRequest {
-            job_id,
-            level,
-            receive_buffer_size,
-        })
-    }
-
-    /// The request's transaction parameter bytes, with this DataDesc.
-    pub fn encode(&self, data_desc: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(&RapOpcode::NET_PRINT_JOB_GET_INFO.0.to_le_bytes());
-        out.extend_from_slice(GET_INFO_PARAM_DESC);
-        out.push(0);
-        out.extend_from_slice(data_desc);
-        out.push(0);
-        out.extend_from_slice(&self.job_id.to_le_bytes());
-        out.extend_from_slice(&self.level.to_le_bytes());
-        out.extend_from_slice(&self.receive_buffer_size.to_le_bytes());
-    }
-}
-
-/// NetPrintJobEnum request parameters (Samba `zWrLeh`; not in MS-RAP, D14).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PrintJobEnumRequest<'a> {
-    /// The queue name, OEM bytes without the NUL.
-    pub queue: &'a [u8],
-    pub level: u16,
-    pub receive_buffer_size: u16,
-}
-
-impl<'a> PrintJobEnumRequest<'a> {
-    /// Read the queue name, level and ReceiveBufferSize from RAPParams
-    /// described by `zWrLeh` (the caller checked ParamDesc).
-    pub fn from_params(params: &RapParams<'a>) -> Result<Self, RequestError> {
-        let mut queue: &[u8] = &[];
-        let mut level = 0;
-        let mut rbs = 0;
-        for v in params.values() {
-            match v?.value {
-                ParamValue::String(s) => queue = s,
-                ParamValue::Word(w) => level = w,
-                ParamValue::ReceiveBufferSize(w) => rbs = w,
-                _ => {}
-            }
-        }
-        Ok(PrintJobEnumRequest {
-            queue,
-            level,
-            receive_buffer_size: rbs,
-        })
-    }
-
-    /// The request's transaction parameter bytes, with this DataDesc.
-    pub fn encode(&self, data_desc: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(&RapOpcode::NET_PRINT_JOB_ENUM.0.to_le_bytes());
-        out.extend_from_slice(JOB_ENUM_PARAM_DESC);
-        out.push(0);
-        out.extend_from_slice(data_desc);
-        out.push(0);
-        out.extend_from_slice(self.queue);
-        out.push(0);
-        out.extend_from_slice(&self.level.to_le_bytes());
-        out.extend_from_slice(&self.receive_buffer_size.to_le_bytes());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rap::commands::net_print_job_enum::PrintJobEnumRequest;
+    use crate::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest;
     use pretty_assertions::assert_eq;
 
     #[test]
@@ -435,7 +337,7 @@ mod tests {
         assert_eq!(p.bytes, b"\x03\x00\x02\x00\x00\x04");
         assert_eq!(p.aux_desc, None);
         assert_eq!(
-            PrintJobGetInfoRequest::from_params(&p).unwrap(),
+            PrintJobGetInfoRequest::parse(p.bytes).unwrap().0,
             PrintJobGetInfoRequest {
                 job_id: 3,
                 level: 2,
@@ -512,7 +414,9 @@ mod tests {
         req.encode(b"WB21BB16B10zWWzDDz", &mut out);
         let r = parse_rap_request(&out).unwrap();
         assert_eq!(
-            PrintJobEnumRequest::from_params(&r.params().unwrap()).unwrap(),
+            PrintJobEnumRequest::parse(r.params().unwrap().bytes)
+                .unwrap()
+                .0,
             req
         );
     }

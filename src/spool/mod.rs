@@ -1,14 +1,13 @@
-//! The print spooler seen by the RAP server: [MS-RPRN] JOB_INFO_2 and the two
-//! calls MS-RAP 3.2.5.7 makes (RpcOpenPrinter, RpcGetJob), plus RpcEnumJobs
-//! for NetPrintJobEnum.
+//! The print spooler seen by the RAP server: [MS-RPRN] JOB_INFO_2 and the
+//! calls MS-RAP's server processing makes, as the asynchronous [`Spooler`]
+//! trait, plus an in-memory spooler.
 //!
-//! The trait is synchronous and returns [`Cow`] so that an in-memory spooler
-//! hands out borrows (no allocation per request). Asynchronous backends do not
-//! implement it: they drive the two-phase API of
-//! [`crate::rap::api::get_info::GetInfoCall`] instead, which asks for a job and
-//! is resumed with it, so the codec never blocks and never depends on a runtime.
+//! Jobs are handed out as shared, immutable snapshots ([`Jobs`],
+//! [`JobRef`]): no copy and no allocation per request, whether the backend
+//! keeps them in memory or caches what a remote spooler said.
 
-use std::borrow::Cow;
+use std::future::Future;
+use std::sync::Arc;
 
 use bitflags::bitflags;
 
@@ -196,7 +195,7 @@ pub const PRINTER_ACCESS_USE: u32 = 0x0000_0008;
 /// Access mask bit for job control ([MS-RPRN] 2.2.3.1).
 pub const JOB_ACCESS_ADMINISTER: u32 = 0x0000_0010;
 
-/// What MS-RAP 3.2.5.7 step 3 passes to RpcOpenPrinter.
+/// What MS-RAP passes to RpcOpenPrinter (3.2.5.7 step 3 and its siblings).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct OpenPrinter<'a> {
     /// pPrinterName: the local machine name (a print *server* handle) for
@@ -204,62 +203,118 @@ pub struct OpenPrinter<'a> {
     pub printer_name: &'a str,
     /// pDatatype: "RAW".
     pub datatype: &'a str,
-    /// AccessRequired: PRINTER_ACCESS_USE.
+    /// AccessRequired: PRINTER_ACCESS_USE, or JOB_ACCESS_ADMINISTER for job control.
     pub access: u32,
 }
 
-/// A print spooler as the RAP server needs it: the RpcOpenPrinter +
-/// RpcGetJob / RpcEnumJobs pairs, folded into one call each.
+/// The jobs of one queue in queue order: an immutable snapshot, shared
+/// (cloning it copies a pointer, not the jobs).
+pub type Jobs = Arc<[JobInfo2]>;
+
+/// One job out of a [`Jobs`] snapshot: what [`Spooler::get_job`] returns,
+/// without copying the job.
+#[derive(Clone, Debug)]
+pub struct JobRef {
+    jobs: Jobs,
+    index: usize,
+}
+
+impl JobRef {
+    /// The job at `index` of `jobs`; `None` when there is none.
+    pub fn new(jobs: Jobs, index: usize) -> Option<JobRef> {
+        (index < jobs.len()).then_some(JobRef { jobs, index })
+    }
+
+    /// A job that is not part of a snapshot.
+    pub fn owned(job: JobInfo2) -> JobRef {
+        JobRef {
+            jobs: Arc::from([job]),
+            index: 0,
+        }
+    }
+}
+
+impl std::ops::Deref for JobRef {
+    type Target = JobInfo2;
+
+    fn deref(&self) -> &JobInfo2 {
+        // `new` checked the index and the snapshot never changes.
+        self.jobs.get(self.index).unwrap_or(&EMPTY_JOB)
+    }
+}
+
+static EMPTY_JOB: JobInfo2 = JobInfo2 {
+    job_id: 0,
+    printer_name: None,
+    machine_name: None,
+    user_name: None,
+    document: None,
+    notify_name: None,
+    datatype: None,
+    print_processor: None,
+    parameters: None,
+    driver_name: None,
+    dev_mode: None,
+    status_text: None,
+    security_descriptor: None,
+    status: JobStatus::empty(),
+    priority: 0,
+    position: 0,
+    start_time: 0,
+    until_time: 0,
+    total_pages: 0,
+    size: 0,
+    submitted: SystemTime {
+        year: 0,
+        month: 0,
+        day_of_week: 0,
+        day: 0,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        milliseconds: 0,
+    },
+    time: 0,
+    pages_printed: 0,
+};
+
+/// A print spooler as the RAP server needs it: the MS-RPRN calls MS-RAP's
+/// server processing makes (RpcOpenPrinter followed by RpcGetJob,
+/// RpcEnumJobs...), each folded into one asynchronous call.
 ///
-/// Errors are Win32 codes, as MS-RPRN returns them; the RAP layer turns them
-/// into its 16-bit status (MS-RAP 3.2.5.7 step 6).
-pub trait Spooler {
+/// Every method has a default that answers ERROR_NOT_SUPPORTED, so a
+/// backend implements what it can and adding an operation breaks no
+/// backend. Errors are Win32 codes, as MS-RPRN returns them; the RAP layer
+/// turns them into its 16-bit status (MS-RAP 3.2.5.7 step 6). A backend
+/// that answers at once (the in-memory one) returns ready futures, which
+/// cost nothing to await; a remote one (CUPS) awaits its I/O.
+pub trait Spooler: Send + Sync {
     /// RpcOpenPrinter(open) then RpcGetJob(JobId = `job_id`, Level = 2).
     /// An unknown or zero job id is ERROR_INVALID_PARAMETER ([MS-RPRN] 3.1.4.3.2).
-    fn get_job(&self, open: &OpenPrinter<'_>, job_id: u32)
-        -> Result<Cow<'_, JobInfo2>, Win32Error>;
+    fn get_job(
+        &self,
+        open: &OpenPrinter<'_>,
+        job_id: u32,
+    ) -> impl Future<Output = Result<JobRef, Win32Error>> + Send {
+        let _ = (open, job_id);
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
 
     /// RpcOpenPrinter(open) then RpcEnumJobs(Level = 2) over every job of the
     /// queue named in `open.printer_name`, in queue order. An unknown queue is
     /// ERROR_INVALID_PRINTER_NAME.
-    fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error>;
+    fn enum_jobs(
+        &self,
+        open: &OpenPrinter<'_>,
+    ) -> impl Future<Output = Result<Jobs, Win32Error>> + Send {
+        let _ = open;
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
 
     /// Names of the print queues (shares) this spooler knows, for
     /// TREE_CONNECT. Default: none.
     fn queue_names(&self) -> Vec<String> {
         Vec::new()
-    }
-}
-
-impl<S: Spooler + ?Sized> Spooler for &S {
-    fn get_job(
-        &self,
-        open: &OpenPrinter<'_>,
-        job_id: u32,
-    ) -> Result<Cow<'_, JobInfo2>, Win32Error> {
-        (**self).get_job(open, job_id)
-    }
-    fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
-        (**self).enum_jobs(open)
-    }
-    fn queue_names(&self) -> Vec<String> {
-        (**self).queue_names()
-    }
-}
-
-impl<S: Spooler + ?Sized> Spooler for std::sync::Arc<S> {
-    fn get_job(
-        &self,
-        open: &OpenPrinter<'_>,
-        job_id: u32,
-    ) -> Result<Cow<'_, JobInfo2>, Win32Error> {
-        (**self).get_job(open, job_id)
-    }
-    fn enum_jobs(&self, open: &OpenPrinter<'_>) -> Result<Cow<'_, [JobInfo2]>, Win32Error> {
-        (**self).enum_jobs(open)
-    }
-    fn queue_names(&self) -> Vec<String> {
-        (**self).queue_names()
     }
 }
 
