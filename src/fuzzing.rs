@@ -950,8 +950,7 @@ pub fn engine_matches_model(input: &RoundTripInput) {
             cp,
         );
         m.plan_uniform(1, info.meta().fixed_size);
-        info.marshal(&mut m);
-        let got = m.finish();
+        let got = m.marshal(|sink| info.marshal(sink));
         let (model, want) = model_marshal(
             &info.fields(),
             info.meta().fields,

@@ -423,6 +423,30 @@ pub const fn const_fixed_size(desc: &[u8]) -> u16 {
     total as u16
 }
 
+/// [`const_fixed_size`] for a structure the marshaling engine can carry:
+/// at most [`MAX_FIXED`](crate::rap::marshal::MAX_FIXED) fixed bytes and
+/// [`MAX_POINTERS`](crate::rap::marshal::MAX_POINTERS) pointer fields
+/// (a compile-time error otherwise).
+#[allow(clippy::indexing_slicing, clippy::panic)] // const evaluation, as above
+pub const fn const_struct_size(desc: &[u8]) -> u16 {
+    let size = const_fixed_size(desc);
+    if size as usize > crate::rap::marshal::MAX_FIXED {
+        panic!("structure larger than MAX_FIXED");
+    }
+    let mut pointers = 0;
+    let mut i = 0;
+    while i < desc.len() {
+        if matches!(desc[i], data::STRING | data::LENBUF | data::BYTES_PTR) {
+            pointers += 1;
+        }
+        i += 1;
+    }
+    if pointers > crate::rap::marshal::MAX_POINTERS {
+        panic!("structure with more than MAX_POINTERS pointer fields");
+    }
+    size
+}
+
 /// The DataDesc strings of the print-job info levels (MS-RAP 2.5.7.8.5–8).
 pub mod job {
     /// PrintJobInfo0.

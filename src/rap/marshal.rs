@@ -21,16 +21,17 @@
 //! top-down layout puts each below the previous one under
 //! ReceiveBufferSize, so after the gap is squeezed out they appear in
 //! reverse order, and Converter is ReceiveBufferSize minus the bytes
-//! returned (MS-RAP 4.1, 4.2). The top-down heap is written forward with a
-//! two-byte length after each block and reversed in [`Marshaler::finish`]:
-//! one pass, no buffer of ReceiveBufferSize bytes.
+//! returned (MS-RAP 4.1, 4.2).
+//! A measuring pass decides the placements first, so the writing pass puts
+//! every string straight where it ends up: no buffer of ReceiveBufferSize
+//! bytes, no copy.
 //!
 //! Every offset is below `limit` ≤ 65535 (forward) or ReceiveBufferSize ≤
 //! 65535 (top-down), so it fits the 16-bit Low half. Nothing is allocated
 //! beyond growing the caller's reused output buffer.
 
 use super::profile::StringLayout;
-use super::structs::{RapStruct, Visit};
+use super::structs::{RapStruct, TakeStruct, Visit};
 use crate::oem::OemCodePage;
 
 /// What a marshaling run produced.
@@ -50,22 +51,45 @@ pub struct Marshaled {
 }
 
 /// Marshals declared structures into a response data buffer.
+///
+/// ```text
+/// let mut m = Marshaler::new(&mut out, rbs, max_data_count, layout, code_page);
+/// m.plan_uniform(jobs.len(), PrintJobInfo2::FIXED_SIZE);
+/// let report = m.marshal(|sink| for j in &jobs { sink.push(j) });
+/// ```
 #[derive(Debug)]
 pub struct Marshaler<'o> {
     out: &'o mut Vec<u8>,
+    cfg: Cfg,
+    st: State,
+    returned: usize,
+    available: usize,
+}
+
+/// What every structure of a run shares.
+#[derive(Copy, Clone, Debug)]
+struct Cfg {
     layout: StringLayout,
     code_page: OemCodePage,
     receive_buffer_size: u16,
     limit: usize,
     /// End of the fixed parts that are written.
     fixed_end: usize,
+    /// Top-down layout: the variable bytes the run places (from the
+    /// measuring pass).
+    heap_total: usize,
+    /// Measuring pass: decide placements only.
+    measuring: bool,
+}
+
+/// What a run accumulates.
+#[derive(Copy, Clone, Debug, Default)]
+struct State {
     /// Where the next structure's fixed part goes (it is written only when
     /// it ends at or before `fixed_end`).
     cursor: usize,
     /// Variable bytes placed so far.
     heap: usize,
-    returned: usize,
-    available: usize,
     total: u32,
     complete: bool,
 }
@@ -83,23 +107,27 @@ impl<'o> Marshaler<'o> {
         out.clear();
         Marshaler {
             out,
-            layout,
-            code_page,
-            receive_buffer_size,
-            limit: usize::from(receive_buffer_size.min(max_data_count)),
-            fixed_end: 0,
-            cursor: 0,
-            heap: 0,
+            cfg: Cfg {
+                layout,
+                code_page,
+                receive_buffer_size,
+                limit: usize::from(receive_buffer_size.min(max_data_count)),
+                fixed_end: 0,
+                heap_total: 0,
+                measuring: false,
+            },
+            st: State {
+                complete: true,
+                ..State::default()
+            },
             returned: 0,
             available: 0,
-            total: 0,
-            complete: true,
         }
     }
 
     /// The entries, in order, by the fixed bytes each needs with its
     /// auxiliary structures. Returns how many fit (a prefix). Call once,
-    /// before pushing.
+    /// before [`Self::marshal`].
     pub fn plan(&mut self, entries: impl IntoIterator<Item = usize>) -> usize {
         let mut end = 0usize;
         let mut fit = 0usize;
@@ -110,7 +138,7 @@ impl<'o> Marshaler<'o> {
             if stopped {
                 continue;
             }
-            match end.checked_add(size).filter(|&e| e <= self.limit) {
+            match end.checked_add(size).filter(|&e| e <= self.cfg.limit) {
                 Some(e) => {
                     end = e;
                     fit = fit.saturating_add(1);
@@ -118,23 +146,24 @@ impl<'o> Marshaler<'o> {
                 None => stopped = true,
             }
         }
-        self.fixed_end = end;
-        self.returned = fit;
-        self.available = available;
-        self.complete = fit == available;
-        self.out.resize(end, 0);
-        fit
+        self.set_plan(end, fit, available)
     }
 
     /// `count` entries of `size` fixed bytes each. Returns how many fit.
     pub fn plan_uniform(&mut self, count: usize, size: u16) -> usize {
         let size = usize::from(size);
-        let fit = self.limit.checked_div(size).map_or(count, |n| count.min(n));
-        self.fixed_end = fit.saturating_mul(size);
+        let fit = self
+            .cfg
+            .limit
+            .checked_div(size)
+            .map_or(count, |n| count.min(n));
+        self.set_plan(fit.saturating_mul(size), fit, count)
+    }
+
+    fn set_plan(&mut self, end: usize, fit: usize, available: usize) -> usize {
+        self.cfg.fixed_end = end;
         self.returned = fit;
-        self.available = count;
-        self.complete = fit == count;
-        self.out.resize(self.fixed_end, 0);
+        self.available = available;
         fit
     }
 
@@ -143,147 +172,199 @@ impl<'o> Marshaler<'o> {
         self.returned
     }
 
-    /// Marshal the next structure: written when its fixed part lies within
-    /// the entries that fit, else only counted towards the total.
-    #[inline]
-    pub fn push<'s, T: RapStruct<'s>>(&mut self, s: &'s T) {
-        let size = usize::from(T::META.fixed_size);
-        let at = self.cursor;
-        let end = at.saturating_add(size);
-        self.cursor = end;
-        self.add_total(size);
-        let write = end <= self.fixed_end;
-        s.walk(&mut Writer { m: self, at, write });
-    }
-
-    fn add_total(&mut self, n: usize) {
-        self.total = self
-            .total
-            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-    }
-
-    /// Reserve `len` variable bytes: the pointer value, or `None` when they
-    /// do not fit. The caller appends exactly `len` bytes.
-    #[inline]
-    fn place(&mut self, len: usize) -> Option<u16> {
-        let room = self.limit.saturating_sub(self.fixed_end);
-        let heap = self.heap.checked_add(len).filter(|&h| h <= room)?;
-        self.heap = heap;
-        let ptr = match self.layout {
-            StringLayout::Forward => self.fixed_end.saturating_add(heap).saturating_sub(len),
-            StringLayout::WindowsTopDown => {
-                usize::from(self.receive_buffer_size).checked_sub(heap)?
+    /// Marshal the structures `push` pushes, in order, and report. `push`
+    /// runs twice for the top-down layout (a measuring pass that decides
+    /// where the strings go, then the writing pass), so it must push the
+    /// same structures each time.
+    pub fn marshal(mut self, mut push: impl FnMut(&mut Sink<'_>)) -> Marshaled {
+        if self.cfg.layout == StringLayout::WindowsTopDown && self.returned > 0 {
+            let mut cfg = self.cfg;
+            cfg.measuring = true;
+            let mut st = State::default();
+            push(&mut Sink {
+                out: self.out,
+                cfg,
+                st: &mut st,
+            });
+            self.cfg.heap_total = st.heap;
+            self.out.clear();
+        }
+        let end = self.cfg.fixed_end.saturating_add(self.cfg.heap_total);
+        self.out.resize(end, 0);
+        self.st.complete = self.returned == self.available;
+        push(&mut Sink {
+            out: self.out,
+            cfg: self.cfg,
+            st: &mut self.st,
+        });
+        let converter = match self.cfg.layout {
+            StringLayout::WindowsTopDown if self.returned > 0 => {
+                usize::from(self.cfg.receive_buffer_size)
+                    .checked_sub(self.out.len())
+                    .and_then(|c| u16::try_from(c).ok())
+                    .unwrap_or(0)
             }
+            _ => 0,
         };
-        u16::try_from(ptr).ok()
-    }
-
-    /// After a placed block: the top-down layout records its length.
-    #[inline]
-    fn close_block(&mut self, len: usize) {
-        if self.layout == StringLayout::WindowsTopDown {
-            let n = u16::try_from(len).unwrap_or(u16::MAX);
-            self.out.extend_from_slice(&n.to_le_bytes());
-        }
-    }
-
-    /// Finish: put the top-down heap in its final order and report.
-    pub fn finish(self) -> Marshaled {
-        let mut converter = 0;
-        if self.layout == StringLayout::WindowsTopDown && self.returned > 0 {
-            // The heap holds the blocks in placement order, each followed by
-            // its length. Top-down placement puts the last block lowest:
-            // append them last to first, then drop the original run.
-            let mid = self.out.len();
-            let mut end = mid;
-            while end > self.fixed_end {
-                let Some(len) = end
-                    .checked_sub(2)
-                    .and_then(|s| self.out.get(s..end))
-                    .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
-                else {
-                    break;
-                };
-                let Some(start) = end.checked_sub(2 + len).filter(|&s| s >= self.fixed_end) else {
-                    break;
-                };
-                self.out.extend_from_within(start..start + len);
-                end = start;
-            }
-            self.out.drain(self.fixed_end..mid);
-            converter = usize::from(self.receive_buffer_size)
-                .checked_sub(self.out.len())
-                .and_then(|c| u16::try_from(c).ok())
-                .unwrap_or(0);
-        }
         Marshaled {
             entries_returned: u16::try_from(self.returned).unwrap_or(u16::MAX),
             entries_available: u16::try_from(self.available).unwrap_or(u16::MAX),
             converter,
-            total_bytes: self.total,
-            complete: self.complete,
+            total_bytes: self.st.total,
+            complete: self.st.complete,
         }
     }
 }
 
-/// Writes (or only measures) one structure's fields.
-struct Writer<'m, 'o> {
-    m: &'m mut Marshaler<'o>,
-    /// Where the next fixed field goes.
+/// A whole reply of one structure (a GetInfo): plan it, marshal it.
+impl TakeStruct for Marshaler<'_> {
+    type Output = Marshaled;
+
+    fn take<'v, T: RapStruct<'v>>(mut self, s: &'v T) -> Marshaled {
+        self.plan_uniform(1, T::META.fixed_size);
+        self.marshal(|sink| sink.push(s))
+    }
+}
+
+/// The next structure of a run.
+impl TakeStruct for &mut Sink<'_> {
+    type Output = ();
+
+    fn take<'v, T: RapStruct<'v>>(self, s: &'v T) {
+        self.push(s);
+    }
+}
+
+/// Takes the structures of one [`Marshaler::marshal`] run.
+#[derive(Debug)]
+pub struct Sink<'s> {
+    out: &'s mut Vec<u8>,
+    cfg: Cfg,
+    st: &'s mut State,
+}
+
+/// The most fixed bytes a declared structure may have (checked when it is
+/// declared).
+pub const MAX_FIXED: usize = 128;
+/// The most pointer fields (`z`, `l`, `b`) a declared structure may have
+/// (checked when it is declared).
+pub const MAX_POINTERS: usize = 16;
+
+/// One structure on its way out: its fixed part on the stack; each
+/// pointer field's data placed as the walk reaches it.
+struct Frame<'a> {
+    fixed: [u8; MAX_FIXED],
     at: usize,
+    out: &'a mut Vec<u8>,
+    cfg: &'a Cfg,
+    st: &'a mut State,
+    /// Whether the structure is written (else only counted).
     write: bool,
 }
 
-impl Writer<'_, '_> {
+impl Frame<'_> {
     #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        if self.write {
-            if let Some(slot) = self
-                .m
-                .out
-                .get_mut(self.at..self.at.saturating_add(bytes.len()))
-            {
-                slot.copy_from_slice(bytes);
-            }
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        if let Some(slot) = self
+            .fixed
+            .get_mut(self.at..)
+            .and_then(|s| s.first_chunk_mut::<N>())
+        {
+            *slot = bytes;
         }
-        self.at = self.at.saturating_add(bytes.len());
+        self.at = self.at.saturating_add(N);
     }
 
-    #[inline]
-    fn pointer(&mut self, low: u16) {
+    /// Place `len` bytes of variable data (`text` is a string to encode,
+    /// else `bytes` are copied) and write the pointer to them.
+    #[inline(always)]
+    fn variable(&mut self, len: usize, text: Option<(&str, bool)>, bytes: &[u8]) {
+        self.st.total = add(self.st.total, len);
+        let low = self.place(len, text, bytes);
         let [a, b] = low.to_le_bytes();
-        self.put(&[a, b, 0, 0]);
+        self.put([a, b, 0, 0]);
+    }
+
+    #[inline(always)]
+    fn place(&mut self, len: usize, text: Option<(&str, bool)>, bytes: &[u8]) -> u16 {
+        if !self.write {
+            return 0;
+        }
+        let cfg = self.cfg;
+        let room = cfg.limit.saturating_sub(cfg.fixed_end);
+        let Some(heap) = self.st.heap.checked_add(len).filter(|&h| h <= room) else {
+            self.st.complete = false;
+            return 0;
+        };
+        self.st.heap = heap;
+        let low = match cfg.layout {
+            StringLayout::Forward => {
+                let pos = self.out.len();
+                match text {
+                    Some((_, true)) | None => {
+                        self.out.extend_from_slice(bytes);
+                        if text.is_some() {
+                            self.out.push(0);
+                        }
+                    }
+                    Some((s, false)) => {
+                        self.out.resize(pos.saturating_add(len), 0);
+                        if let Some(slot) = self.out.get_mut(pos..) {
+                            write_oem_string(&cfg.code_page, s, false, slot);
+                        }
+                    }
+                }
+                pos
+            }
+            // Top-down: the block sits `heap` bytes below the top of the
+            // ReceiveBufferSize buffer; after the squeeze, `heap` bytes
+            // below the end of the returned data (the measuring pass said
+            // where that is).
+            StringLayout::WindowsTopDown => {
+                let pos = cfg
+                    .fixed_end
+                    .saturating_add(cfg.heap_total)
+                    .saturating_sub(heap);
+                if let Some(slot) = self.out.get_mut(pos..pos.saturating_add(len)) {
+                    match text {
+                        // The NUL after the text is already there.
+                        Some((s, plain)) => write_oem_string(&cfg.code_page, s, plain, slot),
+                        None => slot.copy_from_slice(bytes),
+                    }
+                }
+                usize::from(cfg.receive_buffer_size).saturating_sub(heap)
+            }
+        };
+        u16::try_from(low).unwrap_or(0)
     }
 }
 
-impl<'s> Visit<'s> for Writer<'_, '_> {
+impl<'v> Visit<'v> for Frame<'_> {
     #[inline]
     fn word(&mut self, v: u16) {
-        self.put(&v.to_le_bytes());
+        self.put(v.to_le_bytes());
     }
 
     #[inline]
     fn byte(&mut self, v: u8) {
-        self.put(&[v]);
+        self.put([v]);
     }
 
     #[inline]
     fn dword(&mut self, v: u32) {
-        self.put(&v.to_le_bytes());
+        self.put(v.to_le_bytes());
     }
 
     #[inline]
-    fn fixed(&mut self, s: &'s str, width: u16) {
+    fn fixed(&mut self, s: &'v str, width: u16) {
         let width = usize::from(width);
-        if self.write && width > 1 {
-            let cp = self.m.code_page;
-            // The NUL padding is already there (the fixed parts are zeroed).
+        if width > 1 {
+            // At most width − 1 bytes: the NUL padding is already there.
             if let Some(slot) = self
-                .m
-                .out
+                .fixed
                 .get_mut(self.at..self.at.saturating_add(width - 1))
             {
-                cp.encode_fixed(s, slot);
+                self.cfg.code_page.encode_fixed(s, slot);
             }
         }
         self.at = self.at.saturating_add(width);
@@ -294,53 +375,24 @@ impl<'s> Visit<'s> for Writer<'_, '_> {
         self.at = self.at.saturating_add(usize::from(width));
     }
 
-    #[inline]
-    fn string(&mut self, s: Option<&'s str>) {
-        let Some(s) = s else {
-            return self.pointer(0);
-        };
-        let cp = self.m.code_page;
-        let (enc, plain) = oem_string_len(&cp, s);
-        let len = enc.saturating_add(1);
-        self.m.add_total(len);
-        if !self.write {
-            return self.pointer(0);
-        }
-        let Some(ptr) = self.m.place(len) else {
-            self.m.complete = false;
-            return self.pointer(0);
-        };
-        let out = &mut *self.m.out;
-        if plain {
-            out.extend_from_slice(s.as_bytes());
-            out.push(0);
-        } else {
-            let start = out.len();
-            out.resize(start.saturating_add(len), 0);
-            if let Some(slot) = out.get_mut(start..start.saturating_add(enc)) {
-                write_oem_string(&cp, s, false, slot);
+    #[inline(always)]
+    fn string(&mut self, s: Option<&'v str>) {
+        match s {
+            Some(s) => {
+                let (enc, plain) = oem_string_len(&self.cfg.code_page, s);
+                self.variable(enc.saturating_add(1), Some((s, plain)), s.as_bytes());
             }
+            // Offset 0: the slot is already zero.
+            None => self.at = self.at.saturating_add(4),
         }
-        self.m.close_block(len);
-        self.pointer(ptr);
     }
 
-    #[inline]
-    fn buffer(&mut self, b: Option<&'s [u8]>) {
-        let Some(b) = b else {
-            return self.pointer(0);
-        };
-        self.m.add_total(b.len());
-        if !self.write {
-            return self.pointer(0);
+    #[inline(always)]
+    fn buffer(&mut self, b: Option<&'v [u8]>) {
+        match b {
+            Some(b) => self.variable(b.len(), None, b),
+            None => self.at = self.at.saturating_add(4),
         }
-        let Some(ptr) = self.m.place(b.len()) else {
-            self.m.complete = false;
-            return self.pointer(0);
-        };
-        self.m.out.extend_from_slice(b);
-        self.m.close_block(b.len());
-        self.pointer(ptr);
     }
 
     #[inline]
@@ -349,14 +401,114 @@ impl<'s> Visit<'s> for Writer<'_, '_> {
     }
 }
 
+impl Sink<'_> {
+    /// Marshal the next structure: written when its fixed part lies within
+    /// the entries that fit, else only counted towards the total.
+    #[inline]
+    pub fn push<'v, T: RapStruct<'v>>(&mut self, s: &'v T) {
+        let size = usize::from(T::META.fixed_size);
+        let at = self.st.cursor;
+        let end = at.saturating_add(size);
+        self.st.cursor = end;
+        let write = end <= self.cfg.fixed_end;
+        if self.cfg.measuring {
+            if write {
+                s.walk(&mut Measurer {
+                    cfg: &self.cfg,
+                    st: self.st,
+                });
+            }
+            return;
+        }
+        self.st.total = add(self.st.total, size);
+        let mut f = Frame {
+            fixed: [0; MAX_FIXED],
+            at: 0,
+            out: self.out,
+            cfg: &self.cfg,
+            st: self.st,
+            write,
+        };
+        s.walk(&mut f);
+        if write {
+            if let (Some(dst), Some(src)) = (f.out.get_mut(at..end), f.fixed.get(..size)) {
+                dst.copy_from_slice(src);
+            }
+        }
+    }
+}
+
+/// The measuring pass of the top-down layout: where the variable data of
+/// the structures that fit goes, by the same placement rule.
+struct Measurer<'a> {
+    cfg: &'a Cfg,
+    st: &'a mut State,
+}
+
+impl Measurer<'_> {
+    #[inline]
+    fn variable(&mut self, len: usize) {
+        let room = self.cfg.limit.saturating_sub(self.cfg.fixed_end);
+        if let Some(h) = self.st.heap.checked_add(len).filter(|&h| h <= room) {
+            self.st.heap = h;
+        }
+    }
+}
+
+impl<'v> Visit<'v> for Measurer<'_> {
+    #[inline]
+    fn word(&mut self, _: u16) {}
+    #[inline]
+    fn byte(&mut self, _: u8) {}
+    #[inline]
+    fn dword(&mut self, _: u32) {}
+    #[inline]
+    fn fixed(&mut self, _: &'v str, _: u16) {}
+    #[inline]
+    fn pad(&mut self, _: u16) {}
+    #[inline]
+    fn string(&mut self, s: Option<&'v str>) {
+        if let Some(s) = s {
+            let (enc, _) = oem_string_len(&self.cfg.code_page, s);
+            self.variable(enc.saturating_add(1));
+        }
+    }
+    #[inline]
+    fn buffer(&mut self, b: Option<&'v [u8]>) {
+        if let Some(b) = b {
+            self.variable(b.len());
+        }
+    }
+    #[inline]
+    fn aux_count(&mut self, _: u16) {}
+}
+
+fn add(total: u32, n: usize) -> u32 {
+    total.saturating_add(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// A `z` string's encoded length (without the NUL) and whether it is
 /// "plain": ASCII without NUL, the common case, which is its own encoding in
 /// every supported code page (OemCodePage accepts only ASCII-compatible
 /// ones), so it is copied as is.
+#[inline]
 pub(crate) fn oem_string_len(cp: &OemCodePage, s: &str) -> (usize, bool) {
-    let plain = s.bytes().all(|b| (1..0x80).contains(&b));
+    let plain = is_plain(s.as_bytes());
     let len = if plain { s.len() } else { cp.encoded_len(s) };
     (len, plain)
+}
+
+/// ASCII without a NUL, eight bytes at a time.
+#[inline]
+fn is_plain(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let (chunks, tail) = b.as_chunks::<8>();
+    chunks.iter().all(|c| {
+        let w = u64::from_le_bytes(*c);
+        // No high bit set, and no zero byte (the classic has-zero test).
+        w & HI == 0 && w.wrapping_sub(LO) & !w & HI == 0
+    }) && tail.iter().all(|&c| (1..0x80).contains(&c))
 }
 
 /// Write `s` encoded into `slot` (its [`oem_string_len`] bytes; the NUL
@@ -393,8 +545,7 @@ mod tests {
         let mut out = vec![0xEE; 7];
         let mut m = Marshaler::new(&mut out, rbs, limit, layout, OemCodePage::default());
         m.plan_uniform(1, T::FIXED_SIZE);
-        m.push(t);
-        let r = m.finish();
+        let r = m.marshal(|s| s.push(t));
         (out, r)
     }
 
@@ -404,6 +555,22 @@ mod tests {
             s: s.map(Cow::Borrowed),
             f: Cow::Borrowed(f),
             t: t.map(Cow::Borrowed),
+        }
+    }
+
+    #[test]
+    fn plain_strings() {
+        for (s, want) in [
+            ("", true),
+            ("abc", true),
+            ("abcdefgh", true),
+            ("abcdefghijklmnopq", true),
+            ("abcdefg\0", false),
+            ("abc\0defghijk", false),
+            ("abcdefghé", false),
+            ("\x7f", true),
+        ] {
+            assert_eq!(is_plain(s.as_bytes()), want, "{s:?}");
         }
     }
 
@@ -503,9 +670,10 @@ mod tests {
             OemCodePage::default(),
         );
         m.plan_uniform(2, U::FIXED_SIZE);
-        m.push(&u);
-        m.push(&u);
-        let r = m.finish();
+        let r = m.marshal(|s| {
+            s.push(&u);
+            s.push(&u);
+        });
         // 24 fixed bytes; heap (placement order) one\0, 04 00 a b, two\0, one\0, ...
         // Top-down: the last placed is lowest.
         assert_eq!(r.converter, 64 - u16::try_from(out.len()).unwrap());

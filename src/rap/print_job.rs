@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::profile::Profile;
+use super::structs::TakeStruct;
 use crate::spool::{JobInfo2, JobStatus};
 
 /// PRJ_QS_QUEUED: in the queue (MS-RAP 2.5.7.8.6).
@@ -301,6 +302,120 @@ fn b(s: &Option<String>) -> Cow<'_, str> {
     Cow::Borrowed(s.as_deref().unwrap_or(""))
 }
 
+/// The common members of the JOB_INFO_2 mapping (3.2.5.7 steps 4–5).
+struct Mapped {
+    job_id: u16,
+    job_status: RapJobStatus,
+    time_submitted: u32,
+}
+
+impl Mapped {
+    fn new(job: &JobInfo2, cfg: &MappingConfig) -> Mapped {
+        Mapped {
+            job_id: rap_job_id(job.job_id),
+            job_status: RapJobStatus::from_job_status(job.status, &cfg.profile),
+            time_submitted: time_submitted(job, cfg.utc_offset_secs),
+        }
+    }
+}
+
+impl PrintJobInfo0 {
+    /// JOB_INFO_2 → PrintJobInfo0 (3.2.5.7).
+    pub fn from_job_info2(job: &JobInfo2) -> PrintJobInfo0 {
+        PrintJobInfo0 {
+            job_id: rap_job_id(job.job_id),
+        }
+    }
+}
+
+impl<'a> PrintJobInfo1<'a> {
+    /// JOB_INFO_2 → PrintJobInfo1 (3.2.5.7), borrowing every string.
+    pub fn from_job_info2(job: &'a JobInfo2, cfg: &MappingConfig) -> PrintJobInfo1<'a> {
+        let m = Mapped::new(job, cfg);
+        PrintJobInfo1 {
+            job_id: m.job_id,
+            user_name: b(&job.user_name),
+            notify_name: b(&job.notify_name),
+            data_type: b(&job.datatype),
+            print_parameter_string: z(&job.parameters),
+            job_position: sat16(job.position),
+            job_status: m.job_status,
+            job_status_string: z(&job.status_text),
+            time_submitted: m.time_submitted,
+            job_size: job.size,
+            // <76>: Windows supplies the document name as the comment.
+            job_comment_string: z(&job.document),
+        }
+    }
+}
+
+impl<'a> PrintJobInfo2<'a> {
+    /// JOB_INFO_2 → PrintJobInfo2 (3.2.5.7), borrowing every string.
+    pub fn from_job_info2(job: &'a JobInfo2, cfg: &MappingConfig) -> PrintJobInfo2<'a> {
+        let m = Mapped::new(job, cfg);
+        PrintJobInfo2 {
+            job_id: m.job_id,
+            priority: sat16(job.priority),
+            user_name: z(&job.user_name),
+            job_position: sat16(job.position),
+            job_status: m.job_status,
+            time_submitted: m.time_submitted,
+            job_size: job.size,
+            comment: z(&job.document), // <77>
+            document_name: z(&job.document),
+        }
+    }
+}
+
+impl<'a> PrintJobInfo3<'a> {
+    /// JOB_INFO_2 → PrintJobInfo3 (3.2.5.7), borrowing every string.
+    pub fn from_job_info2(job: &'a JobInfo2, cfg: &MappingConfig) -> PrintJobInfo3<'a> {
+        let m = Mapped::new(job, cfg);
+        PrintJobInfo3 {
+            job_id: m.job_id,
+            priority: sat16(job.priority),
+            user_name: z(&job.user_name),
+            job_position: sat16(job.position),
+            job_status: m.job_status,
+            time_submitted: m.time_submitted,
+            job_size: job.size,
+            comment: z(&job.document), // <78>
+            document_name: z(&job.document),
+            notify_name: z(&job.notify_name),
+            data_type: z(&job.datatype),
+            print_parameter_string: z(&job.parameters),
+            status_string: z(&job.status_text),
+            queue_name: Some(Cow::Borrowed(queue_name(
+                job.printer_name.as_deref().unwrap_or(""),
+            ))),
+            print_processor_name: z(&job.print_processor),
+            print_processor_params: z(&job.parameters),
+            driver_name: z(&job.driver_name),
+            // DriverData is not available from JOB_INFO_2: "not present".
+            driver_data: None,
+            printer_name: z(&job.printer_name),
+        }
+    }
+}
+
+/// Map JOB_INFO_2 to PrintJobInfo of `level` 0..=3 and hand the structure
+/// to `k` (marshal it), without building the [`PrintJobInfo`] enum. `None`
+/// for another level.
+pub fn with_job_info2<K: TakeStruct>(
+    level: u16,
+    job: &JobInfo2,
+    cfg: &MappingConfig,
+    k: K,
+) -> Option<K::Output> {
+    Some(match level {
+        0 => k.take(&PrintJobInfo0::from_job_info2(job)),
+        1 => k.take(&PrintJobInfo1::from_job_info2(job, cfg)),
+        2 => k.take(&PrintJobInfo2::from_job_info2(job, cfg)),
+        3 => k.take(&PrintJobInfo3::from_job_info2(job, cfg)),
+        _ => return None,
+    })
+}
+
 impl<'a> PrintJobInfo<'a> {
     /// Map JOB_INFO_2 to PrintJobInfo of `level` 0..=3 (3.2.5.7), borrowing
     /// every string. `None` for another level.
@@ -309,60 +424,11 @@ impl<'a> PrintJobInfo<'a> {
         job: &'a JobInfo2,
         cfg: &MappingConfig,
     ) -> Option<PrintJobInfo<'a>> {
-        let job_id = rap_job_id(job.job_id);
-        let job_status = RapJobStatus::from_job_status(job.status, &cfg.profile);
-        let time_submitted = time_submitted(job, cfg.utc_offset_secs);
         Some(match level {
-            0 => PrintJobInfo::Level0(PrintJobInfo0 { job_id }),
-            1 => PrintJobInfo::Level1(PrintJobInfo1 {
-                job_id,
-                user_name: b(&job.user_name),
-                notify_name: b(&job.notify_name),
-                data_type: b(&job.datatype),
-                print_parameter_string: z(&job.parameters),
-                job_position: sat16(job.position),
-                job_status,
-                job_status_string: z(&job.status_text),
-                time_submitted,
-                job_size: job.size,
-                // <76>: Windows supplies the document name as the comment.
-                job_comment_string: z(&job.document),
-            }),
-            2 => PrintJobInfo::Level2(PrintJobInfo2 {
-                job_id,
-                priority: sat16(job.priority),
-                user_name: z(&job.user_name),
-                job_position: sat16(job.position),
-                job_status,
-                time_submitted,
-                job_size: job.size,
-                comment: z(&job.document), // <77>
-                document_name: z(&job.document),
-            }),
-            3 => PrintJobInfo::Level3(PrintJobInfo3 {
-                job_id,
-                priority: sat16(job.priority),
-                user_name: z(&job.user_name),
-                job_position: sat16(job.position),
-                job_status,
-                time_submitted,
-                job_size: job.size,
-                comment: z(&job.document), // <78>
-                document_name: z(&job.document),
-                notify_name: z(&job.notify_name),
-                data_type: z(&job.datatype),
-                print_parameter_string: z(&job.parameters),
-                status_string: z(&job.status_text),
-                queue_name: Some(Cow::Borrowed(queue_name(
-                    job.printer_name.as_deref().unwrap_or(""),
-                ))),
-                print_processor_name: z(&job.print_processor),
-                print_processor_params: z(&job.parameters),
-                driver_name: z(&job.driver_name),
-                // DriverData is not available from JOB_INFO_2: "not present".
-                driver_data: None,
-                printer_name: z(&job.printer_name),
-            }),
+            0 => PrintJobInfo::Level0(PrintJobInfo0::from_job_info2(job)),
+            1 => PrintJobInfo::Level1(PrintJobInfo1::from_job_info2(job, cfg)),
+            2 => PrintJobInfo::Level2(PrintJobInfo2::from_job_info2(job, cfg)),
+            3 => PrintJobInfo::Level3(PrintJobInfo3::from_job_info2(job, cfg)),
             _ => return None,
         })
     }

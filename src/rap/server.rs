@@ -182,6 +182,7 @@ impl<S: Spooler> RapServer<S> {
 }
 
 /// Poll a future once, with no runtime: its output if it was ready.
+#[inline(always)]
 pub fn poll_once<F: Future>(f: F) -> Option<F::Output> {
     let mut f = pin!(f);
     match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {

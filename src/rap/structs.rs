@@ -192,6 +192,16 @@ pub fn fields<'s, T: RapStruct<'s>>(s: &'s T) -> Vec<Field<'s>> {
     f.0
 }
 
+/// Something that takes one declared structure, whatever its type: a
+/// continuation for code that picks the structure at run time (by info
+/// level) without building an enum of them.
+pub trait TakeStruct {
+    /// What taking it gives.
+    type Output;
+    /// Take `s`.
+    fn take<'v, T: RapStruct<'v>>(self, s: &'v T) -> Self::Output;
+}
+
 /// A member value's owned form (used by [`RapStruct::into_owned`]).
 pub trait IntoOwnedField {
     /// The owned type.
@@ -387,7 +397,7 @@ macro_rules! rap_struct {
             /// The DataDesc (MS-RAP 2.5.1).
             pub const DESCRIPTOR: &'static [u8] = concat!($( stringify!($ch), $($n,)? )*).as_bytes();
             /// Bytes of the fixed part (MS-RAP 2.5.11), computed from [`Self::DESCRIPTOR`].
-            pub const FIXED_SIZE: u16 = $crate::rap::descriptor::const_fixed_size(Self::DESCRIPTOR);
+            pub const FIXED_SIZE: u16 = $crate::rap::descriptor::const_struct_size(Self::DESCRIPTOR);
             /// The declaration.
             pub const STRUCT_META: $crate::rap::structs::StructMeta = $crate::rap::structs::StructMeta {
                 name: stringify!($name),
@@ -609,7 +619,7 @@ macro_rules! rap_levels {
             }
 
             /// Marshal this structure as the next one of `m`.
-            pub fn marshal(&self, m: &mut $crate::rap::marshal::Marshaler<'_>) {
+            pub fn marshal(&self, m: &mut $crate::rap::marshal::Sink<'_>) {
                 match self {
                     $( $name::$variant(x) => m.push(x), )*
                 }

@@ -11,7 +11,7 @@ use crate::oem::OemCodePage;
 use crate::rap::descriptor::Descriptor;
 use crate::rap::marshal::Marshaler;
 use crate::rap::print_job::{
-    MappingConfig, PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2,
+    with_job_info2, MappingConfig, PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2,
 };
 use crate::rap::response::{parse_entries, parse_response_params, ResponseError};
 use crate::spool::{OpenPrinter, Spooler, PRINTER_ACCESS_USE};
@@ -103,12 +103,11 @@ pub(crate) async fn serve<S: Spooler>(cx: &Call<'_, S>, out: &mut RapResponse) -
                 cx.config.code_page,
             );
             let fit = m.plan_uniform(jobs.len(), fixed);
-            for j in jobs.iter().take(fit) {
-                if let Some(info) = PrintJobInfo::from_job_info2(r.level, j, &mapping) {
-                    info.marshal(&mut m);
+            let m = m.marshal(|sink| {
+                for j in jobs.iter().take(fit) {
+                    with_job_info2(r.level, j, &mapping, &mut *sink);
                 }
-            }
-            let m = m.finish();
+            });
             let status = if m.entries_returned == 0 && m.entries_available > 0 {
                 out.data.clear();
                 RapStatus::NERR_BUF_TOO_SMALL

@@ -5,10 +5,11 @@ use crate::codes::{RapOpcode, RapStatus};
 use crate::oem::OemCodePage;
 use crate::rap::marshal::Marshaler;
 use crate::rap::print_job::{
-    MappingConfig, PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2, PrintJobInfo3,
+    with_job_info2, MappingConfig, PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2,
+    PrintJobInfo3,
 };
 use crate::rap::response::{parse_response_params, parse_struct, ResponseError};
-use crate::spool::{OpenPrinter, Spooler, PRINTER_ACCESS_USE};
+use crate::spool::{JobInfo2, OpenPrinter, Spooler, PRINTER_ACCESS_USE};
 
 crate::rap_params! {
     /// NetPrintJobGetInfo request parameters (MS-RAP 2.5.7.4.1), ParamDesc `WWrLh`.
@@ -98,37 +99,34 @@ pub(crate) async fn serve<S: Spooler>(cx: &Call<'_, S>, out: &mut RapResponse) -
                 profile: cx.config.profile,
                 utc_offset_secs: cx.config.utc_offset_secs,
             };
-            match PrintJobInfo::from_job_info2(r.level, &job, &mapping) {
-                Some(info) => reply(&info, r.receive_buffer_size, cx, out),
-                None => {
-                    return cx.error(
-                        RapStatus::ERROR_INVALID_LEVEL,
-                        PrintJobGetInfoRequest::PARAM_DESC,
-                        out,
-                    )
-                }
-            }
+            reply(r.level, &job, &mapping, r.receive_buffer_size, cx, out)
         }
     };
     super::fit_params(outcome, cx.input, out)
 }
 
 fn reply<S>(
-    info: &PrintJobInfo<'_>,
+    level: u16,
+    job: &JobInfo2,
+    mapping: &MappingConfig,
     receive_buffer_size: u16,
     cx: &Call<'_, S>,
     out: &mut RapResponse,
 ) -> RapOutcome {
-    let mut m = Marshaler::new(
+    let m = Marshaler::new(
         &mut out.data,
         receive_buffer_size,
         cx.input.max_data_count,
         cx.config.profile.layout,
         cx.config.code_page,
     );
-    m.plan_uniform(1, info.meta().fixed_size);
-    info.marshal(&mut m);
-    let m = m.finish();
+    let Some(m) = with_job_info2(level, job, mapping, m) else {
+        return cx.error(
+            RapStatus::ERROR_INVALID_LEVEL,
+            PrintJobGetInfoRequest::PARAM_DESC,
+            out,
+        );
+    };
     let total = u16::try_from(m.total_bytes).unwrap_or(u16::MAX);
     let (status, converter) = if m.entries_returned == 0 {
         // 2.5.11: no fixed item fits.
