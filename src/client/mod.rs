@@ -17,13 +17,12 @@ use tokio::net::TcpStream;
 use crate::codes::NtStatus;
 use crate::conform::{TransReply, TransRequest, Transport, TransportError};
 use crate::smb1::client::{
-    negotiate_request, parse_response, session_setup, tree_connect, TransactionAssembler,
-    TransactionRequestBuilder,
+    negotiate_request, parse_response, session_setup, tree_connect, TransactionRequestBuilder,
 };
 use crate::smb1::nbss::{encode_message, packet_type, session_request};
 use crate::smb1::negotiate::NtNegotiateResponse;
 use crate::smb1::session_setup::SessionSetupNt;
-use crate::smb1::trans::TransactionReply;
+use crate::smb1::trans::{TransactionAssembler, TransactionReply};
 use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHeader};
 
 /// Client settings.
@@ -309,9 +308,10 @@ pub enum ReplyStep {
     Done(TransReply),
 }
 
-/// Sans-IO handling of the replies to one TRANSACTION request: interim
-/// response, multi-part final responses reassembled (bounded by the first
-/// part's totals, every offset checked), error replies.
+/// Sans-IO handling of the replies to one TRANSACTION request (MS-CIFS
+/// 3.2.5.1.4): interim response, multi-part final responses reassembled by
+/// the one [`TransactionAssembler`] (bounded by the first part's totals,
+/// every offset checked), error replies.
 #[derive(Clone, Debug)]
 pub struct PendingTransaction {
     mid: u16,
@@ -357,18 +357,19 @@ impl PendingTransaction {
             Ok(TransactionReply::Interim) => Ok(empty(status)),
             // STATUS_BUFFER_OVERFLOW still carries data; other errors have no words.
             Ok(TransactionReply::Part(p)) => {
-                match self
+                let complete = self
                     .assembler
                     .push(&p)
-                    .map_err(|e| malformed("TRANSACTION response", e))?
-                {
-                    Some((params, data)) => Ok(ReplyStep::Done(TransReply {
-                        smb_status: status,
-                        params,
-                        data,
-                    })),
-                    None => Ok(ReplyStep::Ignore),
+                    .map_err(|e| malformed("TRANSACTION response", e))?;
+                if !complete {
+                    return Ok(ReplyStep::Ignore);
                 }
+                let (params, data) = self.assembler.take();
+                Ok(ReplyStep::Done(TransReply {
+                    smb_status: status,
+                    params,
+                    data,
+                }))
             }
             Err(_) if status != NtStatus::STATUS_SUCCESS => Ok(empty(status)),
             Err(e) => Err(malformed("TRANSACTION response", e)),

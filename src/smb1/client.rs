@@ -8,9 +8,7 @@ use super::echo::{write_echo_request, write_empty_block, write_logoff};
 use super::header::{read_header, SmbCommand, SmbHeader, HEADER_LEN};
 use super::message::{parse_block, Block, MessageBuilder};
 use super::session_setup::SessionSetupNt;
-use super::trans::{
-    parse_transaction_response, Reassembly, ReassemblyError, TransactionReply, TransactionResponse,
-};
+use super::trans::{parse_transaction_response, TransactionReply};
 use super::tree_connect::write_tree_connect_request;
 use super::ParseError;
 
@@ -111,47 +109,5 @@ impl<'a> Response<'a> {
     /// This message as a TRANSACTION response.
     pub fn transaction(&self) -> Result<TransactionReply<'a>, ParseError> {
         parse_transaction_response(self.raw, &self.block)
-    }
-}
-
-/// Reassembled `Trans_Parameters` and `Trans_Data`.
-pub type TransactionBlocks = (Vec<u8>, Vec<u8>);
-
-/// Reassembles a multi-part TRANSACTION response (MS-CIFS 3.2.5.1.4).
-#[derive(Clone, Debug, Default)]
-pub struct TransactionAssembler {
-    parts: Option<(Reassembly, Reassembly)>,
-}
-
-impl TransactionAssembler {
-    pub fn new() -> TransactionAssembler {
-        TransactionAssembler::default()
-    }
-
-    /// Adds one part; returns the parameter and data blocks when complete.
-    pub fn push(
-        &mut self,
-        r: &TransactionResponse<'_>,
-    ) -> Result<Option<TransactionBlocks>, ReassemblyError> {
-        let (p, d) = match &mut self.parts {
-            Some(x) => x,
-            None => self.parts.insert((
-                Reassembly::new(r.words.total_parameter_count, &[])?,
-                Reassembly::new(r.words.total_data_count, &[])?,
-            )),
-        };
-        p.shrink_total(r.words.total_parameter_count)?;
-        d.shrink_total(r.words.total_data_count)?;
-        p.place(r.words.parameter_displacement, r.parameters)?;
-        d.place(r.words.data_displacement, r.data)?;
-        if p.is_complete() && d.is_complete() {
-            let (p, d) = self
-                .parts
-                .take()
-                .map(|(p, d)| (p.into_vec(), d.into_vec()))
-                .unwrap_or_default();
-            return Ok(Some((p, d)));
-        }
-        Ok(None)
     }
 }

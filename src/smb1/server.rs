@@ -37,7 +37,7 @@ use super::negotiate::{
 use super::session_setup::{parse_session_setup_request, SessionSetupResponse, ACTION_GUEST};
 use super::trans::{
     flags as trans_flags, parse_transaction_request, parse_transaction_secondary,
-    write_transaction_responses, Reassembly,
+    write_transaction_responses, TransactionAssembler,
 };
 use super::tree_connect::{
     parse_tree_connect_request, TreeConnectResponse, SERVICE_ANY, SERVICE_IPC, SERVICE_PRINTER,
@@ -183,8 +183,7 @@ struct PendingTransaction {
     max_parameter_count: u16,
     max_data_count: u16,
     flags: u16,
-    params: Reassembly,
-    data: Reassembly,
+    blocks: TransactionAssembler,
     reserved: usize,
 }
 
@@ -753,11 +752,10 @@ impl<S: RapService> Connection<S> {
         {
             return fail(self, NtStatus::STATUS_INSUFFICIENT_RESOURCES, out);
         }
-        let params = Reassembly::new(t.total_parameter_count, t.parameters);
-        let data = Reassembly::new(t.total_data_count, t.data);
-        let (Ok(params), Ok(data)) = (params, data) else {
+        let mut blocks = TransactionAssembler::with_cap(limits.max_transaction_bytes);
+        if blocks.push(&t).is_err() {
             return fail(self, NtStatus::STATUS_INVALID_PARAMETER, out);
-        };
+        }
         self.pending.insert(
             key,
             PendingTransaction {
@@ -765,8 +763,7 @@ impl<S: RapService> Connection<S> {
                 max_parameter_count: t.max_parameter_count,
                 max_data_count: t.max_data_count,
                 flags: t.flags,
-                params,
-                data,
+                blocks,
                 reserved: total,
             },
         );
@@ -804,24 +801,21 @@ impl<S: RapService> Connection<S> {
         let step = parse_transaction_secondary(msg, block)
             .map_err(|e| e.status())
             .and_then(|s| {
-                let bad = |_| NtStatus::STATUS_INVALID_PARAMETER;
-                p.params
-                    .shrink_total(s.total_parameter_count)
-                    .map_err(bad)?;
-                p.data.shrink_total(s.total_data_count).map_err(bad)?;
-                p.params
-                    .place(s.parameter_displacement, s.parameters)
-                    .map_err(bad)?;
-                p.data.place(s.data_displacement, s.data).map_err(bad)
+                p.blocks
+                    .push(&s)
+                    .map_err(|_| NtStatus::STATUS_INVALID_PARAMETER)
             });
-        if let Err(status) = step {
-            if p.flags & trans_flags::NO_RESPONSE == 0 {
-                self.reply_error(&primary, status, out);
+        let complete = match step {
+            Ok(complete) => complete,
+            Err(status) => {
+                if p.flags & trans_flags::NO_RESPONSE == 0 {
+                    self.reply_error(&primary, status, out);
+                }
+                return;
             }
-            return;
-        }
-        if p.params.is_complete() && p.data.is_complete() {
-            let (params, data) = (p.params.into_vec(), p.data.into_vec());
+        };
+        if complete {
+            let (params, data) = p.blocks.take();
             self.execute(
                 &primary,
                 &params,

@@ -6,11 +6,9 @@ use std::sync::Arc;
 
 use msrap::codes::{NtStatus, RapStatus};
 use msrap::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
-use msrap::smb1::client::{
-    self, parse_response, Response, TransactionAssembler, TransactionRequestBuilder,
-};
+use msrap::smb1::client::{self, parse_response, Response, TransactionRequestBuilder};
 use msrap::smb1::session_setup::SessionSetupNt;
-use msrap::smb1::trans::TransactionReply;
+use msrap::smb1::trans::{TransactionAssembler, TransactionReply};
 use msrap::smb1::{Connection, HeaderFlags2, ServerParams, SmbCommand, SmbHeader};
 
 /// Parameters starting with this opcode make the service fail the transaction.
@@ -186,7 +184,8 @@ pub fn reassemble(msgs: &[Vec<u8>]) -> (u32, Vec<u8>, Vec<u8>) {
         match r.transaction().unwrap() {
             TransactionReply::Interim => return (r.header.status, vec![], vec![]),
             TransactionReply::Part(part) => {
-                if let Some((p, d)) = asm.push(&part).unwrap() {
+                if asm.push(&part).unwrap() {
+                    let (p, d) = asm.take();
                     return (r.header.status, p, d);
                 }
             }
