@@ -11,7 +11,7 @@ use clap::Args;
 use super::CliError;
 use msrap::oem::OemCodePage;
 use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
-use msrap::server::{run as serve, ServerConfig};
+use msrap::server::{run as serve, RapPipe, ServerConfig};
 use msrap::spool::{jobs_file, sample, MemorySpooler};
 
 #[derive(Debug, Args)]
@@ -89,7 +89,9 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             code_page.number(),
             utc_offset_secs / 60,
         );
-        serve(listener, config, Arc::new(rap), shutdown_signal()).await?;
+        // RapPipe: the temporary adapter serving the synchronous RAP server as
+        // the `\PIPE\LANMAN` pipe handler and its queues as printer shares.
+        serve(listener, config, Arc::new(RapPipe(rap)), shutdown_signal()).await?;
         eprintln!("msrap: stopped");
         Ok::<_, CliError>(ExitCode::SUCCESS)
     })

@@ -11,8 +11,10 @@
 //!   [`tree_connect`], [`trans`], [`echo`], [`andx`].
 //! * [`status`]: NTSTATUS vs DOS error class/code (MS-CIFS 2.2.2.4).
 //! * [`pipe`]: what the server serves: named pipes ([`PipeHandler`], MS-CIFS
-//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.46).
-//! * [`server`]: the server connection state machine;
+//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.46). This layer knows
+//!   no pipe protocol; RAP is one handler.
+//! * [`server`]: the server connection state machine (pipe calls go out as
+//!   events and their answers come back in);
 //!   [`client`]: request builders and response parsers for the client role.
 //!
 //! Records are parsed leniently into borrowed structs (`parse_*`), then
@@ -42,5 +44,7 @@ pub use nbss::{Frame, FrameDecoder, FrameError, Framing};
 pub use pipe::{
     Identity, PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind,
 };
-pub use server::{Connection, ConnectionError, Event, Limits, ServerConnection, ServerParams};
+pub use server::{
+    Connection, ConnectionError, Event, Limits, PipeCall, ServerConnection, ServerParams,
+};
 pub use status::{DosError, WireStatus};

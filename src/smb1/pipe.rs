@@ -9,8 +9,8 @@
 //!
 //! A handler answers through a future, so it may answer later (an async
 //! spooler, a remote service). The sans-IO connection does not poll it: it
-//! reports the call (`Connection::poll_call`) and takes the
-//! outcome when it arrives (`Connection::answer`), in the
+//! reports the call ([`super::server::Connection::poll_call`]) and takes the
+//! outcome when it arrives ([`super::server::Connection::answer`]), in the
 //! style of quinn-proto (events out, results in). The tokio server awaits
 //! the future; synchronous callers use [`transact_now`] (poll once).
 

@@ -798,10 +798,10 @@ impl FixedServer {
                 .unwrap();
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-                let service = Arc::new(msrap::rap::RapServer::new(
+                let service = Arc::new(msrap::server::RapPipe(msrap::rap::RapServer::new(
                     rap,
                     msrap::spool::sample::sample_spooler(),
-                ));
+                )));
                 msrap::server::run(listener, config, service, async {
                     let _ = stop_rx.await;
                 })

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use msrap::rap::{RapServer, ServerConfig as RapConfig};
-use msrap::server::ServerConfig;
+use msrap::server::{RapPipe, ServerConfig};
 use msrap::spool::sample::sample_spooler;
 use msrap::spool::MemorySpooler;
 
@@ -33,7 +33,7 @@ impl TestServer {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let service = Arc::new(RapServer::new(rap, spooler));
+                let service = Arc::new(RapPipe(RapServer::new(rap, spooler)));
                 msrap::server::run(listener, config, service, async {
                     let _ = stop_rx.await;
                 })
