@@ -224,10 +224,10 @@ pub fn smb1_session(data: &[u8]) {
 /// RAP response parser. Must never panic, whatever the server sends.
 #[cfg(feature = "client")]
 pub fn client_response(data: &[u8]) {
-    use crate::client::{PendingTransaction, ReplyStep};
     use crate::oem::OemCodePage;
     use crate::rap::dissect::dissect;
     use crate::rap::response::{parse_get_info_response, parse_job_enum_response};
+    use crate::smb1::client::{PendingTransaction, ReplyStep};
     use crate::smb1::nbss::{Frame, FrameDecoder, Framing};
 
     // First byte: framing and whether secondaries wait for an interim response.

@@ -1,10 +1,12 @@
 //! The conformance catalogue against our own RAP server, in process (no
 //! SMB): every case passes under the profile the server runs.
-#![cfg(feature = "client")]
+#![cfg(all(feature = "client", feature = "server"))]
 
-use msrap::conform::{self, build_context, run, ExpectProfile, InProcess, Verdict};
+use msrap::conform::{self, build_context, run, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
 use msrap::rap::{Profile, RapServer, ServerConfig};
+use msrap::server::RapPipe;
+use msrap::smb1::client::InProcess;
 use msrap::spool::sample::sample_spooler;
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -20,13 +22,13 @@ fn run_profile(
     job: u16,
 ) -> Vec<conform::CaseResult> {
     block_on(async {
-        let mut t = InProcess::new(RapServer::new(
+        let mut t = InProcess::new(RapPipe(RapServer::new(
             ServerConfig {
                 profile: server_profile,
                 ..ServerConfig::default()
             },
             sample_spooler(),
-        ));
+        )));
         let ids = conform::enumerate(&mut t, "LASER").await.unwrap();
         assert_eq!(ids, [3, 4, 5, 6, 7]);
         let ctx = build_context(

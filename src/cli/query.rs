@@ -6,10 +6,11 @@ use clap::{Args, Subcommand};
 
 use super::{connect, runtime, CliError, ConnArgs};
 use msrap::codes::{NtStatus, RapStatus};
-use msrap::conform::{TransRequest, LARGE};
+use msrap::conform::LARGE;
 use msrap::rap::descriptor::job;
 use msrap::rap::dissect::{dissect, iso8601, Dissection, Value};
 use msrap::rap::request::{PrintJobEnumRequest, PrintJobGetInfoRequest};
+use msrap::smb1::client::TransRequest;
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {

@@ -15,7 +15,9 @@
 //!   no pipe protocol; RAP is one handler.
 //! * [`server`]: the server connection state machine (pipe calls go out as
 //!   events and their answers come back in);
-//!   [`client`]: request builders and response parsers for the client role.
+//!   [`client`]: the client role: request builders, response parsers,
+//!   transaction replies, the [`client::Transport`] trait and, with the
+//!   `client` feature, the tokio client [`client::tcp`].
 //!
 //! Records are parsed leniently into borrowed structs (`parse_*`), then
 //! validated; every count and offset read from the wire is checked against
