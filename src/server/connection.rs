@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
+use tracing::Instrument;
 
 use super::shutdown::Shutdown;
 use super::ServerConfig;
@@ -60,7 +61,7 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                 );
                 let limit = self.config.handler_timeout.map(|t| Instant::now() + t);
                 let outcome = tokio::select! {
-                    o = call.transact() => o,
+                    o = call.transact().instrument(span.clone()) => o,
                     _ = sleep_until_opt(limit) => {
                         span.in_scope(|| tracing::warn!("pipe handler timed out; closing the connection"));
                         return Ok(());
@@ -70,6 +71,8 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                         return Ok(());
                     }
                 };
+                // Frames that waited behind the call are processed next.
+                conn.connection_mut().set_system_time(filetime_now());
                 let r = conn.answer(outcome, &mut out);
                 // The answer is activity: the client waited, it was not idle.
                 deadline = Instant::now() + idle;
