@@ -5,45 +5,61 @@
 
 #[cfg(feature = "smb1")]
 mod smb1_harness {
+    use std::future::{ready, Future};
     use std::sync::Arc;
 
     use bytes::BytesMut;
 
-    use crate::codes::{NtStatus, RapStatus};
-    use crate::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
+    use crate::codes::NtStatus;
     use crate::smb1::client::{self, parse_response};
     use crate::smb1::nbss::{Frame, FrameDecoder, Framing};
+    use crate::smb1::pipe::{
+        PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind,
+        LANMAN_PIPE,
+    };
     use crate::smb1::session_setup::SessionSetupNt;
     use crate::smb1::{
         andx, echo, negotiate, parse_block, session_setup, trans, tree_connect, Connection,
         HeaderFlags2, ServerConnection, ServerParams, SmbCommand, SmbHeader, HEADER_LEN,
     };
 
-    /// Echoes parameters and data, ignoring the maxima (the server must cut);
-    /// `EE EE` fails the transaction; `DA DA n n` returns n data bytes.
+    /// Serves `\PIPE\LANMAN` (any case) and a printer share `LASER`.
+    /// Echoes parameters and data, ignoring the maxima (the server must
+    /// cut); `EE EE` fails the transaction; `DA DA n n` returns n data bytes.
     #[derive(Debug)]
     pub(super) struct FuzzService;
 
-    impl RapService for FuzzService {
-        fn call(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome {
+    impl PipeHandler for FuzzService {
+        fn has_pipe(&self, name: &str) -> bool {
+            name.eq_ignore_ascii_case(LANMAN_PIPE)
+        }
+
+        fn transact<'a>(
+            &'a self,
+            t: PipeTransaction<'a>,
+            out: &'a mut PipeReply,
+        ) -> impl Future<Output = PipeOutcome> + Send + 'a {
             out.clear();
-            match input.parameters {
-                [0xEE, 0xEE, ..] => RapOutcome::FailTransaction(NtStatus::STATUS_INVALID_PARAMETER),
+            ready(match t.parameters {
+                [0xEE, 0xEE, ..] => PipeOutcome::Fail(NtStatus::STATUS_INVALID_PARAMETER),
                 [0xDA, 0xDA, lo, hi, ..] => {
                     out.data
                         .resize(usize::from(u16::from_le_bytes([*lo, *hi])), 0x5A);
-                    RapOutcome::Reply(RapStatus::ERROR_SUCCESS)
+                    PipeOutcome::Reply
                 }
                 p => {
                     out.params.extend_from_slice(p);
-                    out.data.extend_from_slice(input.data);
-                    RapOutcome::Reply(RapStatus::ERROR_SUCCESS)
+                    out.data.extend_from_slice(t.data);
+                    PipeOutcome::Reply
                 }
-            }
+            })
         }
+    }
 
-        fn print_shares(&self) -> Vec<String> {
-            vec!["LASER".into()]
+    impl ShareCatalogue for FuzzService {
+        fn share(&self, name: &str) -> Option<(String, ShareKind)> {
+            name.eq_ignore_ascii_case("LASER")
+                .then(|| ("LASER".into(), ShareKind::Printer))
         }
     }
 
@@ -66,13 +82,13 @@ mod smb1_harness {
         let mut c = Connection::new(FuzzService, params, [7; 8]);
         let mut out = Vec::new();
         let h = SmbHeader::request(SmbCommand::NEGOTIATE, flags2);
-        let _ = c.handle_message(&client::negotiate_request(&h, &["NT LM 0.12"]), &mut out);
+        let _ = c.handle_message_now(&client::negotiate_request(&h, &["NT LM 0.12"]), &mut out);
         let h = SmbHeader::request(SmbCommand::SESSION_SETUP_ANDX, flags2);
         let setup = SessionSetupNt {
             max_buffer_size: 1024,
             ..SessionSetupNt::default()
         };
-        let _ = c.handle_message(
+        let _ = c.handle_message_now(
             &client::session_setup_and_tree_connect(&h, &setup, "\\\\S\\IPC$", "?????"),
             &mut out,
         );
@@ -108,8 +124,23 @@ mod smb1_harness {
         }
     }
 
+    /// Answers every outstanding pipe call (one poll each), then the frames
+    /// that waited behind them.
+    fn answer_calls(
+        s: &mut ServerConnection<FuzzService>,
+        out: &mut BytesMut,
+    ) -> Result<(), crate::smb1::ConnectionError> {
+        while let Some(call) = s.poll_call() {
+            let outcome = call.transact_now()?;
+            s.answer(outcome, out)?;
+        }
+        Ok(())
+    }
+
     /// Splits `data` at its first byte into chunk sizes, feeds a whole
-    /// session, and checks every emitted frame.
+    /// session, and checks every emitted frame. Pipe calls started by an
+    /// even-numbered chunk are answered only after the next chunk arrived
+    /// (that chunk waits in the frame buffer), the others at once.
     pub(super) fn session(data: &[u8]) {
         let Some((&mode, rest)) = data.split_first() else {
             return;
@@ -127,7 +158,8 @@ mod smb1_harness {
             [7; 8],
         );
         let mut out = BytesMut::new();
-        for piece in rest.chunks(chunk) {
+        let mut open = true;
+        for (i, piece) in rest.chunks(chunk).enumerate() {
             let before = s.buffered();
             let r = s.receive(piece, &mut out);
             assert!(s.buffered() <= before + piece.len());
@@ -138,9 +170,13 @@ mod smb1_harness {
             );
             let (pending, bytes) = s.connection().pending_transactions();
             assert!(pending <= 8 && bytes <= 256 * 1024);
-            if r.is_err() {
+            if r.is_err() || (i % 2 == 1 && answer_calls(&mut s, &mut out).is_err()) {
+                open = false;
                 break;
             }
+        }
+        if open {
+            let _ = answer_calls(&mut s, &mut out);
         }
         let mut d = FrameDecoder::new(framing);
         d.extend_from_slice(&out);
@@ -165,7 +201,7 @@ pub fn smb1_message(data: &[u8]) {
     };
     let mut c = smb1_harness::established(flags2);
     let mut out = Vec::new();
-    let _ = c.handle_message(data, &mut out);
+    let _ = c.handle_message_now(data, &mut out);
     let total: usize = out.iter().map(Vec::len).sum();
     assert!(
         total <= 256 * 1024,
@@ -188,10 +224,10 @@ pub fn smb1_session(data: &[u8]) {
 /// RAP response parser. Must never panic, whatever the server sends.
 #[cfg(feature = "client")]
 pub fn client_response(data: &[u8]) {
-    use crate::client::{PendingTransaction, ReplyStep};
     use crate::oem::OemCodePage;
     use crate::rap::dissect::dissect;
     use crate::rap::response::{parse_get_info_response, parse_job_enum_response};
+    use crate::smb1::client::{PendingTransaction, ReplyStep};
     use crate::smb1::nbss::{Frame, FrameDecoder, Framing};
 
     // First byte: framing and whether secondaries wait for an interim response.

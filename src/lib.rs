@@ -8,9 +8,12 @@
 //! * [`spool`]: JOB_INFO_2 ([MS-RPRN] 2.2.1.7.2), the [`spool::Spooler`] trait
 //!   and an in-memory spooler.
 //! * [`oem`]: OEM code pages for RAP's 8-bit strings.
-//! * `smb1` (feature `smb1`): the sans-IO SMB1 layer.
-//! * `server`, `client`, `decode` (features of the same names): tokio server,
-//!   client/conformance harness, capture decoder.
+//! * `smb1` (feature `smb1`): the sans-IO SMB1 layer, server and client
+//!   roles; it serves named pipes through `smb1::pipe::PipeHandler` and
+//!   knows nothing of RAP. With feature `client`, `smb1::client::tcp` adds
+//!   the tokio client.
+//! * `server`, `conform`, `decode` (features `server`, `client`, `decode`):
+//!   tokio server, conformance harness, capture decoder.
 //!
 //! With `default-features = false` only the codec, the spooler trait and the
 //! in-memory spooler are built: no tokio, no clap, no pcap crates.
@@ -30,9 +33,6 @@ pub mod server;
 
 #[cfg(feature = "decode")]
 pub mod decode;
-
-#[cfg(feature = "client")]
-pub mod client;
 
 #[cfg(feature = "client")]
 pub mod conform;

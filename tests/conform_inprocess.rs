@@ -1,10 +1,11 @@
 //! The conformance catalogue against our own RAP server, in process (no
 //! SMB): every case passes under the profile the server runs.
-#![cfg(feature = "client")]
+#![cfg(all(feature = "client", feature = "server"))]
 
-use msrap::conform::{self, build_context, run, ExpectProfile, InProcess, Verdict};
+use msrap::conform::{self, build_context, run, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
 use msrap::rap::{Profile, RapServer, ServerConfig};
+use msrap::smb1::client::InProcess;
 use msrap::spool::sample::sample_spooler;
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {

@@ -6,11 +6,11 @@ mod support;
 
 use std::net::SocketAddr;
 
-use msrap::client::{ClientConfig, SmbClient};
 use msrap::conform::{self, build_context, run, CaseResult, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
 use msrap::rap::{Profile, ServerConfig as RapConfig};
 use msrap::server::ServerConfig;
+use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::Framing;
 use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;

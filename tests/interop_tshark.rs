@@ -20,12 +20,12 @@ mod support;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use msrap::client::{ClientConfig, SmbClient};
 use msrap::codes::{NtStatus, RapStatus};
-use msrap::conform::{TransReply, TransRequest};
 use msrap::rap::descriptor::job;
 use msrap::rap::{Descriptor, Profile, ServerConfig as RapConfig};
 use msrap::server::ServerConfig;
+use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
+use msrap::smb1::client::{TransReply, TransRequest};
 use msrap::smb1::Framing;
 use pretty_assertions::assert_eq;
 use support::capture::{

@@ -1,16 +1,20 @@
 //! The tokio server over TCP on 127.0.0.1:0: direct TCP and NetBIOS
-//! framing, graceful shutdown, and interop with a real SMB1 client
-//! (impacket, `tests/peers/impacket_rap.py`).
+//! framing, graceful shutdown, interop with a real SMB1 client (impacket,
+//! `tests/peers/impacket_rap.py`), and a pipe handler that answers later.
 #![cfg(feature = "server")]
 
 mod smb1_support;
 
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use msrap::server::ServerConfig;
 use msrap::smb1::client::{self, parse_response, TransactionRequestBuilder};
 use msrap::smb1::nbss::{session_request, Frame, Framing, POSITIVE_SESSION_RESPONSE};
+use msrap::smb1::pipe::{
+    PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind, LANMAN_PIPE,
+};
 use msrap::smb1::{HeaderFlags2, SmbCommand, SmbHeader};
 use pretty_assertions::assert_eq;
 use smb1_support::tcp::{TcpClient, TestServer};
@@ -185,4 +189,189 @@ fn impacket_interop_direct_tcp() {
 #[test]
 fn impacket_interop_netbios() {
     impacket_probe(true);
+}
+
+// ---- a pipe handler that answers later ----
+
+/// Serves `\PIPE\LANMAN`; echoes the parameters back, after `delay` when
+/// they start with `slow` (the future sleeps: an async handler).
+struct SlowPipe {
+    delay: Duration,
+}
+
+impl PipeHandler for SlowPipe {
+    fn has_pipe(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(LANMAN_PIPE)
+    }
+
+    // An `async fn` implements the trait's `impl Future + Send` method.
+    async fn transact<'a>(&'a self, t: PipeTransaction<'a>, out: &'a mut PipeReply) -> PipeOutcome {
+        if t.parameters.starts_with(b"slow") {
+            tokio::time::sleep(self.delay).await;
+        }
+        out.params.extend_from_slice(t.parameters);
+        PipeOutcome::Reply
+    }
+}
+
+impl ShareCatalogue for SlowPipe {
+    fn share(&self, _: &str) -> Option<(String, ShareKind)> {
+        None
+    }
+}
+
+fn ids(command: SmbCommand, mid: u16, (uid, tid): (u16, u16)) -> SmbHeader {
+    SmbHeader {
+        mid,
+        uid,
+        tid,
+        ..SmbHeader::request(command, HeaderFlags2::NT_STATUS)
+    }
+}
+
+fn lanman(params: &[u8], mid: u16, s: (u16, u16)) -> Vec<u8> {
+    TransactionRequestBuilder::lanman(params, 100, 100).primary(
+        &ids(SmbCommand::TRANSACTION, mid, s),
+        params.len(),
+        0,
+    )
+}
+
+fn mid_of(msg: &[u8]) -> u16 {
+    parse_response(msg).unwrap().header.mid
+}
+
+/// While one connection's pipe call waits for a slow (async) handler, other
+/// connections are served promptly; on the waiting connection, requests
+/// pipelined behind the slow one are answered after it, in request order.
+#[tokio::test]
+async fn slow_pipe_handler_blocks_only_its_own_connection_in_order() {
+    let delay = Duration::from_millis(500);
+    let server =
+        TestServer::start_with(ServerConfig::default(), Arc::new(SlowPipe { delay })).await;
+
+    let mut a = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let sa = session(&mut a).await;
+    // Pipelined without waiting: the slow transaction, an ECHO, a fast transaction.
+    let sent = Instant::now();
+    a.send(&lanman(b"slow call", 3, sa)).await;
+    a.send(&client::echo(&ids(SmbCommand::ECHO, 4, sa), 1, b"ping"))
+        .await;
+    a.send(&lanman(b"fast", 5, sa)).await;
+
+    // Meanwhile another connection is served, each answer within a second.
+    let mut b = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let t = Instant::now();
+    let sb = session(&mut b).await;
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "session took {:?}",
+        t.elapsed()
+    );
+    for mid in 3..6 {
+        let t = Instant::now();
+        let r = b.call(&lanman(b"other", mid, sb), 1).await;
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "answer took {:?}",
+            t.elapsed()
+        );
+        assert_eq!(reassemble(&r), (0, b"other".to_vec(), vec![]));
+        let t = Instant::now();
+        let r = b
+            .call(
+                &client::echo(&ids(SmbCommand::ECHO, 100 + mid, sb), 1, b"x"),
+                1,
+            )
+            .await;
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "echo took {:?}",
+            t.elapsed()
+        );
+        assert_eq!(mid_of(&r[0]), 100 + mid);
+    }
+    let b_done = sent.elapsed();
+
+    // The waiting connection: the slow answer first, then the others, in order.
+    let first = a.recv().await;
+    let first_at = sent.elapsed();
+    let rest = [a.recv().await, a.recv().await];
+    assert_eq!(
+        [mid_of(&first), mid_of(&rest[0]), mid_of(&rest[1])],
+        [3, 4, 5]
+    );
+    assert_eq!(reassemble(&[first]), (0, b"slow call".to_vec(), vec![]));
+    assert_eq!(reassemble(&rest[1..]), (0, b"fast".to_vec(), vec![]));
+    assert!(first_at >= delay, "answered after {first_at:?}");
+    assert!(
+        b_done < first_at,
+        "the other connection finished at {b_done:?}, the slow answer came at {first_at:?}"
+    );
+    server.stop().await;
+}
+
+/// Waiting for the handler is not client idleness: an idle timeout shorter
+/// than the handler's delay does not close the connection. The handler
+/// timeout does.
+#[tokio::test]
+async fn idle_timeout_waits_for_the_handler_but_the_handler_timeout_does_not() {
+    let slow = Arc::new(SlowPipe {
+        delay: Duration::from_millis(600),
+    });
+    let server = TestServer::start_with(
+        ServerConfig {
+            idle_timeout: Duration::from_millis(300),
+            ..ServerConfig::default()
+        },
+        Arc::clone(&slow),
+    )
+    .await;
+    let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let s = session(&mut c).await;
+    let r = c.call(&lanman(b"slow", 3, s), 1).await;
+    assert_eq!(reassemble(&r), (0, b"slow".to_vec(), vec![]));
+    // Idle again now: the idle timeout applies as usual.
+    assert_eq!(c.recv_frame().await, None);
+    server.stop().await;
+
+    let server = TestServer::start_with(
+        ServerConfig {
+            handler_timeout: Some(Duration::from_millis(150)),
+            ..ServerConfig::default()
+        },
+        slow,
+    )
+    .await;
+    let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let s = session(&mut c).await;
+    let t = Instant::now();
+    c.send(&lanman(b"slow", 3, s)).await;
+    assert_eq!(c.recv_frame().await, None, "closed by the handler timeout");
+    assert!(
+        t.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        t.elapsed()
+    );
+    server.stop().await;
+}
+
+/// Shutdown ends a connection whose pipe call is still waiting.
+#[tokio::test]
+async fn shutdown_interrupts_a_waiting_pipe_call() {
+    let server = TestServer::start_with(
+        ServerConfig::default(),
+        Arc::new(SlowPipe {
+            delay: Duration::from_secs(30),
+        }),
+    )
+    .await;
+    let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let s = session(&mut c).await;
+    c.send(&lanman(b"slow", 3, s)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let t = Instant::now();
+    server.stop().await;
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert_eq!(c.recv_frame().await, None);
 }

@@ -7,9 +7,11 @@
 mod smb1_support;
 
 use msrap::codes::NtStatus;
-use msrap::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
 use msrap::smb1::client::{self, parse_response, TransactionRequestBuilder};
 use msrap::smb1::nbss::{Frame, FrameDecoder, Framing};
+use msrap::smb1::pipe::{
+    PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind,
+};
 use msrap::smb1::server::reply_header;
 use msrap::smb1::status::dos_error;
 use msrap::smb1::trans::{
@@ -620,13 +622,25 @@ fn t3_through_the_server_and_t4_response_layout() {
 
     // And through the server: a service that answers with exactly those blocks.
     struct T4Service(Vec<u8>, Vec<u8>);
-    impl RapService for T4Service {
-        fn call(&self, i: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome {
+    impl PipeHandler for T4Service {
+        fn has_pipe(&self, name: &str) -> bool {
+            name.eq_ignore_ascii_case("\\PIPE\\LANMAN")
+        }
+        fn transact<'a>(
+            &'a self,
+            i: PipeTransaction<'a>,
+            out: &'a mut PipeReply,
+        ) -> impl std::future::Future<Output = PipeOutcome> + Send + 'a {
             assert_eq!((i.max_parameter_count, i.max_data_count), (6, 0x400));
             out.clear();
             out.params.extend_from_slice(&self.0);
             out.data.extend_from_slice(&self.1);
-            RapOutcome::Reply(msrap::codes::RapStatus::ERROR_SUCCESS)
+            std::future::ready(PipeOutcome::Reply)
+        }
+    }
+    impl ShareCatalogue for T4Service {
+        fn share(&self, _: &str) -> Option<(String, ShareKind)> {
+            None
         }
     }
     let mut server = msrap::smb1::Connection::new(
@@ -640,12 +654,12 @@ fn t3_through_the_server_and_t4_response_layout() {
         ..msrap::smb1::SmbHeader::request(SmbCommand::NEGOTIATE, HeaderFlags2::empty())
     };
     server
-        .handle_message(&client::negotiate_request(&hdr, &["NT LM 0.12"]), &mut out)
+        .handle_message_now(&client::negotiate_request(&hdr, &["NT LM 0.12"]), &mut out)
         .unwrap();
     let mut ss = hdr;
     ss.command = SmbCommand::SESSION_SETUP_ANDX;
     server
-        .handle_message(
+        .handle_message_now(
             &client::session_setup_and_tree_connect(&ss, &anonymous(16644), "\\\\SRV\\IPC$", "IPC"),
             &mut out,
         )
@@ -657,7 +671,7 @@ fn t3_through_the_server_and_t4_response_layout() {
     req[24..26].copy_from_slice(&resp.header.tid.to_le_bytes());
     req[28..30].copy_from_slice(&resp.header.uid.to_le_bytes());
     out.clear();
-    server.handle_message(&req, &mut out).unwrap();
+    server.handle_message_now(&req, &mut out).unwrap();
     let mut want = t4[4..].to_vec();
     want[24..26].copy_from_slice(&resp.header.tid.to_le_bytes());
     want[28..30].copy_from_slice(&resp.header.uid.to_le_bytes());

@@ -15,8 +15,9 @@ use clap::Args;
 
 use super::{connect, runtime, CliError, ConnArgs};
 use msrap::codes::NtStatus;
-use msrap::conform::{enumerate, get_info_params, TransRequest};
+use msrap::conform::{enumerate, get_info_params};
 use msrap::rap::descriptor::job;
+use msrap::smb1::client::TransRequest;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -183,7 +184,7 @@ struct ConnResult {
 async fn one_connection(
     a: &BenchArgs,
     deadline: Instant,
-) -> (ConnResult, Option<msrap::client::SmbClient>) {
+) -> (ConnResult, Option<msrap::smb1::client::tcp::SmbClient>) {
     let mut r = ConnResult {
         hist: Histogram::new(),
         ok: 0,

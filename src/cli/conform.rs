@@ -39,7 +39,7 @@ async fn setup(
     conn: &ConnArgs,
     queue: &Option<String>,
     jobs: &[u16],
-) -> Result<(msrap::client::SmbClient, Vec<Context>), CliError> {
+) -> Result<(msrap::smb1::client::tcp::SmbClient, Vec<Context>), CliError> {
     let mut client = connect(conn).await?;
     let known = match queue {
         Some(q) => conform::enumerate(&mut client, q).await?,

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use clap::Args;
 
-use msrap::client::{ClientConfig, SmbClient};
 use msrap::oem::OemCodePage;
+use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::Framing;
 
 /// Errors a subcommand reports before exiting with status 2.

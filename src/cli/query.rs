@@ -6,11 +6,12 @@ use clap::{Args, Subcommand};
 
 use super::{connect, runtime, CliError, ConnArgs};
 use msrap::codes::{NtStatus, RapStatus};
-use msrap::conform::{TransRequest, LARGE};
+use msrap::conform::LARGE;
 use msrap::rap::commands::net_print_job_enum::PrintJobEnumRequest;
 use msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest;
 use msrap::rap::descriptor::job;
 use msrap::rap::dissect::{dissect, iso8601, Dissection, Value};
+use msrap::smb1::client::TransRequest;
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {

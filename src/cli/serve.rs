@@ -89,6 +89,7 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             code_page.number(),
             utc_offset_secs / 60,
         );
+        // The RAP server is the `\PIPE\LANMAN` pipe handler, its queues the printer shares.
         serve(listener, config, Arc::new(rap), shutdown_signal()).await?;
         eprintln!("msrap: stopped");
         Ok::<_, CliError>(ExitCode::SUCCESS)

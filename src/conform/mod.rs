@@ -8,12 +8,11 @@
 //! suite first fetches every level with a large buffer (the *reference*) and
 //! checks the other answers against it, so it runs against any job set.
 //!
-//! The suite talks through a [`Transport`]: in process (a [`RapService`])
-//! or over SMB1 (the client).
+//! The suite talks through a [`Transport`] (`crate::smb1::client`): over
+//! SMB1 (`smb1::client::tcp::SmbClient`) or in process
+//! (`smb1::client::InProcess`, a pipe handler called directly).
 
 pub mod cases;
-
-use std::future::Future;
 
 use crate::codes::{NtStatus, RapStatus};
 use crate::oem::OemCodePage;
@@ -23,86 +22,9 @@ use crate::rap::commands::net_print_job_get_info::{
 };
 use crate::rap::descriptor::job;
 use crate::rap::print_job::PrintJobInfo;
-use crate::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
+use crate::smb1::client::{TransReply, TransRequest, Transport};
 
 pub use cases::{catalogue, Case};
-
-/// One `\PIPE\LANMAN` transaction to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TransRequest {
-    pub params: Vec<u8>,
-    pub data: Vec<u8>,
-    pub max_parameter_count: u16,
-    pub max_data_count: u16,
-}
-
-/// What came back: the SMB status and the reassembled blocks.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct TransReply {
-    pub smb_status: NtStatus,
-    pub params: Vec<u8>,
-    pub data: Vec<u8>,
-}
-
-/// A transport failure (connection lost, malformed SMB reply...).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct TransportError(pub String);
-
-/// How the suite reaches a server.
-pub trait Transport {
-    fn transact(
-        &mut self,
-        req: &TransRequest,
-    ) -> impl Future<Output = Result<TransReply, TransportError>> + Send;
-}
-
-/// A [`RapService`] called directly (no SMB): what the SMB layer would
-/// hand it and make of its answer.
-#[derive(Debug)]
-pub struct InProcess<S> {
-    pub service: S,
-    out: RapResponse,
-}
-
-impl<S: RapService> InProcess<S> {
-    pub fn new(service: S) -> Self {
-        InProcess {
-            service,
-            out: RapResponse::default(),
-        }
-    }
-
-    fn call(&mut self, req: &TransRequest) -> TransReply {
-        let input = TransactionInput {
-            parameters: &req.params,
-            data: &req.data,
-            max_parameter_count: req.max_parameter_count,
-            max_data_count: req.max_data_count,
-        };
-        match self.service.call(&input, &mut self.out) {
-            RapOutcome::Reply(_) => TransReply {
-                smb_status: NtStatus::STATUS_SUCCESS,
-                params: self.out.params.clone(),
-                data: self.out.data.clone(),
-            },
-            RapOutcome::FailTransaction(s) => TransReply {
-                smb_status: s,
-                ..TransReply::default()
-            },
-        }
-    }
-}
-
-impl<S: RapService + Send> Transport for InProcess<S> {
-    fn transact(
-        &mut self,
-        req: &TransRequest,
-    ) -> impl Future<Output = Result<TransReply, TransportError>> + Send {
-        let r = self.call(req);
-        async move { Ok(r) }
-    }
-}
 
 /// Which implementation's behaviour the expectations describe.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

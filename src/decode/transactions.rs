@@ -15,10 +15,10 @@ use crate::oem::OemCodePage;
 use crate::rap::dissect::{dissect, put_digits, Dissection, Iso8601};
 use crate::smb1::header::read_header;
 use crate::smb1::message::parse_block;
-use crate::smb1::server::LANMAN_PIPE;
+use crate::smb1::pipe::LANMAN_PIPE;
 use crate::smb1::trans::{
-    parse_transaction_request, parse_transaction_response, parse_transaction_secondary, Reassembly,
-    TransactionReply,
+    parse_transaction_request, parse_transaction_response, parse_transaction_secondary, TransBlock,
+    TransactionAssembler, TransactionReply,
 };
 use crate::smb1::{SmbCommand, SmbHeader, HEADER_LEN};
 
@@ -63,11 +63,12 @@ struct Pending {
     frame_request: Option<u64>,
     max_parameter_count: Option<u16>,
     max_data_count: Option<u16>,
-    req_params: Option<Reassembly>,
-    req_data: Option<Reassembly>,
+    /// The request: primary + secondaries (None: no request seen).
+    req: Option<TransactionAssembler>,
     secondaries: usize,
     interim: bool,
-    resp: Option<(Reassembly, Reassembly)>,
+    /// The response parts (not started: no final response part seen).
+    resp: TransactionAssembler,
     response_parts: usize,
     frame_response: Option<u64>,
     smb_status: Option<NtStatus>,
@@ -84,11 +85,10 @@ impl Pending {
             frame_request: None,
             max_parameter_count: None,
             max_data_count: None,
-            req_params: None,
-            req_data: None,
+            req: None,
             secondaries: 0,
             interim: false,
-            resp: None,
+            resp: TransactionAssembler::new(),
             response_parts: 0,
             frame_response: None,
             smb_status: None,
@@ -241,12 +241,14 @@ impl TransactionTracker {
                     .flow_anomalies
                     .remove(&m.flow.index)
                     .unwrap_or_default();
-                let req_params = Reassembly::new(t.total_parameter_count, t.parameters)
-                    .map_err(|e| anomalies.push(format!("SMB: Trans_Parameters: {e}")))
-                    .ok();
-                let req_data = Reassembly::new(t.total_data_count, t.data)
-                    .map_err(|e| anomalies.push(format!("SMB: Trans_Data: {e}")))
-                    .ok();
+                let mut req = TransactionAssembler::new();
+                if let Err(e) = req.push(&t) {
+                    let block = match e.block {
+                        TransBlock::Parameters => "Trans_Parameters",
+                        TransBlock::Data => "Trans_Data",
+                    };
+                    anomalies.push(format!("SMB: {block}: {}", e.error));
+                }
                 self.seq = self.seq.saturating_add(1);
                 self.make_room(out);
                 self.pending.insert(
@@ -255,8 +257,7 @@ impl TransactionTracker {
                         frame_request: Some(m.first_frame),
                         max_parameter_count: Some(t.max_parameter_count),
                         max_data_count: Some(t.max_data_count),
-                        req_params,
-                        req_data,
+                        req: Some(req),
                         ..Pending::new(m, anomalies, self.seq)
                     },
                 );
@@ -268,18 +269,27 @@ impl TransactionTracker {
                 p.secondaries = p.secondaries.saturating_add(1);
                 match parse_transaction_secondary(msg, &block) {
                     Ok(s) => {
-                        if let Some(r) = p.req_params.as_mut() {
-                            if let Err(e) = r.place(s.parameter_displacement, s.parameters) {
-                                p.anomalies.push(format!(
-                                    "SMB frame {}: secondary parameters: {e}",
-                                    m.first_frame
-                                ));
-                            }
+                        let Some(r) = p.req.as_mut() else { return };
+                        // Each block on its own, so that each one's error is reported.
+                        if let Err(e) = r.shrink_totals(s.total_parameter_count, s.total_data_count)
+                        {
+                            p.anomalies.push(format!(
+                                "SMB frame {}: secondary {}: {}",
+                                m.first_frame, e.block, e.error
+                            ));
                         }
-                        if let Some(r) = p.req_data.as_mut() {
-                            if let Err(e) = r.place(s.data_displacement, s.data) {
+                        let blocks = [
+                            (
+                                TransBlock::Parameters,
+                                s.parameter_displacement,
+                                s.parameters,
+                            ),
+                            (TransBlock::Data, s.data_displacement, s.data),
+                        ];
+                        for (block, displacement, bytes) in blocks {
+                            if let Err(e) = r.place(block, displacement, bytes) {
                                 p.anomalies.push(format!(
-                                    "SMB frame {}: secondary data: {e}",
+                                    "SMB frame {}: secondary {block}: {e}",
                                     m.first_frame
                                 ));
                             }
@@ -319,7 +329,7 @@ impl TransactionTracker {
                 };
                 match parse_transaction_response(msg, &block) {
                     Ok(TransactionReply::Interim)
-                        if status == NtStatus::STATUS_SUCCESS && p.resp.is_none() =>
+                        if status == NtStatus::STATUS_SUCCESS && !p.resp.is_started() =>
                     {
                         p.interim = true;
                         return;
@@ -332,29 +342,14 @@ impl TransactionTracker {
                         p.response_parts = p.response_parts.saturating_add(1);
                         p.smb_status = Some(status);
                         p.frame_response = Some(m.last_frame);
-                        let w = part.words;
-                        if p.resp.is_none() {
-                            match (
-                                Reassembly::new(w.total_parameter_count, &[]),
-                                Reassembly::new(w.total_data_count, &[]),
-                            ) {
-                                (Ok(a), Ok(b)) => p.resp = Some((a, b)),
-                                _ => p.anomalies.push("SMB: response totals too large".into()),
-                            }
+                        if let Err(e) = p.resp.push(&part) {
+                            p.anomalies.push(format!(
+                                "SMB frame {}: response part: {}",
+                                m.first_frame, e.error
+                            ));
                         }
-                        if let Some((rp, rd)) = p.resp.as_mut() {
-                            let placed = rp
-                                .place(w.parameter_displacement, part.parameters)
-                                .and_then(|()| rd.place(w.data_displacement, part.data));
-                            if let Err(e) = placed {
-                                p.anomalies.push(format!(
-                                    "SMB frame {}: response part: {e}",
-                                    m.first_frame
-                                ));
-                            }
-                            if !(rp.is_complete() && rd.is_complete()) {
-                                return;
-                            }
+                        if !p.resp.is_complete() {
+                            return;
                         }
                     }
                     Err(e) => {
@@ -401,21 +396,21 @@ impl TransactionTracker {
 
     fn complete(&self, key: Key, p: Pending) -> RawTransaction {
         let mut anomalies = p.anomalies;
-        let request = p.req_params.map(|r| {
-            if !r.is_complete() {
+        let request = p.req.map(|r| {
+            if !r.is_block_complete(TransBlock::Parameters) {
                 anomalies.push(format!(
                     "request parameters incomplete ({} of {} bytes)",
-                    r.as_slice().len(),
-                    r.total()
+                    r.received(TransBlock::Parameters),
+                    r.total(TransBlock::Parameters)
                 ));
             }
-            r.into_vec()
+            r.into_blocks().0
         });
-        let response = p.resp.map(|(a, b)| {
-            if !(a.is_complete() && b.is_complete()) {
+        let response = p.resp.is_started().then(|| {
+            if !p.resp.is_complete() {
                 anomalies.push("response incomplete".into());
             }
-            (a.into_vec(), b.into_vec())
+            p.resp.into_blocks()
         });
         if p.frame_request.is_some() && p.frame_response.is_none() {
             anomalies.push("request without a response in the capture".into());

@@ -48,17 +48,6 @@ pub enum RapOutcome {
     FailTransaction(NtStatus),
 }
 
-/// A RAP server as the SMB layer sees it.
-pub trait RapService {
-    /// Process one RAP request; fill `out` (cleared first) and say what to send.
-    fn call(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome;
-
-    /// Print queue (share) names, which SMB TREE_CONNECT accepts besides IPC$.
-    fn print_shares(&self) -> Vec<String> {
-        Vec::new()
-    }
-}
-
 pub mod commands;
 pub mod descriptor;
 pub mod dissect;

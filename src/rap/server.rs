@@ -16,7 +16,7 @@ use super::commands::{dispatch, refuse, Call};
 use super::descriptor::Descriptor;
 use super::profile::Profile;
 use super::request::{parse_rap_request, RequestError};
-use super::{RapOutcome, RapResponse, RapService, TransactionInput};
+use super::{RapOutcome, RapResponse, TransactionInput};
 use crate::codes::{NtStatus, RapStatus};
 use crate::oem::OemCodePage;
 use crate::spool::Spooler;
@@ -191,12 +191,105 @@ pub fn poll_once<F: Future>(f: F) -> Option<F::Output> {
     }
 }
 
-impl<S: Spooler> RapService for RapServer<S> {
-    fn call(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome {
-        self.handle(input, out)
+/// RAP is one named-pipe handler of the SMB1 layer: `\PIPE\LANMAN`
+/// (compared case-insensitively, as Samba's `strequal`; MS-RAP spells it in
+/// capitals), answered by [`RapServer::transact`].
+#[cfg(feature = "smb1")]
+impl<S: Spooler> crate::smb1::PipeHandler for RapServer<S> {
+    fn has_pipe(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(crate::smb1::pipe::LANMAN_PIPE)
     }
 
-    fn print_shares(&self) -> Vec<String> {
-        self.spooler.queue_names()
+    async fn transact<'a>(
+        &'a self,
+        t: crate::smb1::PipeTransaction<'a>,
+        out: &'a mut crate::smb1::PipeReply,
+    ) -> crate::smb1::PipeOutcome {
+        let input = TransactionInput {
+            parameters: t.parameters,
+            data: t.data,
+            max_parameter_count: t.max_parameter_count,
+            max_data_count: t.max_data_count,
+        };
+        let caller = Caller {
+            user: &t.identity.user,
+            anonymous: t.identity.anonymous,
+            authenticated: t.identity.authenticated,
+        };
+        // The connection's reply buffers, lent to the RAP reply (no copy).
+        let mut rap = RapResponse {
+            params: std::mem::take(&mut out.params),
+            data: std::mem::take(&mut out.data),
+        };
+        let outcome = self.transact(&caller, &input, &mut rap).await;
+        out.params = rap.params;
+        out.data = rap.data;
+        match outcome {
+            RapOutcome::Reply(_) => crate::smb1::PipeOutcome::Reply,
+            RapOutcome::FailTransaction(status) => crate::smb1::PipeOutcome::Fail(status),
+        }
+    }
+}
+
+/// The spooler's print queues are the printer shares TREE_CONNECT accepts
+/// (ASCII case-insensitive, answered with the queue's own spelling).
+#[cfg(feature = "smb1")]
+impl<S: Spooler> crate::smb1::ShareCatalogue for RapServer<S> {
+    fn share(&self, name: &str) -> Option<(String, crate::smb1::ShareKind)> {
+        self.spooler
+            .queue_names()
+            .into_iter()
+            .find(|s| s.eq_ignore_ascii_case(name))
+            .map(|s| (s, crate::smb1::ShareKind::Printer))
+    }
+}
+
+#[cfg(all(test, feature = "smb1"))]
+mod tests {
+    use super::*;
+    use crate::smb1::pipe::{
+        transact_now, Identity, PipeHandler, PipeOutcome, PipeReply, PipeTransaction,
+        ShareCatalogue, ShareKind, LANMAN_PIPE,
+    };
+    use crate::spool::{MemorySpooler, Queue};
+
+    #[test]
+    fn rap_is_the_lanman_pipe_and_the_queues_are_its_shares() {
+        let a = RapServer::new(
+            ServerConfig::default(),
+            MemorySpooler::new(vec![Queue {
+                name: "Laser".into(),
+                jobs: Vec::new(),
+            }]),
+        );
+        assert!(a.has_pipe("\\pipe\\LanMan") && !a.has_pipe("\\PIPE\\spoolss"));
+        assert_eq!(a.share("LASER"), Some(("Laser".into(), ShareKind::Printer)));
+        assert_eq!(a.share("IPC$"), None);
+        let id = Identity::anonymous();
+        let t = |parameters| PipeTransaction {
+            pipe: LANMAN_PIPE,
+            identity: &id,
+            share: "IPC$",
+            setup: &[],
+            parameters,
+            data: &[],
+            max_parameter_count: 6,
+            max_data_count: 0x1234,
+        };
+        let mut out = PipeReply::default();
+        // An unknown opcode: ERROR_NOT_SUPPORTED with its RAPOutParams.
+        assert_eq!(
+            transact_now(&a, t(b"\x34\x12WrLh\x00\x00\x01\x00\x00\x10"), &mut out),
+            Ok(PipeOutcome::Reply)
+        );
+        assert_eq!(out.params, b"\x32\x00\x00\x00\x00\x00");
+        assert!(out.data.is_empty());
+        // No opcode: the SMB transaction fails.
+        out.params.extend_from_slice(b"stale");
+        assert_eq!(
+            transact_now(&a, t(b"\x01"), &mut out),
+            Ok(PipeOutcome::Fail(NtStatus::STATUS_INVALID_PARAMETER))
+        );
+        assert!(out.params.is_empty());
     }
 }

@@ -1,5 +1,6 @@
-//! One TCP connection: socket I/O, idle timeout, shutdown, tracing around
-//! the sans-IO [`ServerConnection`].
+//! One TCP connection: socket I/O, idle and handler timeouts, shutdown,
+//! tracing around the sans-IO [`ServerConnection`], and the pipe handler's
+//! futures awaited when the connection reports a pipe call.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -14,29 +15,30 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
+use tracing::Instrument;
 
 use super::shutdown::Shutdown;
-use super::{ServerConfig, ServiceHandle, SharedService};
-use crate::smb1::{ServerConnection, ServerParams};
+use super::ServerConfig;
+use crate::smb1::{PipeHandler, ServerConnection, ServerParams, ShareCatalogue};
 
 /// Read chunk size; also bounds what one read can add to the frame buffer.
 const READ_CHUNK: usize = 16 * 1024;
 
-pub(super) struct Handler {
+pub(super) struct Handler<H> {
     pub(super) socket: TcpStream,
     pub(super) peer: SocketAddr,
     pub(super) config: Arc<ServerConfig>,
     pub(super) params: Arc<ServerParams>,
-    pub(super) service: SharedService,
+    pub(super) handler: Arc<H>,
     pub(super) shutdown: Shutdown,
     pub(super) _shutdown_complete: mpsc::Sender<()>,
 }
 
-impl Handler {
+impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
     pub(super) async fn run(mut self) -> io::Result<()> {
         tracing::debug!(peer = %self.peer, "accepted");
         let mut conn = ServerConnection::new(
-            ServiceHandle(Arc::clone(&self.service)),
+            Arc::clone(&self.handler),
             Arc::clone(&self.params),
             self.config.framing(),
             challenge(),
@@ -46,40 +48,60 @@ impl Handler {
         let idle = self.config.idle_timeout;
         let mut deadline = Instant::now() + idle;
         loop {
-            let n = tokio::select! {
-                r = self.socket.read(&mut buf) => r?,
-                _ = sleep_until(deadline) => {
-                    tracing::debug!("idle timeout");
-                    return Ok(());
-                }
-                _ = self.shutdown.recv() => {
-                    tracing::debug!("shutdown");
-                    return Ok(());
-                }
-            };
-            if n == 0 {
-                tracing::debug!("peer closed");
-                return Ok(());
-            }
-            conn.connection_mut().set_system_time(filetime_now());
-            let result = conn.receive(buf.get(..n).unwrap_or(&[]), &mut out);
-            for e in conn.connection_mut().take_events() {
+            // A pipe call is outstanding: wait for the handler, not for the
+            // client (nothing more is read meanwhile; the idle timeout does
+            // not run, the handler timeout does).
+            let result = if let Some(call) = conn.poll_call() {
                 let span = tracing::debug_span!(
-                    "request",
-                    command = ?e.command,
-                    uid = e.uid,
-                    tid = e.tid,
-                    pid = e.pid,
-                    mid = e.mid,
-                    opcode = e.rap_opcode,
+                    "pipe call",
+                    pipe = call.transaction.pipe,
+                    uid = call.header.uid,
+                    tid = call.header.tid,
+                    mid = call.header.mid,
                 );
-                let _g = span.enter();
-                tracing::debug!(status = ?e.status, params = e.response_bytes.0, data = e.response_bytes.1, "handled");
-            }
-            // Only whole messages count as activity.
-            if matches!(result, Ok(frames) if frames > 0) {
+                let limit = self.config.handler_timeout.map(|t| Instant::now() + t);
+                let outcome = tokio::select! {
+                    o = call.transact().instrument(span.clone()) => o,
+                    _ = sleep_until_opt(limit) => {
+                        span.in_scope(|| tracing::warn!("pipe handler timed out; closing the connection"));
+                        return Ok(());
+                    }
+                    _ = self.shutdown.recv() => {
+                        tracing::debug!("shutdown while a pipe call was outstanding");
+                        return Ok(());
+                    }
+                };
+                // Frames that waited behind the call are processed next.
+                conn.connection_mut().set_system_time(filetime_now());
+                let r = conn.answer(outcome, &mut out);
+                // The answer is activity: the client waited, it was not idle.
                 deadline = Instant::now() + idle;
-            }
+                r.map(|_| ())
+            } else {
+                let n = tokio::select! {
+                    r = self.socket.read(&mut buf) => r?,
+                    _ = sleep_until(deadline) => {
+                        tracing::debug!("idle timeout");
+                        return Ok(());
+                    }
+                    _ = self.shutdown.recv() => {
+                        tracing::debug!("shutdown");
+                        return Ok(());
+                    }
+                };
+                if n == 0 {
+                    tracing::debug!("peer closed");
+                    return Ok(());
+                }
+                conn.connection_mut().set_system_time(filetime_now());
+                let r = conn.receive(buf.get(..n).unwrap_or(&[]), &mut out);
+                // Only whole messages count as activity.
+                if matches!(r, Ok(frames) if frames > 0) {
+                    deadline = Instant::now() + idle;
+                }
+                r.map(|_| ())
+            };
+            log_events(&mut conn);
             if !out.is_empty() {
                 tokio::select! {
                     r = self.socket.write_all(&out) => r?,
@@ -96,6 +118,31 @@ impl Handler {
                 return Ok(());
             }
         }
+    }
+}
+
+/// Sleeps until `at`, or forever.
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One debug line per handled request, in a span with its identifiers.
+fn log_events<H: PipeHandler + ShareCatalogue>(conn: &mut ServerConnection<Arc<H>>) {
+    for e in conn.connection_mut().take_events() {
+        let span = tracing::debug_span!(
+            "request",
+            command = ?e.command,
+            uid = e.uid,
+            tid = e.tid,
+            pid = e.pid,
+            mid = e.mid,
+            opcode = e.rap_opcode,
+        );
+        let _g = span.enter();
+        tracing::debug!(status = ?e.status, params = e.response_bytes.0, data = e.response_bytes.1, "handled");
     }
 }
 

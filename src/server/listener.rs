@@ -11,20 +11,20 @@ use tracing::Instrument;
 
 use super::connection::Handler;
 use super::shutdown::Shutdown;
-use super::{ServerConfig, SharedService};
-use crate::smb1::ServerParams;
+use super::ServerConfig;
+use crate::smb1::{PipeHandler, ServerParams, ShareCatalogue};
 
-pub(super) struct Listener {
+pub(super) struct Listener<H> {
     pub(super) listener: TcpListener,
     pub(super) limit: Arc<Semaphore>,
     pub(super) config: Arc<ServerConfig>,
     pub(super) params: Arc<ServerParams>,
-    pub(super) service: SharedService,
+    pub(super) handler: Arc<H>,
     pub(super) notify_shutdown: broadcast::Sender<()>,
     pub(super) shutdown_complete_tx: mpsc::Sender<()>,
 }
 
-impl Listener {
+impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Listener<H> {
     pub(super) async fn run(&mut self) -> io::Result<()> {
         tracing::info!(addr = ?self.listener.local_addr().ok(), "listening");
         loop {
@@ -40,7 +40,7 @@ impl Listener {
                 peer,
                 config: Arc::clone(&self.config),
                 params: Arc::clone(&self.params),
-                service: Arc::clone(&self.service),
+                handler: Arc::clone(&self.handler),
                 shutdown: Shutdown::new(self.notify_shutdown.subscribe()),
                 _shutdown_complete: self.shutdown_complete_tx.clone(),
             };

@@ -2,9 +2,15 @@
 //!
 //! A thin driver around the sans-IO [`crate::smb1::ServerConnection`]
 //! (mini-redis layout): [`run`] takes a pre-bound listener, a
-//! [`ServerConfig`], the RAP service and a shutdown future. Sockets, the
-//! connection limit (a semaphore), idle timeouts and tracing live here;
-//! protocol logic does not.
+//! [`ServerConfig`], the pipe handler and share catalogue, and a shutdown
+//! future. Sockets, the connection limit (a semaphore), timeouts, awaiting
+//! the handler's answers and tracing live here; protocol logic does not.
+//!
+//! Each connection is one task. While a pipe call waits for the handler,
+//! that task awaits the handler's future and reads nothing more from its
+//! socket (TCP flow control holds the client back; frames already read
+//! wait in the connection's frame buffer); every other connection is
+//! served meanwhile.
 
 mod connection;
 mod listener;
@@ -18,9 +24,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc, Semaphore};
 
-use crate::codes::NtStatus;
-use crate::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
-use crate::smb1::{Framing, Limits, ServerParams};
+use crate::smb1::{Framing, Limits, PipeHandler, ServerParams, ShareCatalogue};
 
 pub use shutdown::Shutdown;
 
@@ -33,8 +37,15 @@ pub struct ServerConfig {
     /// Connections served at once; more wait in the accept backlog.
     pub max_connections: usize,
     /// A connection that completes no SMB message for this long is closed
-    /// (a byte-at-a-time sender does not keep it alive).
+    /// (a byte-at-a-time sender does not keep it alive). Time spent waiting
+    /// for the pipe handler does not count: the client is not idle then.
     pub idle_timeout: Duration,
+    /// How long one pipe call may take; a handler that has not answered by
+    /// then gets its call abandoned and the connection closed (SMB1 has no
+    /// way to cancel one transaction; the client sees the connection drop).
+    /// `None`: wait as long as the handler takes (shutdown still ends the
+    /// wait).
+    pub handler_timeout: Option<Duration>,
     /// Per-connection caps.
     pub limits: Limits,
     pub server_name: String,
@@ -47,6 +58,7 @@ impl Default for ServerConfig {
             netbios: false,
             max_connections: 256,
             idle_timeout: Duration::from_secs(120),
+            handler_timeout: Some(Duration::from_secs(60)),
             limits: Limits::default(),
             server_name: "MSRAP".into(),
             domain: "WORKGROUP".into(),
@@ -74,50 +86,23 @@ impl ServerConfig {
     }
 }
 
-/// A RAP service shared by all connections.
-pub type SharedService = Arc<dyn RapService + Send + Sync>;
-
-/// Adapter so the sans-IO connection can own a handle to a shared service.
-#[derive(Clone)]
-pub struct ServiceHandle(pub SharedService);
-
-impl std::fmt::Debug for ServiceHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ServiceHandle")
-    }
-}
-
-impl RapService for ServiceHandle {
-    fn call(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome {
-        self.0.call(input, out)
-    }
-
-    fn print_shares(&self) -> Vec<String> {
-        self.0.print_shares()
-    }
-}
-
-/// A service for which the RAP subsystem is unavailable: every transaction
-/// fails with STATUS_NOT_IMPLEMENTED (MS-CIFS 3.3.5.57).
-#[derive(Copy, Clone, Debug, Default)]
-pub struct NoRap;
-
-impl RapService for NoRap {
-    fn call(&self, _: &TransactionInput<'_>, _: &mut RapResponse) -> RapOutcome {
-        RapOutcome::FailTransaction(NtStatus::STATUS_NOT_IMPLEMENTED)
-    }
-}
-
 /// Serves SMB1 on `listener` until `shutdown` completes, then stops
 /// accepting, tells every connection to finish and waits for them.
 ///
+/// Transactions go to `handler` (its pipes) and TREE_CONNECT asks it for
+/// shares besides `IPC$`; each handler future is awaited inside its
+/// connection's task.
+///
 /// Returns an error only if accepting fails for good.
-pub async fn run(
+pub async fn run<H>(
     listener: TcpListener,
     config: ServerConfig,
-    service: SharedService,
+    handler: Arc<H>,
     shutdown: impl Future,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+{
     let (notify_shutdown, _) = broadcast::channel(1);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
     let mut server = listener::Listener {
@@ -125,7 +110,7 @@ pub async fn run(
         params: Arc::new(config.params()),
         config: Arc::new(config),
         listener,
-        service,
+        handler,
         notify_shutdown,
         shutdown_complete_tx,
     };

@@ -10,8 +10,14 @@
 //! * One module per command: [`negotiate`], [`session_setup`],
 //!   [`tree_connect`], [`trans`], [`echo`], [`andx`].
 //! * [`status`]: NTSTATUS vs DOS error class/code (MS-CIFS 2.2.2.4).
-//! * [`server`]: the server connection state machine;
-//!   [`client`]: request builders and response parsers for the client role.
+//! * [`pipe`]: what the server serves: named pipes ([`PipeHandler`], MS-CIFS
+//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.46). This layer knows
+//!   no pipe protocol; RAP is one handler.
+//! * [`server`]: the server connection state machine (pipe calls go out as
+//!   events and their answers come back in);
+//!   [`client`]: the client role: request builders, response parsers,
+//!   transaction replies, the [`client::Transport`] trait and, with the
+//!   `client` feature, the tokio client [`client::tcp`].
 //!
 //! Records are parsed leniently into borrowed structs (`parse_*`), then
 //! validated; every count and offset read from the wire is checked against
@@ -25,6 +31,7 @@ pub mod header;
 pub mod message;
 pub mod nbss;
 pub mod negotiate;
+pub mod pipe;
 pub mod server;
 pub mod session_setup;
 pub mod status;
@@ -36,5 +43,10 @@ pub use error::ParseError;
 pub use header::{HeaderFlags, HeaderFlags2, SmbCommand, SmbHeader, HEADER_LEN, SMB_MAGIC};
 pub use message::{parse_block, Block};
 pub use nbss::{Frame, FrameDecoder, FrameError, Framing};
-pub use server::{Connection, ConnectionError, Event, Limits, ServerConnection, ServerParams};
+pub use pipe::{
+    Identity, PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind,
+};
+pub use server::{
+    Connection, ConnectionError, Event, Limits, PipeCall, ServerConnection, ServerParams,
+};
 pub use status::{DosError, WireStatus};

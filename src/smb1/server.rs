@@ -2,22 +2,39 @@
 //!
 //! [`Connection`] takes whole SMB messages and produces response messages;
 //! [`ServerConnection`] adds the stream framing, so raw bytes go in and
-//! framed bytes come out. No sockets, no clock: the caller supplies the time
-//! ([`Connection::set_system_time`]) and runs idle timeouts.
+//! framed bytes come out. No sockets, no clock, no runtime: the caller
+//! supplies the time ([`Connection::set_system_time`]) and runs idle
+//! timeouts.
 //!
 //! Supported: NEGOTIATE (NT LM 0.12 without extended security, LAN Manager
 //! 1.0–2.1), SESSION_SETUP_ANDX (anonymous and guest), TREE_CONNECT_ANDX
-//! (`IPC$` and the print shares of the [`RapService`]), TRANSACTION on
-//! `\PIPE\LANMAN` with secondaries and multi-part responses, ECHO,
-//! TREE_DISCONNECT, LOGOFF_ANDX, and AndX chains of the AndX commands.
+//! (`IPC$` and the shares of a [`ShareCatalogue`]), TRANSACTION on the
+//! named pipes of a [`PipeHandler`] with secondaries and multi-part
+//! responses, ECHO, TREE_DISCONNECT, LOGOFF_ANDX, and AndX chains of the
+//! AndX commands.
+//!
+//! # Pipe calls: events out, answers in
+//!
+//! A complete transaction on a served pipe becomes a *pipe call*. The
+//! connection does not run the handler: [`Connection::poll_call`] reports
+//! the call (with the handler, the [`PipeTransaction`] and the reply
+//! buffers), and [`Connection::answer`] takes the handler's
+//! [`PipeOutcome`] whenever it is ready and writes the response. At most
+//! one call is outstanding per connection: [`ServerConnection`] leaves
+//! later frames in its buffer until the answer arrives, then processes
+//! them, so responses go out in request order, as SMB1 clients expect.
+//! The tokio server awaits the handler's future meanwhile; synchronous
+//! callers use [`Connection::handle_message_now`] and
+//! [`ServerConnection::receive_now`], which poll it once
+//! ([`super::pipe::transact_now`]).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use bytes::BytesMut;
 
 use crate::codes::NtStatus;
-use crate::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
 
 use super::andx::AndX;
 use super::echo::{
@@ -34,19 +51,20 @@ use super::negotiate::{
     capabilities, choose_dialect, filetime_to_dos, parse_negotiate_request, security_mode,
     write_core_response, Dialect, LanmanNegotiateResponse, NtNegotiateResponse,
 };
+use super::pipe::{
+    transact_now, HandlerPending, Identity, PipeHandler, PipeOutcome, PipeReply, PipeTransaction,
+    ShareCatalogue, ShareKind,
+};
 use super::session_setup::{parse_session_setup_request, SessionSetupResponse, ACTION_GUEST};
 use super::trans::{
     flags as trans_flags, parse_transaction_request, parse_transaction_secondary,
-    write_transaction_responses, Reassembly,
+    write_transaction_responses, TransactionAssembler,
 };
 use super::tree_connect::{
     parse_tree_connect_request, TreeConnectResponse, SERVICE_ANY, SERVICE_IPC, SERVICE_PRINTER,
     SMB_SUPPORT_SEARCH_BITS, TREE_CONNECT_ANDX_DISCONNECT_TID,
 };
 use super::ParseError;
-
-/// The pipe RAP uses (MS-CIFS 3.2.4.42, MS-RAP 2.1).
-pub const LANMAN_PIPE: &str = "\\PIPE\\LANMAN";
 
 /// Per-connection caps. Exceeding one yields a defined error response;
 /// nothing a client sends grows memory without bound.
@@ -151,12 +169,18 @@ pub struct Session {
     pub native_os: String,
 }
 
-/// What a tree is connected to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Share {
-    Ipc,
-    /// A print queue, by its configured name.
-    Printer(String),
+impl Session {
+    /// Who this session is, as a pipe handler sees it.
+    pub fn identity(&self) -> Identity {
+        let mut id = if self.kind == SessionKind::Anonymous {
+            Identity::anonymous()
+        } else {
+            Identity::guest("", "")
+        };
+        id.user.clone_from(&self.credentials.account_name);
+        id.domain.clone_from(&self.credentials.primary_domain);
+        id
+    }
 }
 
 /// One tree connect (MS-CIFS 3.3.1.9 Server.TreeConnect).
@@ -164,7 +188,9 @@ pub enum Share {
 pub struct Tree {
     pub tid: u16,
     pub uid: u16,
-    pub share: Share,
+    /// The share's canonical name: `IPC$`, or as the [`ShareCatalogue`] spells it.
+    pub share: String,
+    pub kind: ShareKind,
 }
 
 /// Key of a transaction awaiting secondaries (MS-CIFS 3.3.5.58: UID, TID,
@@ -177,15 +203,75 @@ struct TransKey {
     mid: u16,
 }
 
+/// A transaction waiting for its secondaries.
 #[derive(Clone, Debug)]
 struct PendingTransaction {
     header: SmbHeader,
+    pipe: String,
+    setup: Vec<u8>,
     max_parameter_count: u16,
     max_data_count: u16,
     flags: u16,
-    params: Reassembly,
-    data: Reassembly,
+    blocks: TransactionAssembler,
     reserved: usize,
+}
+
+/// A complete pipe transaction waiting for the handler's answer. Its
+/// buffers are reused by the next call.
+#[derive(Clone, Debug, Default)]
+struct Call {
+    /// The primary request's header (the response answers its MID).
+    header: SmbHeader,
+    pipe: String,
+    identity: Identity,
+    share: String,
+    setup: Vec<u8>,
+    params: Vec<u8>,
+    data: Vec<u8>,
+    max_parameter_count: u16,
+    max_data_count: u16,
+    flags: u16,
+}
+
+/// The request fields a pipe call keeps, besides its blocks.
+#[derive(Copy, Clone, Debug)]
+struct CallRequest<'a> {
+    header: &'a SmbHeader,
+    pipe: &'a str,
+    setup: &'a [u8],
+    max_parameter_count: u16,
+    max_data_count: u16,
+    flags: u16,
+}
+
+/// The outstanding pipe call, from [`Connection::poll_call`]: run
+/// `handler.transact(transaction, reply)` (or [`PipeCall::transact`]) and
+/// pass the outcome to [`Connection::answer`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct PipeCall<'a, H> {
+    /// The connection's handler.
+    pub handler: &'a H,
+    /// The reassembled transaction.
+    pub transaction: PipeTransaction<'a>,
+    /// Where the handler writes its reply (cleared).
+    pub reply: &'a mut PipeReply,
+    /// The TRANSACTION request being answered (UID, TID, PID, MID).
+    pub header: &'a SmbHeader,
+    /// A one-way transaction (NO_RESPONSE): the handler runs, nothing is sent.
+    pub one_way: bool,
+}
+
+impl<'a, H: PipeHandler> PipeCall<'a, H> {
+    /// The handler's future for this call.
+    pub fn transact(self) -> impl Future<Output = PipeOutcome> + Send + 'a {
+        self.handler.transact(self.transaction, self.reply)
+    }
+
+    /// Runs the handler synchronously ([`transact_now`]: one poll).
+    pub fn transact_now(self) -> Result<PipeOutcome, HandlerPending> {
+        transact_now(self.handler, self.transaction, self.reply)
+    }
 }
 
 /// A record of one handled request, for logging by the caller.
@@ -197,7 +283,8 @@ pub struct Event {
     pub pid: u32,
     pub mid: u16,
     pub status: NtStatus,
-    /// For `\PIPE\LANMAN` transactions: the RAP opcode (first parameter word).
+    /// For pipe transactions: the first parameter word (on `\PIPE\LANMAN`,
+    /// the RAP opcode).
     pub rap_opcode: Option<u16>,
     /// Response parameter and data bytes (transactions).
     pub response_bytes: (usize, usize),
@@ -223,6 +310,21 @@ pub enum ConnectionError {
     ExpectedSessionRequest,
     #[error("unexpected NetBIOS packet")]
     UnexpectedNetBios,
+    /// Bytes kept arriving while a pipe call was outstanding, beyond one
+    /// maximal frame: the caller must stop reading until it answers
+    /// ([`ServerConnection::wants_input`]).
+    #[error("input backlog while a pipe call is outstanding")]
+    Backlog,
+    /// [`Connection::handle_message`] while a pipe call is outstanding (a
+    /// caller error: answer it first).
+    #[error("a pipe call is outstanding")]
+    CallOutstanding,
+    /// [`Connection::answer`] without an outstanding pipe call (a caller error).
+    #[error("no pipe call is outstanding")]
+    NoCall,
+    /// A synchronous driver's handler did not answer at once.
+    #[error(transparent)]
+    HandlerPending(#[from] HandlerPending),
 }
 
 /// State carried along an AndX chain: the UID/TID the next command uses.
@@ -232,10 +334,11 @@ struct ChainCtx {
     tid: u16,
 }
 
-/// The per-connection SMB1 server state machine.
+/// The per-connection SMB1 server state machine, serving the pipes and
+/// shares of `S` (a [`PipeHandler`] and [`ShareCatalogue`]).
 #[derive(Debug)]
 pub struct Connection<S> {
-    service: S,
+    handler: S,
     params: Arc<ServerParams>,
     challenge: [u8; 8],
     system_time: u64,
@@ -247,32 +350,13 @@ pub struct Connection<S> {
     next_tid: u16,
     pending: BTreeMap<TransKey, PendingTransaction>,
     pending_bytes: usize,
-    rap_out: RapResponse,
+    call: Option<Call>,
+    spare_call: Option<Call>,
+    reply: PipeReply,
     events: Vec<Event>,
 }
 
-impl<S: RapService> Connection<S> {
-    /// A fresh connection. `challenge` is this connection's 8-byte
-    /// challenge (MS-CIFS 3.3.5.42; only sent, not yet verified).
-    pub fn new(service: S, params: Arc<ServerParams>, challenge: [u8; 8]) -> Connection<S> {
-        Connection {
-            service,
-            params,
-            challenge,
-            system_time: 0,
-            dialect: None,
-            client_max_buffer_size: None,
-            sessions: BTreeMap::new(),
-            trees: BTreeMap::new(),
-            next_uid: 100,
-            next_tid: 1,
-            pending: BTreeMap::new(),
-            pending_bytes: 0,
-            rap_out: RapResponse::default(),
-            events: Vec::new(),
-        }
-    }
-
+impl<S> Connection<S> {
     /// The time for NEGOTIATE responses, as a FILETIME (100 ns since 1601).
     pub fn set_system_time(&mut self, filetime: u64) {
         self.system_time = filetime;
@@ -295,21 +379,172 @@ impl<S: RapService> Connection<S> {
         (self.pending.len(), self.pending_bytes)
     }
 
-    pub fn service(&self) -> &S {
-        &self.service
+    /// The pipe handler and share catalogue.
+    pub fn handler(&self) -> &S {
+        &self.handler
+    }
+
+    /// Whether a pipe call waits for its answer ([`poll_call`](Self::poll_call)).
+    pub fn has_call(&self) -> bool {
+        self.call.is_some()
     }
 
     /// Takes the events recorded since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
+}
 
-    /// Handles one SMB message; appends zero or more response messages.
+impl<S: PipeHandler + ShareCatalogue> Connection<S> {
+    /// A fresh connection. `challenge` is this connection's 8-byte
+    /// challenge (MS-CIFS 3.3.5.42; only sent, not yet verified).
+    pub fn new(handler: S, params: Arc<ServerParams>, challenge: [u8; 8]) -> Connection<S> {
+        Connection {
+            handler,
+            params,
+            challenge,
+            system_time: 0,
+            dialect: None,
+            client_max_buffer_size: None,
+            sessions: BTreeMap::new(),
+            trees: BTreeMap::new(),
+            next_uid: 100,
+            next_tid: 1,
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            call: None,
+            spare_call: None,
+            reply: PipeReply::default(),
+            events: Vec::new(),
+        }
+    }
+
+    /// The outstanding pipe call, if any: "this transaction needs an
+    /// answer". The reply buffers are empty until the handler fills them.
+    /// The call stays outstanding until [`answer`](Self::answer).
+    pub fn poll_call(&mut self) -> Option<PipeCall<'_, S>> {
+        let c = self.call.as_ref()?;
+        Some(PipeCall {
+            handler: &self.handler,
+            transaction: PipeTransaction {
+                pipe: &c.pipe,
+                identity: &c.identity,
+                share: &c.share,
+                setup: &c.setup,
+                parameters: &c.params,
+                data: &c.data,
+                max_parameter_count: c.max_parameter_count,
+                max_data_count: c.max_data_count,
+            },
+            reply: &mut self.reply,
+            header: &c.header,
+            one_way: c.flags & trans_flags::NO_RESPONSE != 0,
+        })
+    }
+
+    /// The answer to the outstanding pipe call: appends its response
+    /// message(s) (none for a one-way transaction) and processes the
+    /// transaction's DISCONNECT_TID flag.
+    ///
+    /// The handler should stay within MaxParameterCount/MaxDataCount
+    /// (CVE-2002-0724: a zero maximum must not break anything). If it does
+    /// not, the blocks are cut to the maxima and the status is
+    /// STATUS_BUFFER_OVERFLOW (DOS: ERRDOS/ERRmoredata), as for a
+    /// named-pipe transaction whose reply does not fit (MS-CIFS 3.3.5.57
+    /// does not say what a pipe server does here; this is our choice).
+    pub fn answer(
+        &mut self,
+        outcome: PipeOutcome,
+        out: &mut Vec<Vec<u8>>,
+    ) -> Result<(), ConnectionError> {
+        let call = self.call.take().ok_or(ConnectionError::NoCall)?;
+        let opcode = call
+            .params
+            .first_chunk::<2>()
+            .map(|b| u16::from_le_bytes(*b));
+        let one_way = call.flags & trans_flags::NO_RESPONSE != 0;
+        let mut h = reply_header(&call.header);
+        h.command = SmbCommand::TRANSACTION;
+        let (status, sizes) = match outcome {
+            PipeOutcome::Reply => {
+                let mut status = NtStatus::STATUS_SUCCESS;
+                let mut p = self.reply.params.as_slice();
+                let mut d = self.reply.data.as_slice();
+                if let Some(cut) = p
+                    .get(..usize::from(call.max_parameter_count))
+                    .filter(|c| c.len() < p.len())
+                {
+                    p = cut;
+                    status = NtStatus::STATUS_BUFFER_OVERFLOW;
+                }
+                if let Some(cut) = d
+                    .get(..usize::from(call.max_data_count))
+                    .filter(|c| c.len() < d.len())
+                {
+                    d = cut;
+                    status = NtStatus::STATUS_BUFFER_OVERFLOW;
+                }
+                if !one_way {
+                    h.set_status(status);
+                    let max = usize::from(
+                        self.client_max_buffer_size
+                            .unwrap_or(self.params.default_client_buffer_size),
+                    );
+                    out.extend(write_transaction_responses(&h, p, d, max));
+                }
+                (status, (p.len(), d.len()))
+            }
+            PipeOutcome::Fail(status) => {
+                if !one_way {
+                    out.push(error_message(&h, status));
+                }
+                (status, (0, 0))
+            }
+        };
+        if call.flags & trans_flags::DISCONNECT_TID != 0 {
+            self.remove_tree(call.header.tid);
+        }
+        self.record(&h, status, opcode, sizes);
+        self.reply.clear();
+        self.spare_call = Some(call);
+        Ok(())
+    }
+
+    /// Synchronous driver: [`handle_message`](Self::handle_message), then
+    /// the pipe call it started (if any) answered at once by polling the
+    /// handler's future once. A handler that is not ready yields
+    /// [`ConnectionError::HandlerPending`] (the call stays outstanding).
+    pub fn handle_message_now(
+        &mut self,
+        msg: &[u8],
+        out: &mut Vec<Vec<u8>>,
+    ) -> Result<(), ConnectionError> {
+        self.handle_message(msg, out)?;
+        self.answer_now(out)
+    }
+
+    /// Answers the outstanding pipe call, if any, by polling the handler's
+    /// future once.
+    pub fn answer_now(&mut self, out: &mut Vec<Vec<u8>>) -> Result<(), ConnectionError> {
+        let Some(call) = self.poll_call() else {
+            return Ok(());
+        };
+        let outcome = call.transact_now()?;
+        self.answer(outcome, out)
+    }
+
+    /// Handles one SMB message; appends zero or more response messages. A
+    /// complete transaction on a served pipe appends nothing: it becomes
+    /// the outstanding pipe call ([`poll_call`](Self::poll_call)), and no
+    /// other message may be handled until it is answered.
     pub fn handle_message(
         &mut self,
         msg: &[u8],
         out: &mut Vec<Vec<u8>>,
     ) -> Result<(), ConnectionError> {
+        if self.call.is_some() {
+            return Err(ConnectionError::CallOutstanding);
+        }
         let req = read_header(msg).map_err(ConnectionError::Malformed)?;
         if req.is_reply() {
             // A response sent to a server: nothing to answer (Samba drops these too).
@@ -598,19 +833,17 @@ impl<S: RapService> Connection<S> {
         }
         let share_name = r.share_name();
         // Share names compare case-insensitively, as on Windows and Samba.
-        let share = if share_name.eq_ignore_ascii_case("IPC$") {
-            Share::Ipc
+        let (share, kind) = if share_name.eq_ignore_ascii_case("IPC$") {
+            ("IPC$".to_owned(), ShareKind::Ipc)
         } else {
-            let shares = self.service.print_shares();
-            let found = shares
-                .into_iter()
-                .find(|s| s.eq_ignore_ascii_case(&share_name));
-            Share::Printer(found.ok_or(NtStatus::STATUS_BAD_NETWORK_NAME)?)
+            self.handler
+                .share(&share_name)
+                .ok_or(NtStatus::STATUS_BAD_NETWORK_NAME)?
         };
         let service = r.service.to_string_lossy();
-        let ours = match share {
-            Share::Ipc => SERVICE_IPC,
-            Share::Printer(_) => SERVICE_PRINTER,
+        let ours = match kind {
+            ShareKind::Ipc => SERVICE_IPC,
+            ShareKind::Printer => SERVICE_PRINTER,
         };
         if !(service.eq_ignore_ascii_case(ours) || service == SERVICE_ANY) {
             return Err(NtStatus::STATUS_BAD_DEVICE_TYPE);
@@ -626,6 +859,7 @@ impl<S: RapService> Connection<S> {
                 tid,
                 uid: ctx.uid,
                 share,
+                kind,
             },
         );
         TreeConnectResponse {
@@ -713,10 +947,10 @@ impl<S: RapService> Connection<S> {
         // A transaction may arrive on a print tree as well as on IPC$:
         // smbclient sends NetPrintJobEnum on the printer share it connected
         // to, and Samba (smb1_ipc.c) routes `\PIPE\LANMAN` from any tree.
-        // Samba compares the name with strequal(), i.e. case-insensitively;
-        // Windows' named-pipe namespace is case-insensitive too. MS-RAP
-        // spells `\PIPE\LANMAN`; we accept any case.
-        if !t.name.eq_ignore_ascii_case(LANMAN_PIPE) {
+        // Whether a name is served, and in which case, is the handler's
+        // call (Windows' named-pipe namespace is case-insensitive).
+        let pipe = t.name.to_string_lossy();
+        if !self.handler.has_pipe(&pipe) {
             // Unknown pipes and mailslots: Windows answers an open of a pipe
             // that does not exist with STATUS_OBJECT_NAME_NOT_FOUND
             // (DOS: ERRDOS/ERRbadfile); we do the same for the transaction.
@@ -726,17 +960,19 @@ impl<S: RapService> Connection<S> {
         if total > self.params.limits.max_transaction_bytes {
             return fail(self, NtStatus::STATUS_INVALID_PARAMETER, out);
         }
+        let request = CallRequest {
+            header: req,
+            pipe: &pipe,
+            setup: t.setup,
+            max_parameter_count: t.max_parameter_count,
+            max_data_count: t.max_data_count,
+            flags: t.flags,
+        };
         if !t.is_partial() {
-            let (p, d) = (t.parameters, t.data);
-            return self.execute(
-                req,
-                p,
-                d,
-                t.max_parameter_count,
-                t.max_data_count,
-                t.flags,
-                out,
-            );
+            return self.start_call(&request, |params, data| {
+                params.extend_from_slice(t.parameters);
+                data.extend_from_slice(t.data);
+            });
         }
         let key = TransKey {
             uid: req.uid,
@@ -753,20 +989,20 @@ impl<S: RapService> Connection<S> {
         {
             return fail(self, NtStatus::STATUS_INSUFFICIENT_RESOURCES, out);
         }
-        let params = Reassembly::new(t.total_parameter_count, t.parameters);
-        let data = Reassembly::new(t.total_data_count, t.data);
-        let (Ok(params), Ok(data)) = (params, data) else {
+        let mut blocks = TransactionAssembler::with_cap(limits.max_transaction_bytes);
+        if blocks.push(&t).is_err() {
             return fail(self, NtStatus::STATUS_INVALID_PARAMETER, out);
-        };
+        }
         self.pending.insert(
             key,
             PendingTransaction {
                 header: *req,
+                pipe,
+                setup: t.setup.to_vec(),
                 max_parameter_count: t.max_parameter_count,
                 max_data_count: t.max_data_count,
                 flags: t.flags,
-                params,
-                data,
+                blocks,
                 reserved: total,
             },
         );
@@ -782,6 +1018,7 @@ impl<S: RapService> Connection<S> {
     /// matches no pending transaction is dropped silently (Samba does the
     /// same). A bad one aborts the transaction with an error response
     /// sent as the TRANSACTION's (its MID is the one the client waits on).
+    /// The last one makes the transaction a pipe call.
     fn transaction_secondary(
         &mut self,
         req: &SmbHeader,
@@ -804,110 +1041,67 @@ impl<S: RapService> Connection<S> {
         let step = parse_transaction_secondary(msg, block)
             .map_err(|e| e.status())
             .and_then(|s| {
-                let bad = |_| NtStatus::STATUS_INVALID_PARAMETER;
-                p.params
-                    .shrink_total(s.total_parameter_count)
-                    .map_err(bad)?;
-                p.data.shrink_total(s.total_data_count).map_err(bad)?;
-                p.params
-                    .place(s.parameter_displacement, s.parameters)
-                    .map_err(bad)?;
-                p.data.place(s.data_displacement, s.data).map_err(bad)
+                p.blocks
+                    .push(&s)
+                    .map_err(|_| NtStatus::STATUS_INVALID_PARAMETER)
             });
-        if let Err(status) = step {
-            if p.flags & trans_flags::NO_RESPONSE == 0 {
-                self.reply_error(&primary, status, out);
+        match step {
+            Err(status) => {
+                if p.flags & trans_flags::NO_RESPONSE == 0 {
+                    self.reply_error(&primary, status, out);
+                }
             }
-            return;
-        }
-        if p.params.is_complete() && p.data.is_complete() {
-            let (params, data) = (p.params.into_vec(), p.data.into_vec());
-            self.execute(
-                &primary,
-                &params,
-                &data,
-                p.max_parameter_count,
-                p.max_data_count,
-                p.flags,
-                out,
-            );
-        } else {
-            self.pending_bytes = self.pending_bytes.saturating_add(p.reserved);
-            self.pending.insert(key, p);
+            Ok(true) => {
+                let request = CallRequest {
+                    header: &primary,
+                    pipe: &p.pipe,
+                    setup: &p.setup,
+                    max_parameter_count: p.max_parameter_count,
+                    max_data_count: p.max_data_count,
+                    flags: p.flags,
+                };
+                let (params, data) = p.blocks.take();
+                self.start_call(&request, |p, d| {
+                    *p = params;
+                    *d = data;
+                });
+            }
+            Ok(false) => {
+                self.pending_bytes = self.pending_bytes.saturating_add(p.reserved);
+                self.pending.insert(key, p);
+            }
         }
     }
 
-    /// Runs a complete `\PIPE\LANMAN` transaction through the RAP service.
-    ///
-    /// The service should stay within MaxParameterCount/MaxDataCount
-    /// (CVE-2002-0724: a zero maximum must not break anything). If it
-    /// does not, the blocks are cut to the maxima and the status is
-    /// STATUS_BUFFER_OVERFLOW (DOS: ERRDOS/ERRmoredata), as for a
-    /// named-pipe transaction whose reply does not fit. MS-CIFS does not
-    /// say what a RAP server does here; this is our choice.
-    #[allow(clippy::too_many_arguments)]
-    fn execute(
-        &mut self,
-        req: &SmbHeader,
-        params: &[u8],
-        data: &[u8],
-        max_parameter_count: u16,
-        max_data_count: u16,
-        flags: u16,
-        out: &mut Vec<Vec<u8>>,
-    ) {
-        let input = TransactionInput {
-            parameters: params,
-            data,
-            max_parameter_count,
-            max_data_count,
-        };
-        self.rap_out.clear();
-        let outcome = self.service.call(&input, &mut self.rap_out);
-        let opcode = params.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]]));
-        let one_way = flags & trans_flags::NO_RESPONSE != 0;
-        let mut h = reply_header(req);
-        h.command = SmbCommand::TRANSACTION;
-        let (status, sizes) = match outcome {
-            RapOutcome::Reply(_) => {
-                let mut status = NtStatus::STATUS_SUCCESS;
-                let mut p = self.rap_out.params.as_slice();
-                let mut d = self.rap_out.data.as_slice();
-                if let Some(cut) = p
-                    .get(..usize::from(max_parameter_count))
-                    .filter(|c| c.len() < p.len())
-                {
-                    p = cut;
-                    status = NtStatus::STATUS_BUFFER_OVERFLOW;
-                }
-                if let Some(cut) = d
-                    .get(..usize::from(max_data_count))
-                    .filter(|c| c.len() < d.len())
-                {
-                    d = cut;
-                    status = NtStatus::STATUS_BUFFER_OVERFLOW;
-                }
-                if !one_way {
-                    h.set_status(status);
-                    let max = usize::from(
-                        self.client_max_buffer_size
-                            .unwrap_or(self.params.default_client_buffer_size),
-                    );
-                    out.extend(write_transaction_responses(&h, p, d, max));
-                }
-                (status, (p.len(), d.len()))
-            }
-            RapOutcome::FailTransaction(status) => {
-                if !one_way {
-                    out.push(error_message(&h, status));
-                }
-                (status, (0, 0))
-            }
-        };
-        if flags & trans_flags::DISCONNECT_TID != 0 {
-            self.remove_tree(req.tid);
+    /// Makes a complete transaction the outstanding pipe call; `fill`
+    /// writes its parameter and data blocks into the (cleared, reused)
+    /// buffers. The session and tree exist: the primary passed
+    /// [`check_ids`](Self::check_ids), and LOGOFF / TREE_DISCONNECT drop
+    /// their pending transactions.
+    fn start_call(&mut self, r: &CallRequest<'_>, fill: impl FnOnce(&mut Vec<u8>, &mut Vec<u8>)) {
+        let mut c = self.spare_call.take().unwrap_or_default();
+        c.header = *r.header;
+        c.pipe.clear();
+        c.pipe.push_str(r.pipe);
+        c.identity = self
+            .sessions
+            .get(&r.header.uid)
+            .map(Session::identity)
+            .unwrap_or_default();
+        c.share.clear();
+        if let Some(t) = self.trees.get(&r.header.tid) {
+            c.share.push_str(&t.share);
         }
-        self.record(&h, status, opcode, sizes);
+        c.setup.clear();
+        c.setup.extend_from_slice(r.setup);
+        c.params.clear();
+        c.data.clear();
+        fill(&mut c.params, &mut c.data);
+        c.max_parameter_count = r.max_parameter_count;
+        c.max_data_count = r.max_data_count;
+        c.flags = r.flags;
+        self.reply.clear();
+        self.call = Some(c);
     }
 
     // ---- helpers ----
@@ -992,6 +1186,13 @@ fn alloc_id<V>(map: &BTreeMap<u16, V>, next: &mut u16) -> Option<u16> {
 }
 
 /// A server connection from raw stream bytes to framed response bytes.
+///
+/// While a pipe call is outstanding ([`Connection::poll_call`]), frames
+/// already received stay in the frame buffer; [`answer`](Self::answer)
+/// sends the call's response and then processes them. The caller should
+/// not read more input meanwhile ([`wants_input`](Self::wants_input));
+/// bytes it does pass are buffered up to one maximal frame, beyond which
+/// [`receive`](Self::receive) fails with [`ConnectionError::Backlog`].
 #[derive(Debug)]
 pub struct ServerConnection<S> {
     decoder: FrameDecoder,
@@ -1000,24 +1201,7 @@ pub struct ServerConnection<S> {
     scratch: Vec<Vec<u8>>,
 }
 
-impl<S: RapService> ServerConnection<S> {
-    /// With [`Framing::NetBios`] a session request must come first; it is
-    /// answered with a positive session response.
-    pub fn new(
-        service: S,
-        params: Arc<ServerParams>,
-        framing: Framing,
-        challenge: [u8; 8],
-    ) -> ServerConnection<S> {
-        let max = params.limits.max_message_len;
-        ServerConnection {
-            decoder: FrameDecoder::with_max_len(framing, max),
-            connection: Connection::new(service, params, challenge),
-            awaiting_session_request: framing == Framing::NetBios,
-            scratch: Vec::new(),
-        }
-    }
-
+impl<S> ServerConnection<S> {
     pub fn connection(&self) -> &Connection<S> {
         &self.connection
     }
@@ -1026,19 +1210,110 @@ impl<S: RapService> ServerConnection<S> {
         &mut self.connection
     }
 
-    /// Bytes received but not yet a whole frame.
+    /// Bytes received but not yet processed (a partial frame, or frames
+    /// waiting behind an outstanding pipe call).
     pub fn buffered(&self) -> usize {
         self.decoder.buffered()
     }
 
+    /// Whether more input is wanted: false while a pipe call is outstanding.
+    pub fn wants_input(&self) -> bool {
+        !self.connection.has_call()
+    }
+}
+
+impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
+    /// With [`Framing::NetBios`] a session request must come first; it is
+    /// answered with a positive session response.
+    pub fn new(
+        handler: S,
+        params: Arc<ServerParams>,
+        framing: Framing,
+        challenge: [u8; 8],
+    ) -> ServerConnection<S> {
+        let max = params.limits.max_message_len;
+        ServerConnection {
+            decoder: FrameDecoder::with_max_len(framing, max),
+            connection: Connection::new(handler, params, challenge),
+            awaiting_session_request: framing == Framing::NetBios,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The outstanding pipe call, if any ([`Connection::poll_call`]).
+    pub fn poll_call(&mut self) -> Option<PipeCall<'_, S>> {
+        self.connection.poll_call()
+    }
+
     /// Feeds received bytes; appends framed responses to `out`. Returns the
-    /// number of whole frames processed. On `Err` the connection must be
-    /// closed (after sending what is in `out`).
+    /// number of whole frames processed; processing stops at a frame that
+    /// starts a pipe call. On `Err` the connection must be closed (after
+    /// sending what is in `out`).
     pub fn receive(&mut self, data: &[u8], out: &mut BytesMut) -> Result<usize, ConnectionError> {
+        if self.connection.has_call() {
+            let max = self
+                .connection
+                .params
+                .limits
+                .max_message_len
+                .saturating_add(4);
+            if self.decoder.buffered().saturating_add(data.len()) > max {
+                return Err(ConnectionError::Backlog);
+            }
+            self.decoder.extend_from_slice(data);
+            return Ok(0);
+        }
         self.decoder.extend_from_slice(data);
+        self.process(out)
+    }
+
+    /// The answer to the outstanding pipe call ([`Connection::answer`]),
+    /// framed into `out`; then the frames that waited behind it are
+    /// processed (up to the next pipe call). Returns the number of frames
+    /// processed after the answer.
+    pub fn answer(
+        &mut self,
+        outcome: PipeOutcome,
+        out: &mut BytesMut,
+    ) -> Result<usize, ConnectionError> {
+        let r = self.connection.answer(outcome, &mut self.scratch);
+        self.flush(out)?;
+        r?;
+        self.process(out)
+    }
+
+    /// Synchronous driver: [`receive`](Self::receive), answering every pipe
+    /// call at once by polling the handler's future once
+    /// ([`super::pipe::transact_now`]). A handler that is not ready yields
+    /// [`ConnectionError::HandlerPending`].
+    pub fn receive_now(
+        &mut self,
+        data: &[u8],
+        out: &mut BytesMut,
+    ) -> Result<usize, ConnectionError> {
+        let mut frames = self.receive(data, out)?;
+        while let Some(call) = self.connection.poll_call() {
+            let outcome = call.transact_now()?;
+            frames = frames.saturating_add(self.answer(outcome, out)?);
+        }
+        Ok(frames)
+    }
+
+    fn flush(&mut self, out: &mut BytesMut) -> Result<(), ConnectionError> {
         let framing = self.decoder.framing();
+        for m in self.scratch.drain(..) {
+            encode_message(framing, &m, out)?;
+        }
+        Ok(())
+    }
+
+    /// Processes buffered frames until none is whole or one starts a pipe call.
+    fn process(&mut self, out: &mut BytesMut) -> Result<usize, ConnectionError> {
         let mut frames = 0;
-        while let Some(frame) = self.decoder.decode()? {
+        while !self.connection.has_call() {
+            let Some(frame) = self.decoder.decode()? else {
+                break;
+            };
             frames += 1;
             match frame {
                 Frame::SessionRequest(_) if self.awaiting_session_request => {
@@ -1053,9 +1328,7 @@ impl<S: RapService> ServerConnection<S> {
                 }
                 Frame::Message(msg) => {
                     let r = self.connection.handle_message(&msg, &mut self.scratch);
-                    for m in self.scratch.drain(..) {
-                        encode_message(framing, &m, out)?;
-                    }
+                    self.flush(out)?;
                     r?;
                 }
             }
@@ -1063,3 +1336,6 @@ impl<S: RapService> ServerConnection<S> {
         Ok(frames)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -171,6 +171,24 @@ pub fn parse_transaction_secondary<'a>(
     })
 }
 
+/// Which block of a transaction.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TransBlock {
+    /// `Trans_Parameters`.
+    Parameters,
+    /// `Trans_Data`.
+    Data,
+}
+
+impl std::fmt::Display for TransBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransBlock::Parameters => "parameters",
+            TransBlock::Data => "data",
+        })
+    }
+}
+
 /// Why a reassembly step failed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -179,42 +197,97 @@ pub enum ReassemblyError {
     OutOfRange,
     #[error("more bytes received than the total")]
     TooMuch,
+    /// The first part's TotalParameterCount + TotalDataCount exceed the cap.
+    #[error("totals of {total} bytes exceed the cap of {cap}")]
+    TooLarge { total: usize, cap: usize },
 }
 
-/// One stream (parameters or data) of a transaction being reassembled.
+/// A reassembly error and the block it happened in.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{block}: {error}")]
+pub struct PartError {
+    pub block: TransBlock,
+    pub error: ReassemblyError,
+}
+
+/// One part of a transaction, request or response: its totals and the
+/// slices it carries with their displacements.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TransactionPart<'a> {
+    pub total_parameter_count: u16,
+    pub total_data_count: u16,
+    pub parameter_displacement: u16,
+    pub parameters: &'a [u8],
+    pub data_displacement: u16,
+    pub data: &'a [u8],
+}
+
+impl<'a> From<&TransactionRequest<'a>> for TransactionPart<'a> {
+    /// The primary request: its slices start the blocks (displacement 0).
+    fn from(t: &TransactionRequest<'a>) -> Self {
+        TransactionPart {
+            total_parameter_count: t.total_parameter_count,
+            total_data_count: t.total_data_count,
+            parameter_displacement: 0,
+            parameters: t.parameters,
+            data_displacement: 0,
+            data: t.data,
+        }
+    }
+}
+
+impl<'a> From<&TransactionSecondaryRequest<'a>> for TransactionPart<'a> {
+    fn from(s: &TransactionSecondaryRequest<'a>) -> Self {
+        TransactionPart {
+            total_parameter_count: s.total_parameter_count,
+            total_data_count: s.total_data_count,
+            parameter_displacement: s.parameter_displacement,
+            parameters: s.parameters,
+            data_displacement: s.data_displacement,
+            data: s.data,
+        }
+    }
+}
+
+impl<'a> From<&TransactionResponse<'a>> for TransactionPart<'a> {
+    fn from(r: &TransactionResponse<'a>) -> Self {
+        TransactionPart {
+            total_parameter_count: r.words.total_parameter_count,
+            total_data_count: r.words.total_data_count,
+            parameter_displacement: r.words.parameter_displacement,
+            parameters: r.parameters,
+            data_displacement: r.words.data_displacement,
+            data: r.data,
+        }
+    }
+}
+
+/// One block (parameters or data) being reassembled.
 ///
-/// The buffer is allocated from the total, which the caller has already
-/// checked against its caps. Placement follows MS-CIFS 3.3.5.58 and Samba:
-/// each slice must satisfy displacement + count ≤ total (checked
-/// arithmetic); received counts add up and the stream is complete when they
-/// reach the total. Overlaps are not rejected; they can only leave zero
-/// bytes in the buffer, never write outside it.
+/// Placement follows MS-CIFS 3.3.5.58 and Samba: each slice must satisfy
+/// displacement + count ≤ total (checked arithmetic); received counts add
+/// up and the block is complete when they reach the total. Overlaps are not
+/// rejected; they can only leave zero bytes in the buffer, never write
+/// outside it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Reassembly {
+struct Reassembly {
     buf: Vec<u8>,
     received: usize,
 }
 
 impl Reassembly {
-    pub fn new(total: u16, first: &[u8]) -> Result<Reassembly, ReassemblyError> {
-        let mut r = Reassembly {
+    fn with_total(total: u16) -> Reassembly {
+        Reassembly {
             buf: vec![0; usize::from(total)],
             received: 0,
-        };
-        r.place(0, first)?;
-        Ok(r)
+        }
     }
 
-    pub fn total(&self) -> usize {
-        self.buf.len()
-    }
-
-    pub fn is_complete(&self) -> bool {
+    fn is_complete(&self) -> bool {
         self.received == self.buf.len()
     }
 
-    /// Copies `slice` at `displacement`.
-    pub fn place(&mut self, displacement: u16, slice: &[u8]) -> Result<(), ReassemblyError> {
+    fn place(&mut self, displacement: u16, slice: &[u8]) -> Result<(), ReassemblyError> {
         let start = usize::from(displacement);
         let end = start
             .checked_add(slice.len())
@@ -234,8 +307,8 @@ impl Reassembly {
         Ok(())
     }
 
-    /// A secondary may lower the total (2.2.4.34.1); never raise it.
-    pub fn shrink_total(&mut self, total: u16) -> Result<(), ReassemblyError> {
+    /// A later part may lower the total (2.2.4.34.1); never raise it.
+    fn shrink_total(&mut self, total: u16) -> Result<(), ReassemblyError> {
         let total = usize::from(total);
         if total < self.buf.len() {
             if self.received > total {
@@ -245,14 +318,170 @@ impl Reassembly {
         }
         Ok(())
     }
+}
 
-    /// The buffer (holes zero-filled), without a copy.
-    pub fn into_vec(self) -> Vec<u8> {
-        self.buf
+/// Reassembles one transaction from its parts, by displacement: a request
+/// from its primary and TRANSACTION_SECONDARY messages (MS-CIFS 3.3.5.58),
+/// a response from its parts (3.2.5.1.4). The server, the client and the
+/// capture decoder all use this type.
+///
+/// The first part sizes both blocks from its TotalParameterCount and
+/// TotalDataCount (at most 64 KiB each, and their sum at most the cap);
+/// later parts may lower the totals, never raise them (a larger total is
+/// ignored). Nothing is ever written outside the buffers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransactionAssembler {
+    /// Parameters and data; `None` until the first part.
+    blocks: Option<(Reassembly, Reassembly)>,
+    cap: usize,
+}
+
+impl Default for TransactionAssembler {
+    fn default() -> Self {
+        TransactionAssembler::new()
+    }
+}
+
+impl TransactionAssembler {
+    /// An assembler bounded only by the 16-bit totals of its first part.
+    pub fn new() -> TransactionAssembler {
+        TransactionAssembler::with_cap(usize::MAX)
     }
 
-    pub fn as_slice(&self) -> &[u8] {
-        &self.buf
+    /// An assembler whose first part may declare at most `cap` bytes of
+    /// TotalParameterCount + TotalDataCount.
+    pub fn with_cap(cap: usize) -> TransactionAssembler {
+        TransactionAssembler { blocks: None, cap }
+    }
+
+    /// Whether a first part has sized the blocks.
+    pub fn is_started(&self) -> bool {
+        self.blocks.is_some()
+    }
+
+    /// Sizes the blocks if no part has yet (within the cap).
+    fn start(&mut self, p: u16, d: u16) -> Result<(), PartError> {
+        if self.blocks.is_some() {
+            return Ok(());
+        }
+        let total = usize::from(p) + usize::from(d);
+        if total > self.cap {
+            return Err(PartError {
+                block: TransBlock::Parameters,
+                error: ReassemblyError::TooLarge {
+                    total,
+                    cap: self.cap,
+                },
+            });
+        }
+        self.blocks = Some((Reassembly::with_total(p), Reassembly::with_total(d)));
+        Ok(())
+    }
+
+    /// Adds one part: the first sizes the blocks; then totals may shrink,
+    /// parameters are placed, then data. Stops at the first error. Returns
+    /// whether the transaction is now complete.
+    pub fn push<'p>(&mut self, part: impl Into<TransactionPart<'p>>) -> Result<bool, PartError> {
+        let part = part.into();
+        self.start(part.total_parameter_count, part.total_data_count)?;
+        self.shrink_totals(part.total_parameter_count, part.total_data_count)?;
+        self.place(
+            TransBlock::Parameters,
+            part.parameter_displacement,
+            part.parameters,
+        )
+        .map_err(|error| PartError {
+            block: TransBlock::Parameters,
+            error,
+        })?;
+        self.place(TransBlock::Data, part.data_displacement, part.data)
+            .map_err(|error| PartError {
+                block: TransBlock::Data,
+                error,
+            })?;
+        Ok(self.is_complete())
+    }
+
+    /// Lowers the totals to those of a later part (never raises them).
+    pub fn shrink_totals(&mut self, parameters: u16, data: u16) -> Result<(), PartError> {
+        let Some((p, d)) = self.blocks.as_mut() else {
+            return Ok(());
+        };
+        let err = |block| move |error| PartError { block, error };
+        p.shrink_total(parameters)
+            .map_err(err(TransBlock::Parameters))?;
+        d.shrink_total(data).map_err(err(TransBlock::Data))
+    }
+
+    /// Copies `slice` into one block at `displacement`, independently of
+    /// the other block (the decoder reports each block's errors). Before
+    /// the first part both blocks are empty.
+    pub fn place(
+        &mut self,
+        block: TransBlock,
+        displacement: u16,
+        slice: &[u8],
+    ) -> Result<(), ReassemblyError> {
+        match (self.blocks.as_mut(), block) {
+            (Some((p, _)), TransBlock::Parameters) => p.place(displacement, slice),
+            (Some((_, d)), TransBlock::Data) => d.place(displacement, slice),
+            (None, _) => Reassembly::default().place(displacement, slice),
+        }
+    }
+
+    /// Whether both blocks are complete (false before the first part).
+    pub fn is_complete(&self) -> bool {
+        self.blocks
+            .as_ref()
+            .is_some_and(|(p, d)| p.is_complete() && d.is_complete())
+    }
+
+    /// Whether one block is complete (false before the first part).
+    pub fn is_block_complete(&self, block: TransBlock) -> bool {
+        self.block(block).is_some_and(Reassembly::is_complete)
+    }
+
+    fn block(&self, block: TransBlock) -> Option<&Reassembly> {
+        self.blocks.as_ref().map(|(p, d)| match block {
+            TransBlock::Parameters => p,
+            TransBlock::Data => d,
+        })
+    }
+
+    /// Bytes received so far in one block.
+    pub fn received(&self, block: TransBlock) -> usize {
+        self.block(block).map_or(0, |r| r.received)
+    }
+
+    /// The current total of one block.
+    pub fn total(&self, block: TransBlock) -> usize {
+        self.block(block).map_or(0, |r| r.buf.len())
+    }
+
+    /// The reassembled parameters (holes zero-filled).
+    pub fn parameters(&self) -> &[u8] {
+        self.block(TransBlock::Parameters)
+            .map_or(&[], |r| r.buf.as_slice())
+    }
+
+    /// The reassembled data (holes zero-filled).
+    pub fn data(&self) -> &[u8] {
+        self.block(TransBlock::Data)
+            .map_or(&[], |r| r.buf.as_slice())
+    }
+
+    /// Takes the parameter and data blocks (holes zero-filled) without a
+    /// copy; the assembler starts over.
+    pub fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
+        self.blocks
+            .take()
+            .map(|(p, d)| (p.buf, d.buf))
+            .unwrap_or_default()
+    }
+
+    /// The parameter and data blocks, without a copy.
+    pub fn into_blocks(mut self) -> (Vec<u8>, Vec<u8>) {
+        self.take()
     }
 }
 
@@ -619,20 +848,136 @@ mod tests {
 
     #[test]
     fn reassembly_bounds() {
-        let mut r = Reassembly::new(10, &[1, 2, 3]).unwrap();
+        let mut r = Reassembly::with_total(10);
+        r.place(0, &[1, 2, 3]).unwrap();
         assert_eq!(r.place(8, &[0; 3]), Err(ReassemblyError::OutOfRange));
         assert_eq!(r.place(0xFFFF, &[0; 3]), Err(ReassemblyError::OutOfRange));
         r.place(3, &[4; 7]).unwrap();
         assert!(r.is_complete());
         assert_eq!(r.place(0, &[1]), Err(ReassemblyError::TooMuch));
-        let mut r = Reassembly::new(10, &[1, 2, 3, 4]).unwrap();
+        let mut r = Reassembly::with_total(10);
+        r.place(0, &[1, 2, 3, 4]).unwrap();
         assert_eq!(r.shrink_total(3), Err(ReassemblyError::TooMuch));
         r.shrink_total(6).unwrap();
         r.place(4, &[5, 6]).unwrap();
         assert!(r.is_complete());
-        assert_eq!(r.into_vec(), vec![1, 2, 3, 4, 5, 6]);
+        assert_eq!(r.buf, vec![1, 2, 3, 4, 5, 6]);
     }
 
+    fn part<'a>(totals: (u16, u16), p: (u16, &'a [u8]), d: (u16, &'a [u8])) -> TransactionPart<'a> {
+        TransactionPart {
+            total_parameter_count: totals.0,
+            total_data_count: totals.1,
+            parameter_displacement: p.0,
+            parameters: p.1,
+            data_displacement: d.0,
+            data: d.1,
+        }
+    }
+
+    #[test]
+    fn assembler_first_part_sizes_later_parts_may_shrink_never_grow() {
+        let mut a = TransactionAssembler::new();
+        assert!(!a.is_started() && !a.is_complete());
+        assert_eq!(a.push(part((6, 4), (0, &[1, 2]), (0, &[]))), Ok(false));
+        assert_eq!(
+            (a.total(TransBlock::Parameters), a.total(TransBlock::Data)),
+            (6, 4)
+        );
+        // A larger total is ignored: the first part's totals bound the buffers.
+        assert_eq!(a.push(part((60, 40), (2, &[3, 4]), (0, &[9]))), Ok(false));
+        assert_eq!(
+            (a.total(TransBlock::Parameters), a.total(TransBlock::Data)),
+            (6, 4)
+        );
+        // Shrinking below what was received fails; to what was received completes.
+        assert_eq!(
+            a.push(part((3, 1), (0, &[]), (0, &[]))),
+            Err(PartError {
+                block: TransBlock::Parameters,
+                error: ReassemblyError::TooMuch
+            })
+        );
+        assert_eq!(a.push(part((4, 1), (0, &[]), (0, &[]))), Ok(true));
+        assert_eq!(a.received(TransBlock::Parameters), 4);
+        assert_eq!(a.take(), (vec![1, 2, 3, 4], vec![9]));
+        // take() starts over.
+        assert!(!a.is_started());
+        assert_eq!(a.push(part((0, 0), (0, &[]), (0, &[]))), Ok(true));
+        assert_eq!(a.into_blocks(), (vec![], vec![]));
+    }
+
+    #[test]
+    fn assembler_bounds_and_caps() {
+        let mut a = TransactionAssembler::with_cap(100);
+        assert_eq!(
+            a.push(part((60, 41), (0, &[]), (0, &[]))),
+            Err(PartError {
+                block: TransBlock::Parameters,
+                error: ReassemblyError::TooLarge {
+                    total: 101,
+                    cap: 100
+                }
+            })
+        );
+        assert!(!a.is_started());
+        assert_eq!(a.push(part((60, 40), (0, &[0; 10]), (0, &[]))), Ok(false));
+        // Out of range in the data block: the error names it; nothing written.
+        assert_eq!(
+            a.push(part((60, 40), (10, &[]), (0xFFFF, &[1]))),
+            Err(PartError {
+                block: TransBlock::Data,
+                error: ReassemblyError::OutOfRange
+            })
+        );
+        assert_eq!(
+            a.place(TransBlock::Parameters, 55, &[0; 6]),
+            Err(ReassemblyError::OutOfRange)
+        );
+        // Overlaps count twice and end in TooMuch, never past the buffer.
+        for _ in 0..5 {
+            a.place(TransBlock::Parameters, 0, &[7; 10]).unwrap();
+        }
+        assert_eq!(
+            a.place(TransBlock::Parameters, 0, &[7; 10]),
+            Err(ReassemblyError::TooMuch)
+        );
+        assert_eq!(a.parameters().len(), 60);
+        // Before any part, both blocks are empty.
+        let mut fresh = TransactionAssembler::new();
+        assert_eq!(fresh.place(TransBlock::Data, 0, &[]), Ok(()));
+        assert_eq!(
+            fresh.place(TransBlock::Data, 0, &[1]),
+            Err(ReassemblyError::OutOfRange)
+        );
+        assert_eq!(fresh.shrink_totals(0, 0), Ok(()));
+    }
+
+    #[test]
+    fn assembler_serves_request_primary_and_secondaries() {
+        let h = SmbHeader::request(SmbCommand::TRANSACTION, HeaderFlags2::empty());
+        let params: Vec<u8> = (0..50).collect();
+        let data: Vec<u8> = (100..200).collect();
+        let b = TransactionRequestBuilder {
+            data: &data,
+            ..TransactionRequestBuilder::lanman(&params, 10, 10)
+        };
+        let msgs = b.build(&h, 128);
+        assert!(msgs.len() > 2);
+        let mut a = TransactionAssembler::with_cap(0xFFFF);
+        for (i, m) in msgs.iter().enumerate() {
+            let block = parse_block(m, HEADER_LEN).unwrap();
+            let complete = if i == 0 {
+                let t = parse_transaction_request(m, &block, false).unwrap();
+                a.push(&t).unwrap()
+            } else {
+                let s = parse_transaction_secondary(m, &block).unwrap();
+                a.push(&s).unwrap()
+            };
+            assert_eq!(complete, i == msgs.len() - 1);
+        }
+        assert_eq!(a.into_blocks(), (params, data));
+    }
     #[test]
     fn response_split_and_reparse() {
         let h = SmbHeader::request(SmbCommand::TRANSACTION, HeaderFlags2::empty());
@@ -641,6 +986,7 @@ mod tests {
         for max in [0, 100, 200, 300, 1100, 70000] {
             let parts = write_transaction_responses(&h, &params, &data, max);
             let (mut p, mut d) = (vec![0u8; 6], vec![0u8; 1000]);
+            let mut asm = TransactionAssembler::new();
             for m in &parts {
                 assert!(m.len() <= max.clamp(MIN_RESPONSE_MESSAGE_LEN, 0xFFFF));
                 let b = parse_block(m, 32).unwrap();
@@ -655,8 +1001,11 @@ mod tests {
                 p[pd..pd + r.parameters.len()].copy_from_slice(r.parameters);
                 let dd = usize::from(r.words.data_displacement);
                 d[dd..dd + r.data.len()].copy_from_slice(r.data);
+                // The one assembler reaches the same blocks, complete on the last part.
+                assert_eq!(asm.push(&r), Ok(std::ptr::eq(m, parts.last().unwrap())));
             }
             assert_eq!((p, d), (params.clone(), data.clone()), "max {max}");
+            assert_eq!(asm.into_blocks(), (params.clone(), data.clone()));
         }
     }
 }

@@ -1,16 +1,17 @@
-//! Shared test support: a toy RAP service and an in-memory client driving
+//! Shared test support: a toy pipe handler and an in-memory client driving
 //! the sans-IO server (no sockets).
 #![allow(dead_code)]
 
+use std::future::{ready, Future};
 use std::sync::Arc;
 
-use msrap::codes::{NtStatus, RapStatus};
-use msrap::rap::{RapOutcome, RapResponse, RapService, TransactionInput};
-use msrap::smb1::client::{
-    self, parse_response, Response, TransactionAssembler, TransactionRequestBuilder,
+use msrap::codes::NtStatus;
+use msrap::smb1::client::{self, parse_response, Response, TransactionRequestBuilder};
+use msrap::smb1::pipe::{
+    PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind, LANMAN_PIPE,
 };
 use msrap::smb1::session_setup::SessionSetupNt;
-use msrap::smb1::trans::TransactionReply;
+use msrap::smb1::trans::{TransactionAssembler, TransactionReply};
 use msrap::smb1::{Connection, HeaderFlags2, ServerParams, SmbCommand, SmbHeader};
 
 /// Parameters starting with this opcode make the service fail the transaction.
@@ -18,31 +19,48 @@ pub const OP_FAIL: [u8; 2] = [0xEE, 0xEE];
 /// `DA DA nn nn`: reply with 4 parameter bytes and `nnnn` data bytes (0, 1, 2, …).
 pub const OP_BIG: [u8; 2] = [0xDA, 0xDA];
 
-/// Echoes the request parameters and data back; see [`OP_FAIL`], [`OP_BIG`].
+/// The toy service's answer to one transaction, synchronously.
+pub fn toy_answer(t: &PipeTransaction<'_>, out: &mut PipeReply) -> PipeOutcome {
+    out.clear();
+    match t.parameters {
+        [0xEE, 0xEE, ..] => PipeOutcome::Fail(NtStatus::STATUS_INVALID_PARAMETER),
+        [0xDA, 0xDA, lo, hi, ..] => {
+            let n = usize::from(u16::from_le_bytes([*lo, *hi]));
+            out.params.extend_from_slice(&[0, 0, 0, 0]);
+            out.data.extend((0..n).map(|i| i as u8));
+            PipeOutcome::Reply
+        }
+        p => {
+            out.params.extend_from_slice(p);
+            out.data.extend_from_slice(t.data);
+            PipeOutcome::Reply
+        }
+    }
+}
+
+/// Serves `\PIPE\LANMAN` (any case) and the printer share `Laser`; echoes
+/// the request parameters and data back; see [`OP_FAIL`], [`OP_BIG`].
 #[derive(Clone, Debug, Default)]
 pub struct ToyService;
 
-impl RapService for ToyService {
-    fn call(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome {
-        out.clear();
-        match input.parameters {
-            [0xEE, 0xEE, ..] => RapOutcome::FailTransaction(NtStatus::STATUS_INVALID_PARAMETER),
-            [0xDA, 0xDA, lo, hi, ..] => {
-                let n = usize::from(u16::from_le_bytes([*lo, *hi]));
-                out.params.extend_from_slice(&[0, 0, 0, 0]);
-                out.data.extend((0..n).map(|i| i as u8));
-                RapOutcome::Reply(RapStatus::ERROR_SUCCESS)
-            }
-            p => {
-                out.params.extend_from_slice(p);
-                out.data.extend_from_slice(input.data);
-                RapOutcome::Reply(RapStatus::ERROR_SUCCESS)
-            }
-        }
+impl PipeHandler for ToyService {
+    fn has_pipe(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(LANMAN_PIPE)
     }
 
-    fn print_shares(&self) -> Vec<String> {
-        vec!["Laser".into()]
+    fn transact<'a>(
+        &'a self,
+        t: PipeTransaction<'a>,
+        out: &'a mut PipeReply,
+    ) -> impl Future<Output = PipeOutcome> + Send + 'a {
+        ready(toy_answer(&t, out))
+    }
+}
+
+impl ShareCatalogue for ToyService {
+    fn share(&self, name: &str) -> Option<(String, ShareKind)> {
+        name.eq_ignore_ascii_case("Laser")
+            .then(|| ("Laser".to_owned(), ShareKind::Printer))
     }
 }
 
@@ -102,7 +120,7 @@ impl Pair {
     pub fn send(&mut self, msg: &[u8]) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         self.server
-            .handle_message(msg, &mut out)
+            .handle_message_now(msg, &mut out)
             .expect("connection must stay open");
         out
     }
@@ -186,7 +204,8 @@ pub fn reassemble(msgs: &[Vec<u8>]) -> (u32, Vec<u8>, Vec<u8>) {
         match r.transaction().unwrap() {
             TransactionReply::Interim => return (r.header.status, vec![], vec![]),
             TransactionReply::Part(part) => {
-                if let Some((p, d)) = asm.push(&part).unwrap() {
+                if asm.push(&part).unwrap() {
+                    let (p, d) = asm.take();
                     return (r.header.status, p, d);
                 }
             }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use msrap::server::{self, ServerConfig};
 use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
+use msrap::smb1::{PipeHandler, ShareCatalogue};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -23,17 +24,20 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(config: ServerConfig) -> TestServer {
+        TestServer::start_with(config, Arc::new(ToyService)).await
+    }
+
+    /// A server whose pipes and shares are `handler`'s.
+    pub async fn start_with<H>(config: ServerConfig, handler: Arc<H>) -> TestServer
+    where
+        H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+    {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(
-            listener,
-            config,
-            Arc::new(ToyService),
-            async move {
-                let _ = rx.await;
-            },
-        ));
+        let task = tokio::spawn(server::run(listener, config, handler, async move {
+            let _ = rx.await;
+        }));
         TestServer {
             addr,
             stop: Some(tx),

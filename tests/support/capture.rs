@@ -23,10 +23,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use msrap::smb1::client::{parse_response, TransactionAssembler};
+use msrap::smb1::client::parse_response;
 use msrap::smb1::header::read_header;
 use msrap::smb1::trans::{
-    parse_transaction_request, parse_transaction_secondary, Reassembly, TransactionReply,
+    parse_transaction_request, parse_transaction_secondary, TransBlock, TransactionAssembler,
+    TransactionReply,
 };
 use msrap::smb1::{parse_block, Frame, FrameDecoder, Framing, SmbCommand, HEADER_LEN};
 
@@ -519,7 +520,7 @@ impl RapCall {
 pub fn rap_calls(msgs: &[WireMsg]) -> Vec<RapCall> {
     struct Pending {
         call: RapCall,
-        params: Reassembly,
+        request: TransactionAssembler,
         asm: TransactionAssembler,
         complete: bool,
     }
@@ -550,10 +551,10 @@ pub fn rap_calls(msgs: &[WireMsg]) -> Vec<RapCall> {
                 "frame {}: transaction on {name:?}",
                 m.frame
             );
-            let mut params = Reassembly::new(t.total_parameter_count, &[]).unwrap();
-            params.place(0, t.parameters).unwrap();
+            let mut request = TransactionAssembler::new();
+            request.push(&t).unwrap();
             calls.push(Pending {
-                complete: params.is_complete(),
+                complete: request.is_block_complete(TransBlock::Parameters),
                 call: RapCall {
                     client_port: m.client_port,
                     server_port: m.server_port,
@@ -564,7 +565,7 @@ pub fn rap_calls(msgs: &[WireMsg]) -> Vec<RapCall> {
                     max_data_count: t.max_data_count,
                     ..RapCall::default()
                 },
-                params,
+                request,
                 asm: TransactionAssembler::new(),
             });
         } else if m.to_server {
@@ -572,12 +573,10 @@ pub fn rap_calls(msgs: &[WireMsg]) -> Vec<RapCall> {
                 .unwrap_or_else(|e| panic!("frame {}: TRANSACTION_SECONDARY: {e}", m.frame));
             let p = find(&mut calls, m, h.mid)
                 .unwrap_or_else(|| panic!("frame {}: secondary without a primary", m.frame));
-            p.params
-                .place(s.parameter_displacement, s.parameters)
-                .unwrap();
+            p.request.push(&s).unwrap();
             p.call.secondary_frames.push(m.frame);
             p.call.request_frame = m.frame;
-            p.complete = p.params.is_complete();
+            p.complete = p.request.is_block_complete(TransBlock::Parameters);
         } else {
             let r = parse_response(msg).unwrap();
             let p = find(&mut calls, m, h.mid)
@@ -594,7 +593,8 @@ pub fn rap_calls(msgs: &[WireMsg]) -> Vec<RapCall> {
                 Ok(TransactionReply::Part(part)) => {
                     p.call.response_frames.push(m.frame);
                     p.call.smb_status = h.status;
-                    if let Some((params, data)) = p.asm.push(&part).unwrap() {
+                    if p.asm.push(&part).unwrap() {
+                        let (params, data) = p.asm.take();
                         p.call.reply_params = Some(params);
                         p.call.reply_data = data;
                     }
@@ -605,7 +605,7 @@ pub fn rap_calls(msgs: &[WireMsg]) -> Vec<RapCall> {
     calls
         .into_iter()
         .map(|mut p| {
-            p.call.params = p.params.into_vec();
+            p.call.params = p.request.into_blocks().0;
             p.call
         })
         .collect()

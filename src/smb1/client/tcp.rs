@@ -1,11 +1,13 @@
-//! A tokio SMB1 client for RAP: NEGOTIATE NT LM 0.12, an anonymous session,
-//! TREE_CONNECT to IPC$ (or a share), and `\PIPE\LANMAN` transactions with
-//! arbitrary RAP parameter bytes, MaxParameterCount and MaxDataCount.
+//! A tokio SMB1 client for RAP (feature `client`): NEGOTIATE NT LM 0.12, an
+//! anonymous session, TREE_CONNECT to IPC$ (or a share), and `\PIPE\LANMAN`
+//! transactions with arbitrary RAP parameter bytes, MaxParameterCount and
+//! MaxDataCount.
 //!
-//! Built on the sans-IO client role of [`crate::smb1`]; responses are
-//! hostile input: frames are bounded by the decoder, every count and offset
-//! is checked there, reassembly is bounded by the TotalParameterCount and
-//! TotalDataCount of the first part, and every wait has a timeout.
+//! A thin driver around the sans-IO client role of [`crate::smb1::client`];
+//! responses are hostile input: frames are bounded by the decoder, every
+//! count and offset is checked there, reassembly is bounded by the
+//! TotalParameterCount and TotalDataCount of the first part, and every
+//! wait has a timeout.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,16 +16,15 @@ use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::codes::NtStatus;
-use crate::conform::{TransReply, TransRequest, Transport, TransportError};
-use crate::smb1::client::{
-    negotiate_request, parse_response, session_setup, tree_connect, TransactionAssembler,
-    TransactionRequestBuilder,
+use super::{
+    logoff, malformed, negotiate_request, parse_response, reply_status, session_setup,
+    tree_connect, tree_disconnect, ClientError, PendingTransaction, ReplyStep, TransReply,
+    TransRequest, TransactionRequestBuilder, Transport, TransportError,
 };
+use crate::codes::NtStatus;
 use crate::smb1::nbss::{encode_message, packet_type, session_request};
 use crate::smb1::negotiate::NtNegotiateResponse;
 use crate::smb1::session_setup::SessionSetupNt;
-use crate::smb1::trans::TransactionReply;
 use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHeader};
 
 /// Client settings.
@@ -52,30 +53,6 @@ impl Default for ClientConfig {
     }
 }
 
-/// Why the client could not complete an exchange.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("connect to {addr}: {source}")]
-    Connect {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("I/O: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("timed out waiting for {0}")]
-    Timeout(&'static str),
-    #[error("connection closed by the server while waiting for {0}")]
-    Closed(&'static str),
-    #[error("framing: {0}")]
-    Frame(#[from] crate::smb1::FrameError),
-    #[error("malformed {what}: {detail}")]
-    Malformed { what: &'static str, detail: String },
-    #[error("{what} failed: {status}")]
-    Status { what: &'static str, status: String },
-    #[error("NetBIOS session refused (response type {0:#04x})")]
-    SessionRefused(u8),
-}
-
 /// An SMB1 connection with a session and a tree.
 #[derive(Debug)]
 pub struct SmbClient {
@@ -85,18 +62,6 @@ pub struct SmbClient {
     header: SmbHeader,
     server_max_buffer: usize,
     read_buf: Vec<u8>,
-}
-
-fn malformed(what: &'static str, e: impl std::fmt::Display) -> ClientError {
-    ClientError::Malformed {
-        what,
-        detail: e.to_string(),
-    }
-}
-
-/// NTSTATUS of a reply (a DOS class/code mapped back).
-fn reply_status(h: &SmbHeader) -> NtStatus {
-    h.wire_status().to_nt_status()
 }
 
 impl SmbClient {
@@ -287,92 +252,10 @@ impl SmbClient {
     /// Tree disconnect and logoff, then close (errors ignored).
     pub async fn close(mut self) {
         let h = self.next_header(SmbCommand::TREE_DISCONNECT);
-        let _ = self
-            .exchange(&crate::smb1::client::tree_disconnect(&h), "TREE_DISCONNECT")
-            .await;
+        let _ = self.exchange(&tree_disconnect(&h), "TREE_DISCONNECT").await;
         let h = self.next_header(SmbCommand::LOGOFF_ANDX);
-        let _ = self
-            .exchange(&crate::smb1::client::logoff(&h), "LOGOFF_ANDX")
-            .await;
+        let _ = self.exchange(&logoff(&h), "LOGOFF_ANDX").await;
         let _ = self.stream.shutdown().await;
-    }
-}
-
-/// What to do after one message for a pending transaction.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReplyStep {
-    /// Not a reply to this transaction (a stray message): keep waiting.
-    Ignore,
-    /// The interim response came: send the TRANSACTION_SECONDARY requests.
-    SendSecondaries,
-    /// The transaction is answered.
-    Done(TransReply),
-}
-
-/// Sans-IO handling of the replies to one TRANSACTION request: interim
-/// response, multi-part final responses reassembled (bounded by the first
-/// part's totals, every offset checked), error replies.
-#[derive(Clone, Debug)]
-pub struct PendingTransaction {
-    mid: u16,
-    expect_interim: bool,
-    assembler: TransactionAssembler,
-}
-
-impl PendingTransaction {
-    /// A request with multiplex id `mid`; `expect_interim` when secondaries
-    /// are waiting for the interim response.
-    pub fn new(mid: u16, expect_interim: bool) -> Self {
-        PendingTransaction {
-            mid,
-            expect_interim,
-            assembler: TransactionAssembler::new(),
-        }
-    }
-
-    /// Take one SMB message from the server.
-    pub fn on_message(&mut self, msg: &[u8]) -> Result<ReplyStep, ClientError> {
-        let r = parse_response(msg).map_err(|e| malformed("TRANSACTION response", e))?;
-        if r.header.mid != self.mid
-            || r.header.command != SmbCommand::TRANSACTION
-            || !r.header.is_reply()
-        {
-            return Ok(ReplyStep::Ignore);
-        }
-        let status = reply_status(&r.header);
-        let empty = |smb_status| {
-            ReplyStep::Done(TransReply {
-                smb_status,
-                params: Vec::new(),
-                data: Vec::new(),
-            })
-        };
-        match r.transaction() {
-            Ok(TransactionReply::Interim)
-                if status == NtStatus::STATUS_SUCCESS && self.expect_interim =>
-            {
-                self.expect_interim = false;
-                Ok(ReplyStep::SendSecondaries)
-            }
-            Ok(TransactionReply::Interim) => Ok(empty(status)),
-            // STATUS_BUFFER_OVERFLOW still carries data; other errors have no words.
-            Ok(TransactionReply::Part(p)) => {
-                match self
-                    .assembler
-                    .push(&p)
-                    .map_err(|e| malformed("TRANSACTION response", e))?
-                {
-                    Some((params, data)) => Ok(ReplyStep::Done(TransReply {
-                        smb_status: status,
-                        params,
-                        data,
-                    })),
-                    None => Ok(ReplyStep::Ignore),
-                }
-            }
-            Err(_) if status != NtStatus::STATUS_SUCCESS => Ok(empty(status)),
-            Err(e) => Err(malformed("TRANSACTION response", e)),
-        }
     }
 }
 
