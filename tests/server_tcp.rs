@@ -375,3 +375,95 @@ async fn shutdown_interrupts_a_waiting_pipe_call() {
     assert!(t.elapsed() < Duration::from_secs(2));
     assert_eq!(c.recv_frame().await, None);
 }
+
+/// A spooler that answers NetPrintJobGetInfo for job 3 only after `delay`
+/// (an asynchronous backend: the future sleeps); everything else at once.
+struct SlowSpooler {
+    inner: msrap::spool::MemorySpooler,
+    delay: Duration,
+}
+
+impl msrap::spool::Spooler for SlowSpooler {
+    async fn get_job(
+        &self,
+        open: &msrap::spool::OpenPrinter<'_>,
+        job_id: u32,
+    ) -> Result<msrap::spool::JobRef, msrap::spool::Win32Error> {
+        if job_id == 3 {
+            tokio::time::sleep(self.delay).await;
+        }
+        self.inner.get_job(open, job_id).await
+    }
+
+    fn queue_names(&self) -> Vec<String> {
+        self.inner.queue_names()
+    }
+}
+
+fn get_info(job_id: u16, mid: u16, s: (u16, u16)) -> Vec<u8> {
+    let mut p = Vec::new();
+    msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest {
+        job_id,
+        level: 0,
+        receive_buffer_size: 0x400,
+    }
+    .encode(b"W", &mut p);
+    let h = ids(SmbCommand::TRANSACTION, mid, s);
+    TransactionRequestBuilder::lanman(&p, 6, 0x400).primary(&h, p.len(), 0)
+}
+
+/// The same through the RAP server and an asynchronous spooler: while one
+/// connection's NetPrintJobGetInfo waits for the spooler, another
+/// connection's requests are answered at once, and the waiting connection's
+/// pipelined request comes back after the slow one.
+#[tokio::test]
+async fn slow_spooler_blocks_only_its_own_connection_in_order() {
+    let delay = Duration::from_millis(500);
+    let rap = msrap::rap::RapServer::new(
+        msrap::rap::ServerConfig::default(),
+        SlowSpooler {
+            inner: msrap::spool::sample::sample_spooler(),
+            delay,
+        },
+    );
+    let server = TestServer::start_with(ServerConfig::default(), Arc::new(rap)).await;
+    let mut a = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let sa = session(&mut a).await;
+    let sent = Instant::now();
+    a.send(&get_info(3, 3, sa)).await;
+    a.send(&get_info(4, 4, sa)).await;
+
+    let mut b = TcpClient::connect(server.addr, Framing::DirectTcp).await;
+    let sb = session(&mut b).await;
+    for mid in 3..6 {
+        let t = Instant::now();
+        let r = b.call(&get_info(4, mid, sb), 1).await;
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "answer took {:?}",
+            t.elapsed()
+        );
+        // ERROR_SUCCESS, Converter 0, TotalBytesAvailable 2; JobID 4.
+        assert_eq!(reassemble(&r), (0, vec![0, 0, 0, 0, 2, 0], vec![4, 0]));
+    }
+    let b_done = sent.elapsed();
+
+    let first = a.recv().await;
+    let first_at = sent.elapsed();
+    let second = a.recv().await;
+    assert_eq!([mid_of(&first), mid_of(&second)], [3, 4]);
+    assert_eq!(
+        reassemble(&[first]),
+        (0, vec![0, 0, 0, 0, 2, 0], vec![3, 0])
+    );
+    assert_eq!(
+        reassemble(&[second]),
+        (0, vec![0, 0, 0, 0, 2, 0], vec![4, 0])
+    );
+    assert!(first_at >= delay, "answered after {first_at:?}");
+    assert!(
+        b_done < first_at,
+        "the other connection finished at {b_done:?}, the slow answer came at {first_at:?}"
+    );
+    server.stop().await;
+}

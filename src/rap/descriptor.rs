@@ -295,12 +295,12 @@ impl<'a> Descriptor<'a> {
     /// `WB21BB16B10zWWzDDz` = 74, level 2: `WWzWWDDzz` = 28, level 3:
     /// `WWzWWDDzzzzzzzzzzlz` = 68.
     pub fn fixed_size(&self) -> Result<u16, DescriptorError> {
-        // The print-job descriptors are what the server marshals on every
-        // request: their sizes are constants (a length check rejects the
-        // others at once).
-        for (desc, size) in job::FIXED_SIZES {
-            if self.0 == *desc {
-                return Ok(*size);
+        // The print-job descriptors are what clients and the decoder parse
+        // most: their sizes are the declarations' constants (a length check
+        // rejects the others at once).
+        for m in crate::rap::print_job::PrintJobInfo::LEVELS {
+            if self.0 == m.1.descriptor {
+                return Ok(m.1.fixed_size);
             }
         }
         self.check_len()?;
@@ -447,32 +447,26 @@ pub const fn const_struct_size(desc: &[u8]) -> u16 {
     size
 }
 
-/// The DataDesc strings of the print-job info levels (MS-RAP 2.5.7.8.5–8).
+/// The DataDescs of the print-job info levels, from their declarations
+/// ([`PrintJobInfo0`](crate::rap::print_job::PrintJobInfo0)–3).
 pub mod job {
+    use crate::rap::print_job::{
+        PrintJobInfo, PrintJobInfo0, PrintJobInfo1, PrintJobInfo2, PrintJobInfo3,
+    };
+
     /// PrintJobInfo0.
-    pub const LEVEL_0: &[u8] = b"W";
+    pub const LEVEL_0: &[u8] = PrintJobInfo0::DESCRIPTOR;
     /// PrintJobInfo1.
-    pub const LEVEL_1: &[u8] = b"WB21BB16B10zWWzDDz";
+    pub const LEVEL_1: &[u8] = PrintJobInfo1::DESCRIPTOR;
     /// PrintJobInfo2.
-    pub const LEVEL_2: &[u8] = b"WWzWWDDzz";
+    pub const LEVEL_2: &[u8] = PrintJobInfo2::DESCRIPTOR;
     /// PrintJobInfo3; also what MS-RAP 2.5.7.4.1 literally requires as the
     /// NetPrintJobGetInfo DataDesc for every level.
-    pub const LEVEL_3: &[u8] = b"WWzWWDDzzzzzzzzzzlz";
-
-    /// The job descriptors and their fixed sizes (74 = 2+21+1+16+10+4+2+2+4+4+4+4,
-    /// 28, 68), checked against the generic computation by a unit test.
-    pub(crate) const FIXED_SIZES: &[(&[u8], u16)] =
-        &[(LEVEL_0, 2), (LEVEL_1, 74), (LEVEL_2, 28), (LEVEL_3, 68)];
+    pub const LEVEL_3: &[u8] = PrintJobInfo3::DESCRIPTOR;
 
     /// The DataDesc of a level 0..=3.
     pub fn for_level(level: u16) -> Option<&'static [u8]> {
-        match level {
-            0 => Some(LEVEL_0),
-            1 => Some(LEVEL_1),
-            2 => Some(LEVEL_2),
-            3 => Some(LEVEL_3),
-            _ => None,
-        }
+        PrintJobInfo::meta_for_level(level).map(|m| m.descriptor)
     }
 }
 
@@ -483,11 +477,11 @@ mod tests {
 
     #[test]
     fn job_fixed_size_constants_match_the_generic_computation() {
-        for (desc, size) in job::FIXED_SIZES {
+        for (_, m) in crate::rap::print_job::PrintJobInfo::LEVELS {
             // The same descriptor in another buffer with a suffix that adds 0.
-            let mut v = desc.to_vec();
+            let mut v = m.descriptor.to_vec();
             v.extend_from_slice(b"O");
-            assert_eq!(Descriptor(&v).fixed_size(), Ok(*size));
+            assert_eq!(Descriptor(&v).fixed_size(), Ok(m.fixed_size));
         }
     }
 
