@@ -783,6 +783,7 @@ pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
     let spooler = MemorySpooler::new(vec![Queue {
         name: "Q".into(),
         jobs: vec![input.job.clone()],
+        ..Queue::default()
     }]);
     let server = RapServer::new(config, spooler);
     let level = u16::from(input.level % 6);

@@ -106,6 +106,7 @@ fn one_job_server(cfg: ServerConfig, job: JobInfo2) -> RapServer<MemorySpooler> 
         MemorySpooler::new(vec![Queue {
             name: "Q".into(),
             jobs: vec![job],
+            ..Queue::default()
         }]),
     )
 }
@@ -823,6 +824,7 @@ fn e23_status_combinations_through_the_request_path() {
             MemorySpooler::new(vec![Queue {
                 name: "Q".into(),
                 jobs: jobs.clone(),
+                ..Queue::default()
             }]),
         );
         for (id, &(bits, want)) in (1u16..).zip(STATUS_COMBOS) {
@@ -1037,6 +1039,7 @@ fn job_id_above_0xffff_maps_to_zero_and_cannot_alias() {
         MemorySpooler::new(vec![Queue {
             name: "BIG".into(),
             jobs: vec![big],
+            ..Queue::default()
         }]),
     );
     // JobID 3 does not reach job 0x10003 (no truncation to the low 16 bits).
@@ -1214,6 +1217,7 @@ fn job_enum_small_buffers_errors_and_aux_desc() {
         MemorySpooler::new(vec![Queue {
             name: "EMPTY".into(),
             jobs: vec![],
+            ..Queue::default()
         }]),
     );
     assert_eq!(

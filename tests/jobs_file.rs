@@ -9,7 +9,11 @@ use pretty_assertions::assert_eq;
 #[test]
 fn example_jobs_file_loads() {
     let s = load_jobs_file(std::path::Path::new("testdata/jobs.toml")).unwrap();
-    let names: Vec<_> = s.queues().map(|(name, jobs)| (name, jobs.len())).collect();
+    let queues = s.queues();
+    let names: Vec<_> = queues
+        .iter()
+        .map(|(name, jobs)| (name.as_str(), jobs.len()))
+        .collect();
     assert_eq!(names, [("LASER", 2), ("COLOR", 1)]);
     let open = OpenPrinter {
         printer_name: "MSRAP",

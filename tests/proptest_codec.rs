@@ -165,7 +165,7 @@ proptest! {
         let cp = OemCodePage::new(CODE_PAGES[cp_index]).unwrap();
         let server = RapServer::new(
             ServerConfig { profile, code_page: cp, utc_offset_secs, ..ServerConfig::default() },
-            MemorySpooler::new(vec![Queue { name: "Q".into(), jobs: vec![job.clone()] }]),
+            MemorySpooler::new(vec![Queue { name: "Q".into(), jobs: vec![job.clone()], ..Queue::default() }]),
         );
         let mut req = Vec::new();
         PrintJobGetInfoRequest { job_id: job.job_id as u16, level, receive_buffer_size }

@@ -98,6 +98,7 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
 
 fn describe(s: &MemorySpooler) -> String {
     s.queues()
+        .into_iter()
         .map(|(name, jobs)| {
             format!(
                 "{} ({} job{})",

@@ -68,4 +68,4 @@ pub use print_job::{
 };
 pub use profile::{Profile, StringLayout};
 pub use request::{parse_rap_request, RapRequest};
-pub use server::{Caller, RapServer, ServerConfig};
+pub use server::{RapServer, ServerConfig};

@@ -19,7 +19,7 @@ use super::request::{parse_rap_request, RequestError};
 use super::{RapOutcome, RapResponse, TransactionInput};
 use crate::codes::{NtStatus, RapStatus};
 use crate::oem::OemCodePage;
-use crate::spool::Spooler;
+use crate::spool::{Caller, Spooler};
 
 /// Server-side settings of the RAP codec.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,36 +52,6 @@ impl ServerConfig {
         ServerConfig {
             profile,
             ..ServerConfig::default()
-        }
-    }
-}
-
-/// Who sent a request: the identity the SMB session established.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Caller<'a> {
-    /// The account name (empty for a null session).
-    pub user: &'a str,
-    /// A null session.
-    pub anonymous: bool,
-    /// Whether the credentials were verified.
-    pub authenticated: bool,
-}
-
-impl<'a> Caller<'a> {
-    /// An anonymous (null-session) caller.
-    pub const ANONYMOUS: Caller<'static> = Caller {
-        user: "",
-        anonymous: true,
-        authenticated: false,
-    };
-
-    /// A caller named `user`, not authenticated (a guest).
-    pub fn guest(user: &'a str) -> Caller<'a> {
-        Caller {
-            user,
-            anonymous: user.is_empty(),
-            authenticated: false,
         }
     }
 }
@@ -260,6 +230,7 @@ mod tests {
             MemorySpooler::new(vec![Queue {
                 name: "Laser".into(),
                 jobs: Vec::new(),
+                ..Queue::default()
             }]),
         );
         assert!(a.has_pipe("\\pipe\\LanMan") && !a.has_pipe("\\PIPE\\spoolss"));

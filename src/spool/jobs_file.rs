@@ -275,7 +275,11 @@ pub fn parse_jobs_file(path: &str, text: &str) -> Result<Vec<Queue>, JobsFileErr
                 pages_printed: j.pages_printed,
             });
         }
-        queues.push(Queue { name: q.name, jobs });
+        queues.push(Queue {
+            name: q.name,
+            jobs,
+            ..Queue::default()
+        });
     }
     Ok(queues)
 }

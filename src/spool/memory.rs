@@ -2,66 +2,99 @@
 //! ([MS-RPRN] 3.1.4.3.2, 3.1.4.3.3).
 
 use std::future::{ready, Future};
+use std::sync::{Arc, PoisonError, RwLock};
 
-use super::{JobInfo2, JobRef, Jobs, OpenPrinter, Spooler, Win32Error};
+use super::{
+    ControlPolicy, JobInfo2, JobRef, Jobs, OpenPrinter, Printer, PrinterInfo2, Printers, Spooler,
+    Win32Error,
+};
 
-/// One print queue and its jobs, in queue order.
+/// One print queue as configured: its name, PRINTER_INFO_2, control
+/// policy and jobs, in queue order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Queue {
     /// Share / queue name (what clients TREE_CONNECT to and NetPrintJobEnum names).
     pub name: String,
     /// The jobs, in queue order.
     pub jobs: Vec<JobInfo2>,
+    /// PRINTER_INFO_2 (cJobs is kept equal to the number of jobs).
+    pub printer: PrinterInfo2,
+    /// Who may control the jobs and the queue.
+    pub policy: ControlPolicy,
 }
 
-/// A queue as the spooler keeps it: its jobs as a shared snapshot.
-#[derive(Clone, Debug)]
-struct Stored {
-    name: String,
-    jobs: Jobs,
-}
-
-/// Immutable in-memory job store. Job ids are server-wide, as with
-/// Windows' print-server handle (MS-RAP 3.2.5.7 opens the *server*).
-#[derive(Clone, Debug, Default)]
+/// In-memory spooler. Job ids are server-wide, as with Windows'
+/// print-server handle (MS-RAP 3.2.5.7 opens the *server*). Readers take a
+/// snapshot of every queue (a pointer copy under a read lock) and never
+/// wait for a writer's work; a change builds a new snapshot.
+#[derive(Debug, Default)]
 pub struct MemorySpooler {
-    queues: Vec<Stored>,
+    state: RwLock<Printers>,
+}
+
+impl Clone for MemorySpooler {
+    fn clone(&self) -> Self {
+        MemorySpooler {
+            state: RwLock::new(self.snapshot()),
+        }
+    }
 }
 
 impl MemorySpooler {
     /// A spooler serving these queues.
     pub fn new(queues: Vec<Queue>) -> Self {
-        MemorySpooler {
-            queues: queues
-                .into_iter()
-                .map(|q| Stored {
+        let printers: Vec<Printer> = queues
+            .into_iter()
+            .map(|q| {
+                let mut info = q.printer;
+                info.jobs = u32::try_from(q.jobs.len()).unwrap_or(u32::MAX);
+                if info.printer_name.is_none() {
+                    info.printer_name = Some(q.name.clone());
+                }
+                if info.share_name.is_none() {
+                    info.share_name = Some(q.name.clone());
+                }
+                Printer {
                     name: q.name,
+                    info,
                     jobs: q.jobs.into(),
-                })
-                .collect(),
+                    policy: q.policy,
+                }
+            })
+            .collect();
+        MemorySpooler {
+            state: RwLock::new(printers.into()),
         }
     }
 
-    /// The queues: name and jobs.
-    pub fn queues(&self) -> impl ExactSizeIterator<Item = (&str, &[JobInfo2])> + '_ {
-        self.queues.iter().map(|q| (q.name.as_str(), &*q.jobs))
+    /// Every queue, as of now.
+    pub fn snapshot(&self) -> Printers {
+        Arc::clone(&self.state.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The queues: name and jobs, as of now.
+    pub fn queues(&self) -> Vec<(String, Jobs)> {
+        self.snapshot()
+            .iter()
+            .map(|p| (p.name.clone(), Arc::clone(&p.jobs)))
+            .collect()
     }
 
     /// The job with this id in any queue.
     pub fn find_job(&self, job_id: u32) -> Option<JobRef> {
-        self.queues.iter().find_map(|q| {
+        self.snapshot().iter().find_map(|q| {
             let i = q.jobs.iter().position(|j| j.job_id == job_id)?;
-            JobRef::new(q.jobs.clone(), i)
+            JobRef::new(Arc::clone(&q.jobs), i)
         })
     }
 
     /// The jobs of the queue with this name (ASCII case-insensitive, as
     /// share names are).
     pub fn find_queue(&self, name: &str) -> Option<Jobs> {
-        self.queues
+        self.snapshot()
             .iter()
             .find(|q| q.name.eq_ignore_ascii_case(name))
-            .map(|q| q.jobs.clone())
+            .map(|q| Arc::clone(&q.jobs))
     }
 }
 
@@ -88,8 +121,12 @@ impl Spooler for MemorySpooler {
         )
     }
 
+    fn enum_printers(&self) -> impl Future<Output = Result<Printers, Win32Error>> + Send {
+        ready(Ok(self.snapshot()))
+    }
+
     fn queue_names(&self) -> Vec<String> {
-        self.queues.iter().map(|q| q.name.clone()).collect()
+        self.snapshot().iter().map(|q| q.name.clone()).collect()
     }
 }
 

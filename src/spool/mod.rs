@@ -190,6 +190,221 @@ pub struct JobInfo2 {
     pub pages_printed: u32,
 }
 
+bitflags! {
+    /// PRINTER_STATUS_* bits of PRINTER_INFO_2.Status ([MS-RPRN] 2.2.3.12).
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct PrinterStatus: u32 {
+        const PAUSED = 0x0000_0001;
+        const ERROR = 0x0000_0002;
+        const PENDING_DELETION = 0x0000_0004;
+        const PAPER_JAM = 0x0000_0008;
+        const PAPER_OUT = 0x0000_0010;
+        const MANUAL_FEED = 0x0000_0020;
+        const PAPER_PROBLEM = 0x0000_0040;
+        const OFFLINE = 0x0000_0080;
+        const IO_ACTIVE = 0x0000_0100;
+        const BUSY = 0x0000_0200;
+        const PRINTING = 0x0000_0400;
+        const OUTPUT_BIN_FULL = 0x0000_0800;
+        const NOT_AVAILABLE = 0x0000_1000;
+        const WAITING = 0x0000_2000;
+        const PROCESSING = 0x0000_4000;
+        const INITIALIZING = 0x0000_8000;
+        const WARMING_UP = 0x0001_0000;
+        const TONER_LOW = 0x0002_0000;
+        const NO_TONER = 0x0004_0000;
+        const PAGE_PUNT = 0x0008_0000;
+        const USER_INTERVENTION = 0x0010_0000;
+        const OUT_OF_MEMORY = 0x0020_0000;
+        const DOOR_OPEN = 0x0040_0000;
+        const SERVER_UNKNOWN = 0x0080_0000;
+        const POWER_SAVE = 0x0100_0000;
+        const SERVER_OFFLINE = 0x0200_0000;
+        // Unknown bits are kept.
+        const _ = !0;
+    }
+}
+
+/// PRINTER_INFO_2 ([MS-RPRN] 2.2.1.10.3), every member, owned.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct PrinterInfo2 {
+    /// pServerName.
+    pub server_name: Option<String>,
+    /// pPrinterName (RAP's PrintQName is what follows its last backslash).
+    pub printer_name: Option<String>,
+    /// pShareName.
+    pub share_name: Option<String>,
+    /// pPortName (RAP's PrintDestinationsName / Printers).
+    pub port_name: Option<String>,
+    /// pDriverName.
+    pub driver_name: Option<String>,
+    /// pComment.
+    pub comment: Option<String>,
+    /// pLocation.
+    pub location: Option<String>,
+    /// pDevMode: the DEVMODE bytes, opaque here.
+    pub dev_mode: Option<Vec<u8>>,
+    /// pSepFile.
+    pub sep_file: Option<String>,
+    /// pPrintProcessor.
+    pub print_processor: Option<String>,
+    /// pDatatype.
+    pub datatype: Option<String>,
+    /// pParameters.
+    pub parameters: Option<String>,
+    /// pSecurityDescriptor: self-relative SECURITY_DESCRIPTOR bytes, opaque here.
+    pub security_descriptor: Option<Vec<u8>>,
+    /// Attributes (PRINTER_ATTRIBUTE_*).
+    pub attributes: u32,
+    /// Priority: 1 (lowest) to 99 in MS-RPRN; RAP's queue priority is 1–9.
+    pub priority: u32,
+    /// DefaultPriority.
+    pub default_priority: u32,
+    /// StartTime: minutes after 00:00 GMT.
+    pub start_time: u32,
+    /// UntilTime: minutes after 00:00 GMT.
+    pub until_time: u32,
+    /// Status.
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = |u: &mut arbitrary::Unstructured| Ok(PrinterStatus::from_bits_retain(u32::arbitrary(u)?))))]
+    pub status: PrinterStatus,
+    /// cJobs.
+    pub jobs: u32,
+    /// AveragePPM.
+    pub average_ppm: u32,
+}
+
+/// Who may control a queue's jobs and the queue itself (msrap's policy
+/// until authenticated users exist; the spooler enforces it).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ControlPolicy {
+    /// Who may pause, resume, delete or rename a job.
+    pub jobs: JobControlPolicy,
+    /// The queue's operators: they may control every job of the queue and
+    /// the queue itself (pause, resume, purge), which nobody else may.
+    pub operators: Vec<String>,
+}
+
+/// Who may control a job.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum JobControlPolicy {
+    /// A session whose user is the job's user name (or an operator); an
+    /// anonymous session matches nobody.
+    #[default]
+    Owner,
+    /// Any session, anonymous ones included.
+    Anyone,
+    /// Operators only.
+    Operators,
+}
+
+impl ControlPolicy {
+    /// Whether `caller` is one of the queue's operators (user names compare
+    /// ASCII case-insensitively, as Windows account names do).
+    pub fn is_operator(&self, caller: &Caller<'_>) -> bool {
+        !caller.anonymous
+            && !caller.user.is_empty()
+            && self
+                .operators
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(caller.user))
+    }
+
+    /// Whether `caller` may control a job whose user name is `owner`.
+    pub fn may_control_job(&self, caller: &Caller<'_>, owner: Option<&str>) -> bool {
+        match self.jobs {
+            JobControlPolicy::Anyone => true,
+            JobControlPolicy::Operators => self.is_operator(caller),
+            JobControlPolicy::Owner => {
+                self.is_operator(caller)
+                    || (!caller.anonymous
+                        && !caller.user.is_empty()
+                        && owner.is_some_and(|o| o.eq_ignore_ascii_case(caller.user)))
+            }
+        }
+    }
+
+    /// Whether `caller` may control the queue (operators only).
+    pub fn may_control_queue(&self, caller: &Caller<'_>) -> bool {
+        self.is_operator(caller)
+    }
+}
+
+/// Who asks the spooler to do something: the identity the SMB session
+/// established (MS-CIFS 3.3.1.8), as the RAP layer passes it on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Caller<'a> {
+    /// The account name (empty for a null session).
+    pub user: &'a str,
+    /// A null session.
+    pub anonymous: bool,
+    /// Whether the credentials were verified.
+    pub authenticated: bool,
+}
+
+impl<'a> Caller<'a> {
+    /// An anonymous (null-session) caller.
+    pub const ANONYMOUS: Caller<'static> = Caller {
+        user: "",
+        anonymous: true,
+        authenticated: false,
+    };
+
+    /// A caller named `user`, not authenticated (a guest); anonymous when
+    /// `user` is empty.
+    pub fn guest(user: &'a str) -> Caller<'a> {
+        Caller {
+            user,
+            anonymous: user.is_empty(),
+            authenticated: false,
+        }
+    }
+}
+
+/// One print queue as the spooler shows it: PRINTER_INFO_2, its jobs in
+/// queue order, and who may control them.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Printer {
+    /// The share / queue name clients use.
+    pub name: String,
+    /// PRINTER_INFO_2.
+    pub info: PrinterInfo2,
+    /// The jobs, in queue order (position 1 first).
+    pub jobs: Jobs,
+    /// Who may control the jobs and the queue.
+    pub policy: ControlPolicy,
+}
+
+/// Every queue of a spooler: an immutable, shared snapshot.
+pub type Printers = Arc<[Printer]>;
+
+/// RpcSetJob's Command ([MS-RPRN] 2.2.4.2): what to do to a job.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobControl {
+    /// JOB_CONTROL_PAUSE.
+    Pause,
+    /// JOB_CONTROL_RESUME.
+    Resume,
+    /// JOB_CONTROL_CANCEL.
+    Cancel,
+    /// JOB_CONTROL_DELETE.
+    Delete,
+}
+
+/// RpcSetPrinter's Command ([MS-RPRN] 2.2.3.9? PRINTER_CONTROL_*): what to do to a queue.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PrinterControl {
+    /// PRINTER_CONTROL_PAUSE.
+    Pause,
+    /// PRINTER_CONTROL_RESUME.
+    Resume,
+    /// PRINTER_CONTROL_PURGE: delete every job.
+    Purge,
+}
+
 /// Access mask bits of RpcOpenPrinter ([MS-RPRN] 2.2.3.1).
 pub const PRINTER_ACCESS_USE: u32 = 0x0000_0008;
 /// Access mask bit for job control ([MS-RPRN] 2.2.3.1).
@@ -308,6 +523,51 @@ pub trait Spooler: Send + Sync {
         open: &OpenPrinter<'_>,
     ) -> impl Future<Output = Result<Jobs, Win32Error>> + Send {
         let _ = open;
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
+
+    /// RpcEnumPrinters(PRINTER_ENUM_SHARED, Level = 2) with every queue's
+    /// jobs (RpcEnumJobs level 2): a snapshot of every queue
+    /// (MS-RAP 3.2.5.4, 3.2.5.5).
+    fn enum_printers(&self) -> impl Future<Output = Result<Printers, Win32Error>> + Send {
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
+
+    /// RpcSetJob(`job_id`, no JOB_INFO, `control`) on behalf of `caller`:
+    /// ERROR_ACCESS_DENIED when the queue's [`ControlPolicy`] does not
+    /// allow it, ERROR_INVALID_PARAMETER for an unknown job.
+    fn set_job(
+        &self,
+        caller: &Caller<'_>,
+        job_id: u32,
+        control: JobControl,
+    ) -> impl Future<Output = Result<(), Win32Error>> + Send {
+        let _ = (caller, job_id, control);
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
+
+    /// RpcSetJob level 1 with a new pDocument (MS-RAP 3.2.5.6: rename the
+    /// document), on behalf of `caller`, under the same policy.
+    fn set_job_document(
+        &self,
+        caller: &Caller<'_>,
+        job_id: u32,
+        document: &str,
+    ) -> impl Future<Output = Result<(), Win32Error>> + Send {
+        let _ = (caller, job_id, document);
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
+
+    /// RpcSetPrinter(`queue`, `control`) on behalf of `caller`: operators
+    /// only (ERROR_ACCESS_DENIED), ERROR_INVALID_PRINTER_NAME for an
+    /// unknown queue.
+    fn set_printer(
+        &self,
+        caller: &Caller<'_>,
+        queue: &str,
+        control: PrinterControl,
+    ) -> impl Future<Output = Result<(), Win32Error>> + Send {
+        let _ = (caller, queue, control);
         std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
     }
 

@@ -136,10 +136,12 @@ pub fn sample_queues() -> Vec<Queue> {
         Queue {
             name: "LASER".into(),
             jobs,
+            ..Queue::default()
         },
         Queue {
             name: "COLOR".into(),
             jobs: color,
+            ..Queue::default()
         },
     ]
 }

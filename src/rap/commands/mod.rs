@@ -13,10 +13,11 @@ use super::descriptor::Descriptor;
 use super::params::{ParamsMeta, RequestParams};
 use super::profile::RejectAs;
 use super::request::RapRequest;
-use super::server::{Caller, ServerConfig};
+use super::server::ServerConfig;
 use super::structs::StructMeta;
 use super::{RapOutcome, RapResponse, TransactionInput};
 use crate::codes::{NtStatus, RapOpcode, RapStatus};
+use crate::spool::Caller;
 use crate::spool::Spooler;
 
 pub mod net_print_job_continue;
