@@ -1,9 +1,13 @@
-//! The `msrap` binary's settings and exit codes (issue #12, point 4): bad
-//! settings are refused with a message, and a client command that cannot
-//! reach its server exits 2 with the connect error whichever command it is.
+//! The `msrap` binary's settings, exit codes and logs (issue #12, points 4
+//! and 5): bad settings are refused with a message, a client command that
+//! cannot reach its server exits 2 with the connect error whichever command
+//! it is, logs carry colour only on a terminal without `NO_COLOR`, and RAP
+//! status names are spelled the same on stdout and stderr.
 #![cfg(all(feature = "cli", feature = "server"))]
 
 mod support;
+
+use std::process::Command;
 
 use pretty_assertions::assert_eq;
 use support::cli::{msrap, Serve};
@@ -101,4 +105,84 @@ fn query_conform_and_bench_exit_2_with_the_connect_error_when_no_server_runs() {
         assert_eq!(text(&out.stderr), want, "{args:?}");
         assert_eq!(text(&out.stdout), "", "{args:?}");
     }
+}
+
+// ---- point 5: logs ----
+
+#[test]
+fn serve_logs_without_colour_to_a_file() {
+    let server = Serve::start(&[]);
+    let stderr = server.stop();
+    assert!(
+        stderr.contains(" INFO msrap::server::listener: listening addr="),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI escape in a log file: {stderr:?}"
+    );
+}
+
+/// `msrap serve` on a pseudo-terminal (util-linux `script`), stopped by
+/// SIGINT after a second: its log lines as the terminal received them.
+fn serve_on_a_terminal(no_color: Option<&str>) -> String {
+    let port = free_port();
+    let cmd = format!(
+        "timeout -s INT 1 {} serve --listen 127.0.0.1:{port}",
+        env!("CARGO_BIN_EXE_msrap")
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        script.env("NO_COLOR", v);
+    }
+    let out = script.output().expect("run script (util-linux)");
+    text(&out.stdout)
+}
+
+#[test]
+fn serve_logs_in_colour_only_on_a_terminal_and_never_with_no_color() {
+    let tty = serve_on_a_terminal(None);
+    assert!(tty.contains("listening"), "{tty:?}");
+    assert!(
+        tty.contains("\u{1b}[32m INFO\u{1b}[0m"),
+        "no colour on a terminal: {tty:?}"
+    );
+    for v in ["1", "true"] {
+        let tty = serve_on_a_terminal(Some(v));
+        assert!(
+            tty.contains(" INFO msrap::server::listener: listening"),
+            "{tty:?}"
+        );
+        assert!(!tty.contains('\u{1b}'), "colour with NO_COLOR={v}: {tty:?}");
+    }
+}
+
+#[test]
+fn status_names_are_spelled_the_same_on_stdout_and_stderr() {
+    let server = Serve::start(&[]);
+    let addr = server.addr.to_string();
+    let out = msrap(&[
+        "query",
+        "--server",
+        &addr,
+        "job",
+        "3",
+        "--level",
+        "2",
+        "--bufsize",
+        "10",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "NetPrintJobGetInfo: NERR_BufTooSmall (status 2123)\n  total_bytes_available: 56\n"
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "msrap: the server answered NERR_BufTooSmall (2123)\n"
+    );
 }
