@@ -10,7 +10,8 @@
 //! * One module per command: [`negotiate`], [`session_setup`],
 //!   [`tree_connect`], [`trans`], [`echo`], [`andx`].
 //! * [`status`]: NTSTATUS vs DOS error class/code (MS-CIFS 2.2.2.4).
-//! * [`server`]: the server connection state machine;
+//! * [`server`]: the server connection state machine; [`refusal`]: the
+//!   answer to SMB2/3 clients and to clients offering no SMB1 dialect we speak;
 //!   [`client`]: request builders and response parsers for the client role.
 //!
 //! Records are parsed leniently into borrowed structs (`parse_*`), then
@@ -25,6 +26,7 @@ pub mod header;
 pub mod message;
 pub mod nbss;
 pub mod negotiate;
+pub mod refusal;
 pub mod server;
 pub mod session_setup;
 pub mod status;

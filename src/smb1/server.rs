@@ -223,6 +223,10 @@ pub enum ConnectionError {
     ExpectedSessionRequest,
     #[error("unexpected NetBIOS packet")]
     UnexpectedNetBios,
+    /// A client this server cannot serve (SMB2/3, or no SMB1 dialect in
+    /// common); it was answered as [`super::refusal`] says.
+    #[error("{0}")]
+    Refused(super::refusal::Refusal),
 }
 
 /// State carried along an AndX chain: the UID/TID the next command uses.
@@ -1038,7 +1042,11 @@ impl<S: RapService> ServerConnection<S> {
         self.decoder.extend_from_slice(data);
         let framing = self.decoder.framing();
         let mut frames = 0;
-        while let Some(frame) = self.decoder.decode()? {
+        while let Some(frame) = self
+            .decoder
+            .decode()
+            .map_err(|e| super::refusal::on_frame_error(e, framing, out))?
+        {
             frames += 1;
             match frame {
                 Frame::SessionRequest(_) if self.awaiting_session_request => {
@@ -1057,6 +1065,10 @@ impl<S: RapService> ServerConnection<S> {
                         encode_message(framing, &m, out)?;
                     }
                     r?;
+                    let negotiated = self.connection.dialect().is_some();
+                    if let Some(refused) = super::refusal::no_common_dialect(&msg, negotiated) {
+                        return Err(ConnectionError::Refused(refused));
+                    }
                 }
             }
         }
