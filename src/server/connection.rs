@@ -91,7 +91,7 @@ impl Handler {
                 out.clear();
             }
             if let Err(e) = result {
-                tracing::debug!(error = %e, "closing connection");
+                super::notice::connection_closed(self.peer, &e);
                 let _ = self.socket.shutdown().await;
                 return Ok(());
             }

@@ -8,6 +8,7 @@
 
 mod connection;
 mod listener;
+mod notice;
 mod shutdown;
 
 use std::future::Future;
