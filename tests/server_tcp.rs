@@ -3,6 +3,8 @@
 //! `tests/peers/impacket_rap.py`), and a pipe handler that answers later.
 #![cfg(feature = "server")]
 
+#[path = "support/peers.rs"]
+mod peers;
 mod smb1_support;
 
 use std::process::Command;
@@ -127,17 +129,10 @@ async fn graceful_shutdown_closes_open_connections() {
     assert_eq!(c.recv_frame().await, None);
 }
 
-/// Runs `tests/peers/impacket_rap.py` against the server. Prints a clear
-/// SKIP line (not a silent pass) when python3 or impacket is missing.
+/// Runs `tests/peers/impacket_rap.py` against the server; a missing
+/// impacket fails the test.
 fn impacket_probe(netbios: bool) {
-    let have = Command::new("python3")
-        .args(["-c", "import impacket"])
-        .output();
-    if !matches!(have, Ok(ref o) if o.status.success()) {
-        eprintln!("SKIP impacket interop: python3 with impacket is not available");
-        println!("SKIP impacket interop: python3 with impacket is not available");
-        return;
-    }
+    peers::require_impacket();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let server = TestServer::start(ServerConfig {
@@ -151,7 +146,8 @@ fn impacket_probe(netbios: bool) {
         if netbios {
             args.push("--netbios".into());
         }
-        let run = tokio::task::spawn_blocking(move || Command::new("python3").args(&args).output());
+        let run =
+            tokio::task::spawn_blocking(move || Command::new(peers::python()).args(&args).output());
         let out = tokio::time::timeout(Duration::from_secs(60), run)
             .await
             .expect("impacket probe timed out")

@@ -176,6 +176,9 @@ fn print_text(d: &Dissection, smb: NtStatus) {
         crate::outln!("  anomaly: {a}");
     }
     if r.status != RapStatus::ERROR_SUCCESS && r.status != RapStatus::ERROR_MORE_DATA {
-        eprintln!("msrap: the server answered {}", r.status);
+        eprintln!(
+            "msrap: the server answered {}",
+            super::rap_status_text(r.status)
+        );
     }
 }

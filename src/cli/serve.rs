@@ -34,16 +34,23 @@ pub struct ServeArgs {
     /// The server's offset from UTC in minutes, east positive, for TimeSubmitted; default: the host's.
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub utc_offset: Option<i32>,
-    /// Connections served at once.
-    #[arg(long, default_value_t = 256)]
+    /// Connections served at once (1 to 1000000).
+    #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS))]
     pub max_connections: usize,
-    /// Close a connection idle for this many seconds.
-    #[arg(long, default_value_t = 120, value_name = "S")]
+    /// Close a connection idle for this many seconds (1 to 31536000, a year).
+    #[arg(long, default_value_t = 120, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=MAX_IDLE_TIMEOUT_SECS))]
     pub idle_timeout: u64,
     /// The machine name: the SMB server name and RpcOpenPrinter's server name.
     #[arg(long, default_value = "MSRAP")]
     pub machine_name: String,
 }
+
+/// Upper bound of `--max-connections`: far beyond any file-descriptor limit,
+/// far below what the connection semaphore can count.
+const MAX_CONNECTIONS: u64 = 1_000_000;
+/// Upper bound of `--idle-timeout`: one year (a deadline must stay a
+/// representable instant).
+const MAX_IDLE_TIMEOUT_SECS: u64 = 365 * 24 * 3600;
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
     Profile::by_name(s).ok_or_else(|| format!("unknown profile {s:?} (use spec or windows)"))
@@ -63,6 +70,12 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         None => super::host_utc_offset_secs(),
     };
     let queues = describe(&spooler);
+    if let (Some(path), true) = (&a.jobs, spooler.queues().is_empty()) {
+        tracing::warn!(
+            "{}: no [[queue]] in this jobs file: only IPC$ is served, every print request will fail",
+            path.display()
+        );
+    }
     let rap = RapServer::new(
         RapConfig {
             profile: a.profile,
@@ -97,6 +110,9 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
 }
 
 fn describe(s: &MemorySpooler) -> String {
+    if s.queues().is_empty() {
+        return "none".into();
+    }
     s.queues()
         .into_iter()
         .map(|(name, jobs)| {

@@ -14,6 +14,7 @@
 
 mod connection;
 mod listener;
+mod notice;
 mod shutdown;
 
 use std::future::Future;

@@ -325,6 +325,10 @@ pub enum ConnectionError {
     /// A synchronous driver's handler did not answer at once.
     #[error(transparent)]
     HandlerPending(#[from] HandlerPending),
+    /// A client this server cannot serve (SMB2/3, or no SMB1 dialect in
+    /// common); it was answered as [`super::refusal`] says.
+    #[error("{0}")]
+    Refused(super::refusal::Refusal),
 }
 
 /// State carried along an AndX chain: the UID/TID the next command uses.
@@ -1310,8 +1314,13 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
     /// Processes buffered frames until none is whole or one starts a pipe call.
     fn process(&mut self, out: &mut BytesMut) -> Result<usize, ConnectionError> {
         let mut frames = 0;
+        let framing = self.decoder.framing();
         while !self.connection.has_call() {
-            let Some(frame) = self.decoder.decode()? else {
+            let Some(frame) = self
+                .decoder
+                .decode()
+                .map_err(|e| super::refusal::on_frame_error(e, framing, out))?
+            else {
                 break;
             };
             frames += 1;
@@ -1330,6 +1339,10 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
                     let r = self.connection.handle_message(&msg, &mut self.scratch);
                     self.flush(out)?;
                     r?;
+                    let negotiated = self.connection.dialect().is_some();
+                    if let Some(refused) = super::refusal::no_common_dialect(&msg, negotiated) {
+                        return Err(ConnectionError::Refused(refused));
+                    }
                 }
             }
         }

@@ -210,11 +210,27 @@ pub fn parse_jobs_file(path: &str, text: &str) -> Result<Vec<Queue>, JobsFileErr
     })?;
     let mut queues = Vec::with_capacity(file.queue.len());
     let mut seen_ids = std::collections::HashMap::new();
+    let mut seen_queues = std::collections::HashMap::new();
     for (qi, q) in file.queue.into_iter().enumerate() {
+        let line = queue_line(text, qi);
         if q.name.is_empty() || q.name.len() > 80 || q.name.contains(['\\', '/', '\0']) {
             return Err(invalid(
-                queue_line(text, qi),
+                line,
                 format!("queue name {:?} is not a valid share name", q.name),
+            ));
+        }
+        // Clients find a queue by share name, compared without regard to
+        // ASCII case (as TREE_CONNECT and the spooler look it up): a second
+        // queue of the same name could never be reached.
+        if let Some((prev_name, prev_line)) =
+            seen_queues.insert(q.name.to_ascii_lowercase(), (q.name.clone(), line))
+        {
+            return Err(invalid(
+                line,
+                format!(
+                    "queue name {:?} is already used at line {prev_line} ({prev_name:?}; share names ignore case)",
+                    q.name
+                ),
             ));
         }
         let mut jobs = Vec::with_capacity(q.job.len());
@@ -368,6 +384,14 @@ submitted = 2024-01-15T13:34:56+01:00
             e,
             "x.toml:2: queue name \"A\\\\B\" is not a valid share name"
         );
+        let two = format!("{EXAMPLE}[[queue]]\nname = \"Laser\"\n");
+        let e = parse_jobs_file("x.toml", &two).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "x.toml:26: queue name \"Laser\" is already used at line 2 (\"LASER\"; share names ignore case)"
+        );
+        let two = format!("{EXAMPLE}[[queue]]\nname = \"COLOR\"\n");
+        assert_eq!(parse_jobs_file("x.toml", &two).unwrap().len(), 2);
         let bad = EXAMPLE.replace("2024-01-15T12:34:56Z", "2024-01-15T12:34:56");
         let e = parse_jobs_file("x.toml", &bad).unwrap_err().to_string();
         assert!(

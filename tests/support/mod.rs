@@ -3,6 +3,8 @@
 
 #[cfg(feature = "smb1")]
 pub mod capture;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod peers;
 pub mod samba;
 #[cfg(feature = "server")]

@@ -1,4 +1,5 @@
-//! Real peers driven from tests: impacket (python3) and Samba's smbclient.
+//! Real peers driven from tests: impacket (in the Python environment
+//! `scripts/install-peers.sh` makes) and Samba's smbclient.
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -41,24 +42,45 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Whether python3 with impacket is installed.
+/// The Python interpreter with impacket: `MSRAP_PYTHON` if set, else the
+/// virtual environment `scripts/install-peers.sh` makes
+/// (`target/peers-venv/bin/python3`), else `python3` on PATH.
+pub fn python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("MSRAP_PYTHON").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    let venv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/peers-venv/bin/python3");
+    if venv.is_file() {
+        return venv;
+    }
+    "python3".into()
+}
+
+/// Whether [`python`] can import impacket.
 pub fn impacket_available() -> bool {
-    Command::new("python3")
+    Command::new(python())
         .args(["-c", "import impacket"])
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
 }
 
+/// Fails the test unless impacket can be run: a missing peer is a failure.
+pub fn require_impacket() {
+    assert!(
+        impacket_available(),
+        "{} cannot import impacket: run `bash scripts/install-peers.sh` (the README's test command does)",
+        python().display()
+    );
+}
+
 /// Start `tests/peers/rap_batch.py` (one impacket SMB1 connection to
 /// `share`, anonymous) with piped stdin/stdout; JSON lines in and out.
 pub fn spawn_rap_batch(addr: SocketAddr, share: &str, stderr: Stdio) -> std::process::Child {
-    assert!(
-        impacket_available(),
-        "python3 with impacket is not installed: run `bash scripts/install-peers.sh` (the README's test command does)"
-    );
+    require_impacket();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/rap_batch.py");
-    Command::new("python3")
+    Command::new(python())
         .arg(script)
         .arg(addr.ip().to_string())
         .arg(addr.port().to_string())
@@ -67,7 +89,7 @@ pub fn spawn_rap_batch(addr: SocketAddr, share: &str, stderr: Stdio) -> std::pro
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
-        .expect("run python3")
+        .expect("run the impacket peer")
 }
 
 /// Send every request on one impacket SMB1 connection (anonymous, tree `share`).
