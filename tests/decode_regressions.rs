@@ -1,5 +1,5 @@
 //! Regression tests named after the fuzz findings they come from.
-#![cfg(feature = "decode")]
+#![cfg(all(feature = "decode", feature = "fuzzing"))]
 
 mod decode_support;
 

@@ -1,7 +1,7 @@
 //! Replays the committed `client_response` fuzz corpus on stable, and holds
 //! the generator of its seeds (real replies of our server to GetInfo, Enum
 //! and error requests, multi-part replies included).
-#![cfg(feature = "client")]
+#![cfg(all(feature = "client", feature = "fuzzing"))]
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Replays the committed RAP fuzz corpora (`fuzz/corpus/rap_*`) through the
 //! harness bodies in `msrap::fuzzing`, on stable, as part of `cargo test`.
+#![cfg(feature = "fuzzing")]
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! Replays the `decode_capture` fuzz corpus and any crash artifacts on stable.
-#![cfg(feature = "decode")]
+#![cfg(all(feature = "decode", feature = "fuzzing"))]
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Replays the committed SMB1 fuzz corpora (and any saved artifacts) through
 //! the harness bodies on stable, and holds the generator of the seeds.
-#![cfg(feature = "smb1")]
+#![cfg(all(feature = "smb1", feature = "fuzzing"))]
 
 use std::fs;
 use std::path::{Path, PathBuf};
