@@ -3,6 +3,7 @@
 //!
 //! * here: [`hex`] (hex text → bytes), [`to_hex`] (bytes → hex text),
 //!   [`block_on`] (a current-thread tokio runtime for async code);
+//! * [`corpus`]: the fuzz corpus replayer;
 //! * [`peers`]: the real peers (impacket, Samba, tshark), required, never
 //!   skipped; [`samba`]: a real smbd started by the test;
 //! * [`smb1`]: a toy pipe handler and an in-memory client of the sans-IO
@@ -12,6 +13,7 @@
 //! * [`decode`]: pcap/pcapng and packet writers for the decoder tests.
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod peers;
 pub mod samba;
 
