@@ -125,17 +125,10 @@ async fn graceful_shutdown_closes_open_connections() {
     assert_eq!(c.recv_frame().await, None);
 }
 
-/// Runs `tests/peers/impacket_rap.py` against the server. Prints a clear
-/// SKIP line (not a silent pass) when python3 or impacket is missing.
+/// Runs `tests/peers/impacket_rap.py` against the server; fails when
+/// python3 or impacket is missing.
 fn impacket_probe(netbios: bool) {
-    let have = Command::new("python3")
-        .args(["-c", "import impacket"])
-        .output();
-    if !matches!(have, Ok(ref o) if o.status.success()) {
-        eprintln!("SKIP impacket interop: python3 with impacket is not available");
-        println!("SKIP impacket interop: python3 with impacket is not available");
-        return;
-    }
+    support::peers::require_impacket();
     support::block_on(async {
         let server = TestServer::toy(ServerConfig {
             netbios,
