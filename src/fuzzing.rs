@@ -1,4 +1,5 @@
-//! Fuzz harness bodies, shared by `fuzz/` targets and the corpus replay test.
+//! Fuzz harness bodies, shared by `fuzz/` targets and the corpus replay test
+//! (feature `fuzzing`: not part of users' builds).
 //!
 //! Each body panics (assertion) when the codec breaks an invariant; it must
 //! never panic otherwise, whatever the input.
@@ -546,8 +547,7 @@ pub fn rap_response(data: &[u8]) {
 }
 
 /// Structured input of `rap_roundtrip`.
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub struct RoundTripInput {
     /// The job the spooler holds.
     pub job: JobInfo2,

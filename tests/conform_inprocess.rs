@@ -4,23 +4,17 @@
 
 use msrap::conform::{self, build_context, run, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
+use msrap::rap::server::poll_once;
 use msrap::rap::{Profile, RapServer, ServerConfig};
 use msrap::smb1::client::InProcess;
 use msrap::spool::sample::sample_spooler;
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
 
 fn run_profile(
     server_profile: Profile,
     expect: ExpectProfile,
     job: u16,
 ) -> Vec<conform::CaseResult> {
-    block_on(async {
+    poll_once(async {
         let mut t = InProcess::new(RapServer::new(
             ServerConfig {
                 profile: server_profile,
@@ -41,6 +35,7 @@ fn run_profile(
         .unwrap();
         run(&mut t, &ctx, expect).await
     })
+    .expect("the in-process transport answers at once")
 }
 
 fn assert_all_pass(results: &[conform::CaseResult]) {

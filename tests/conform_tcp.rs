@@ -12,18 +12,10 @@ use msrap::rap::{Profile, ServerConfig as RapConfig};
 use msrap::server::ServerConfig;
 use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::Framing;
-use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
+use support::block_on;
 use support::samba::{Samba, SHARE};
-use support::server::TestServer;
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use support::server::{rap_handler, TestServer};
 
 fn run_suite(
     addr: SocketAddr,
@@ -81,7 +73,7 @@ fn our_server_passes_spec_and_windows_over_tcp() {
         (Profile::SPEC, ExpectProfile::Spec),
         (Profile::WINDOWS, ExpectProfile::Windows),
     ] {
-        let server = TestServer::start(RapConfig {
+        let server = TestServer::rap(RapConfig {
             profile,
             ..RapConfig::default()
         });
@@ -102,7 +94,7 @@ fn our_server_passes_over_netbios_framing() {
         netbios: true,
         ..ServerConfig::default()
     };
-    let server = TestServer::start_with(RapConfig::default(), sample_spooler(), config);
+    let server = TestServer::start(config, rap_handler(RapConfig::default()));
     let r = run_suite(server.addr, Framing::NetBios, "LASER", ExpectProfile::Spec);
     assert_eq!(failures(&r), Vec::<String>::new());
 }
@@ -188,7 +180,7 @@ fn real_samba_passes_samba_profile_and_deviates_from_spec_exactly_as_measured() 
         failures(&r).join("\n")
     );
     if std::env::var_os("MSRAP_WRITE_CONFORMANCE_TABLE").is_some() {
-        let server = TestServer::start(RapConfig::default());
+        let server = TestServer::rap(RapConfig::default());
         let ours = run_suite(
             server.addr,
             Framing::DirectTcp,

@@ -5,13 +5,13 @@
 //! (`--opcode`, `--summary`, `-` for stdin, `--codepage`) and errors behave.
 #![cfg(all(feature = "decode", feature = "cli"))]
 
-mod decode_support;
+mod support;
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use decode_support::{capture_path as path, decode_transactions as library, CAPTURES};
 use pretty_assertions::assert_eq;
+use support::decode::{capture_path as path, decode_transactions as library, CAPTURES};
 
 fn msrap(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_msrap"))

@@ -2,14 +2,14 @@
 //! with exact frame numbers, anomalies and counters.
 #![cfg(feature = "decode")]
 
-mod decode_support;
+mod support;
 
-use decode_support::*;
 use msrap::decode::{
     AnomalyKind, CloseReason, Decoder, DecoderConfig, Direction, FlowId, LinkType, Packet,
     SessionPacketType, Timestamp, TransportEvent,
 };
 use pretty_assertions::assert_eq;
+use support::decode::*;
 
 use Direction::{ToClient as C, ToServer as S};
 

@@ -32,11 +32,8 @@ fn expected(queue: &str) -> Vec<(u32, u32, String)> {
 
 #[test]
 fn smbclient_lists_our_sample_queues() {
-    assert!(
-        support::samba::available(),
-        "smbclient missing: run `bash scripts/install-peers.sh`"
-    );
-    let server = TestServer::start(RapConfig::default());
+    support::peers::require_smbclient();
+    let server = TestServer::rap(RapConfig::default());
     let dir = std::env::temp_dir().join(format!("msrap-smbclient-{}", std::process::id()));
     let conf = client_conf(&dir);
     for queue in ["LASER", "COLOR"] {
@@ -55,7 +52,7 @@ fn smbclient_output_has_the_same_shape_against_samba_and_us() {
     let samba = Samba::start();
     let theirs = parse_queue(&samba.smbclient_queue());
     assert_eq!(theirs.len(), LPQ_JOBS.len());
-    let server = TestServer::start(RapConfig::default());
+    let server = TestServer::rap(RapConfig::default());
     let dir = std::env::temp_dir().join(format!("msrap-smbclient-shape-{}", std::process::id()));
     let ours = parse_queue(&smbclient_queue(server.addr, "LASER", &client_conf(&dir)));
     // Same documents and sizes in the same order for the jobs both queues share.
@@ -76,10 +73,7 @@ fn smbclient_output_has_the_same_shape_against_samba_and_us() {
 #[cfg(feature = "cli")]
 #[test]
 fn smbclient_with_default_protocols_is_told_the_protocol_is_not_supported() {
-    assert!(
-        support::samba::available(),
-        "smbclient missing: run `bash scripts/install-peers.sh`"
-    );
+    support::peers::require_smbclient();
     let server = support::cli::Serve::start(&[]);
     let dir = std::env::temp_dir().join(format!("msrap-smbclient-smb2-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -4,7 +4,7 @@
 //! connections plus slow senders while a well-behaved client is served.
 #![cfg(feature = "smb1")]
 
-mod smb1_support;
+mod support;
 
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ use msrap::smb1::{
     SmbHeader, WireStatus,
 };
 use pretty_assertions::assert_eq;
-use smb1_support::*;
+use support::smb1::*;
 
 fn status_of(msg: &[u8]) -> WireStatus {
     parse_response(msg).unwrap().header.wire_status()
@@ -565,8 +565,8 @@ mod tcp {
     use tokio::io::AsyncReadExt;
     use tokio::net::TcpStream;
 
-    use super::smb1_support::tcp::{TcpClient, TestServer};
-    use super::smb1_support::{anonymous, reassemble};
+    use super::support::server::{TcpClient, TestServer};
+    use super::support::smb1::{anonymous, reassemble};
 
     async fn well_behaved_session(addr: std::net::SocketAddr) {
         let mut c = TcpClient::connect(addr, Framing::DirectTcp).await;
@@ -613,12 +613,11 @@ mod tcp {
     async fn thousand_idle_connections_and_slow_senders() {
         let started = Instant::now();
         let idle_timeout = Duration::from_secs(3);
-        let server = TestServer::start(ServerConfig {
+        let server = TestServer::toy(ServerConfig {
             max_connections: 1100,
             idle_timeout,
             ..ServerConfig::default()
-        })
-        .await;
+        });
         let addr = server.addr;
 
         let mut idle = Vec::new();
@@ -686,7 +685,7 @@ mod tcp {
             .unwrap();
         assert!(matches!(n, Ok(0) | Err(_)));
         drop(idle);
-        server.stop().await;
+        server.stop();
         assert!(started.elapsed() < Duration::from_secs(30));
     }
 }
