@@ -14,9 +14,11 @@ use super::ParseError;
 pub struct Block<'a> {
     /// Offset of WordCount.
     pub offset: usize,
+    /// `WordCount`: the number of 2-byte words in `Words`.
     pub word_count: u8,
     /// `Words`: WordCount·2 bytes.
     pub words: &'a [u8],
+    /// `ByteCount`: the number of bytes in `Bytes`.
     pub byte_count: u16,
     /// `Bytes`: ByteCount bytes.
     pub bytes: &'a [u8],
@@ -91,6 +93,7 @@ pub struct MessageBuilder {
 }
 
 impl MessageBuilder {
+    /// Starts a message with `header`; the first block follows it.
     pub fn new(header: &SmbHeader) -> MessageBuilder {
         let mut buf = Vec::with_capacity(128);
         header.write(&mut buf);
@@ -130,10 +133,12 @@ impl MessageBuilder {
         self.last_andx = Some(at);
     }
 
+    /// Appends `b` to the current block's `Bytes`.
     pub fn bytes(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);
     }
 
+    /// Appends one byte to the current block's `Bytes`.
     pub fn byte(&mut self, b: u8) {
         self.buf.push(b);
     }
@@ -183,6 +188,7 @@ impl MessageBuilder {
         self.buf.truncate(len.max(HEADER_LEN));
     }
 
+    /// The message bytes (without NBSS framing).
     pub fn finish(self) -> Vec<u8> {
         self.buf
     }

@@ -14,6 +14,7 @@ pub enum SmbStr<'a> {
 }
 
 impl<'a> SmbStr<'a> {
+    /// Whether the string has no characters (the terminator is not counted).
     pub fn is_empty(&self) -> bool {
         match self {
             SmbStr::Oem(b) | SmbStr::Unicode(b) => b.is_empty(),
