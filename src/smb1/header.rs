@@ -222,7 +222,7 @@ impl SmbHeader {
 }
 
 /// Parses the 32-byte SMB header, checking `Protocol`.
-pub fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
+fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
     let (i, _) = tag(&SMB_MAGIC[..])(input)?;
     let (i, command) = le_u8(i)?;
     let (i, status) = le_u32(i)?;
@@ -255,7 +255,8 @@ pub fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
     ))
 }
 
-/// [`parse_header`] with a typed error.
+/// Parses the 32-byte SMB header: [`ParseError::BadProtocol`](super::ParseError::BadProtocol)
+/// if `Protocol` is not `\xFFSMB`, `Truncated` if fewer than 32 bytes.
 pub fn read_header(input: &[u8]) -> Result<SmbHeader, super::ParseError> {
     if input.len() >= 4 && input[..4] != SMB_MAGIC {
         return Err(super::ParseError::BadProtocol);

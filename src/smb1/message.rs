@@ -63,7 +63,7 @@ pub fn parse_block(msg: &[u8], offset: usize) -> Result<Block<'_>, ParseError> {
 }
 
 /// The whole-message slice `[offset, offset + count)`, if it lies inside `msg`.
-pub fn slice_at<'a>(
+pub(crate) fn slice_at<'a>(
     msg: &'a [u8],
     offset: u16,
     count: u16,
@@ -196,16 +196,16 @@ impl MessageBuilder {
 
 /// Words cursor: little-endian reads with a typed truncation error.
 #[derive(Debug, Clone, Copy)]
-pub struct Words<'a> {
+pub(crate) struct Words<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Words<'a> {
-    pub fn new(words: &'a [u8]) -> Words<'a> {
+    pub(crate) fn new(words: &'a [u8]) -> Words<'a> {
         Words { rest: words }
     }
 
-    pub fn u8(&mut self) -> Result<u8, ParseError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, ParseError> {
         let (&b, rest) = self
             .rest
             .split_first()
@@ -214,17 +214,17 @@ impl<'a> Words<'a> {
         Ok(b)
     }
 
-    pub fn u16(&mut self) -> Result<u16, ParseError> {
+    pub(crate) fn u16(&mut self) -> Result<u16, ParseError> {
         let b = self.take(2)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
-    pub fn u32(&mut self) -> Result<u32, ParseError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, ParseError> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
         if self.rest.len() < n {
             return Err(ParseError::Truncated("parameter words"));
         }
@@ -233,7 +233,7 @@ impl<'a> Words<'a> {
         Ok(a)
     }
 
-    pub fn rest(&self) -> &'a [u8] {
+    pub(crate) fn rest(&self) -> &'a [u8] {
         self.rest
     }
 }

@@ -299,7 +299,7 @@ pub fn negotiate_request(header: &SmbHeader, dialects: &[&str]) -> Vec<u8> {
 }
 
 /// FILETIME → SMB_DATE/SMB_TIME (UTC), for the LAN Manager response.
-pub fn filetime_to_dos(filetime: u64) -> (u16, u16) {
+pub(crate) fn filetime_to_dos(filetime: u64) -> (u16, u16) {
     const EPOCH_DIFF: u64 = 11_644_473_600; // seconds 1601 → 1970
     let secs = (filetime / 10_000_000).saturating_sub(EPOCH_DIFF);
     let days = secs / 86_400;
