@@ -166,7 +166,7 @@ pub struct Credentials {
     pub unicode_password: Vec<u8>,
 }
 
-/// One logged-on user (MS-CIFS 3.3.1.8 Server.Session).
+/// One logged-on user (MS-CIFS 3.3.1.5 Server.Session).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     /// The UID the server assigned (MS-CIFS 2.2.1.6.8).
@@ -193,7 +193,7 @@ impl Session {
     }
 }
 
-/// One tree connect (MS-CIFS 3.3.1.9 Server.TreeConnect).
+/// One tree connect (MS-CIFS 3.3.1.6 Server.TreeConnect).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tree {
     /// The TID the server assigned (MS-CIFS 2.2.1.6.7).
@@ -206,7 +206,7 @@ pub struct Tree {
     pub kind: ShareKind,
 }
 
-/// Key of a transaction awaiting secondaries (MS-CIFS 3.3.5.58: UID, TID,
+/// Key of a transaction awaiting secondaries (MS-CIFS 2.2.4.34: UID, TID,
 /// PID and MID identify it).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct TransKey {
@@ -947,7 +947,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         self.record(req, NtStatus::STATUS_SUCCESS, None, (0, 0));
     }
 
-    // ---- TRANSACTION (MS-CIFS 3.3.5.57, 3.3.5.58) ----
+    // ---- TRANSACTION (MS-CIFS 3.3.5.57, 3.3.5.2.5) ----
 
     fn transaction(
         &mut self,
@@ -1185,7 +1185,7 @@ pub fn reply_header(req: &SmbHeader) -> SmbHeader {
 }
 
 /// An error response: `status` in the form the client asked for,
-/// WordCount 0, ByteCount 0 (MS-CIFS 2.2.3.1, 3.3.4.1.1).
+/// WordCount 0, ByteCount 0 (MS-CIFS 2.2.3.1, 3.3.4.1.2).
 pub fn error_message(req: &SmbHeader, status: NtStatus) -> Vec<u8> {
     let mut h = if req.is_reply() {
         *req

@@ -301,7 +301,7 @@ impl<'a> From<&TransactionResponse<'a>> for TransactionPart<'a> {
 
 /// One block (parameters or data) being reassembled.
 ///
-/// Placement follows MS-CIFS 3.3.5.58 and Samba: each slice must satisfy
+/// Placement follows MS-CIFS 3.3.5.2.5 and Samba: each slice must satisfy
 /// displacement + count ≤ total (checked arithmetic); received counts add
 /// up and the block is complete when they reach the total. Overlaps are not
 /// rejected; they can only leave zero bytes in the buffer, never write
@@ -358,7 +358,7 @@ impl Reassembly {
 }
 
 /// Reassembles one transaction from its parts, by displacement: a request
-/// from its primary and TRANSACTION_SECONDARY messages (MS-CIFS 3.3.5.58),
+/// from its primary and TRANSACTION_SECONDARY messages (MS-CIFS 3.3.5.2.5),
 /// a response from its parts (3.2.5.1.4). The server, the client and the
 /// capture decoder all use this type.
 ///
