@@ -48,7 +48,9 @@ pub struct ServerConfig {
     pub handler_timeout: Option<Duration>,
     /// Per-connection caps.
     pub limits: Limits,
+    /// NetBIOS/host name ([`ServerParams::server_name`]).
     pub server_name: String,
+    /// Workgroup or domain ([`ServerParams::domain`]).
     pub domain: String,
 }
 
@@ -67,6 +69,7 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// The stream framing `netbios` selects.
     pub fn framing(&self) -> Framing {
         if self.netbios {
             Framing::NetBios
