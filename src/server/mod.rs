@@ -26,8 +26,6 @@ use tokio::sync::{broadcast, mpsc, Semaphore};
 
 use crate::smb1::{Framing, Limits, PipeHandler, ServerParams, ShareCatalogue};
 
-pub use shutdown::Shutdown;
-
 /// Server settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerConfig {
