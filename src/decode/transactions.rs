@@ -552,11 +552,6 @@ impl RawTransaction {
     }
 }
 
-/// `2024-01-15T12:34:56.123456Z`.
-pub fn timestamp_iso(t: &Timestamp) -> String {
-    TimestampIso::new(t).as_str().to_owned()
-}
-
 /// A capture time as `2024-01-15T12:34:56.123456Z`, formatted on the stack.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct TimestampIso([u8; 27]);
@@ -679,6 +674,10 @@ impl Summary {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    fn timestamp_iso(t: &Timestamp) -> String {
+        TimestampIso::new(t).as_str().to_owned()
+    }
 
     #[test]
     fn timestamp_iso_pads_and_truncates_microseconds() {
