@@ -228,10 +228,8 @@ open_enum! {
         NET_ACCESS_GET_USER_PERMS = 105,
         /// NetUserPasswordSet2 (MS-RAP 2.5.8.1).
         NET_USER_PASSWORD_SET2 = 115,
-        /// NetServerEnum3 (MS-RAP 2.5.5.3).
-        NET_SERVER_ENUM3 = 119,
-        /// NetUserEnum2 (LAN Manager; not in MS-RAP).
-        NET_USER_ENUM2 = 125,
+        /// NetUserEnum2 (LAN Manager; not in MS-RAP; 125 is NetFileClose2).
+        NET_USER_ENUM2 = 131,
         /// NetWkstaUserLogon (MS-RAP 2.5.10.2).
         NET_WKSTA_USER_LOGON = 132,
         /// NetWkstaUserLogoff (MS-RAP 2.5.10.3).
@@ -244,8 +242,10 @@ open_enum! {
         NET_PRINT_Q_PROC_ENUM = 206,
         /// NetPrintPortEnum (LAN Manager; not in MS-RAP).
         NET_PRINT_PORT_ENUM = 207,
-        /// NetWriteUserPasswordSet2 (not in MS-RAP).
-        NET_WRITE_USER_PASSWORD_SET2 = 208,
+        /// NetWriteUpdateLog (LAN Manager; not in MS-RAP).
+        NET_WRITE_UPDATE_LOG = 208,
+        /// NetServerEnum3 (MS-RAP 2.5.5.3; 0x00D7 in MS-RAP 2.5.4).
+        NET_SERVER_ENUM3 = 215,
     }
 }
 
