@@ -27,8 +27,6 @@ use tokio::sync::{broadcast, mpsc, Semaphore};
 
 use crate::smb1::{Framing, Limits, PipeHandler, ServerParams, ShareCatalogue};
 
-pub use shutdown::Shutdown;
-
 /// Server settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerConfig {
@@ -49,7 +47,9 @@ pub struct ServerConfig {
     pub handler_timeout: Option<Duration>,
     /// Per-connection caps.
     pub limits: Limits,
+    /// NetBIOS/host name ([`ServerParams::server_name`]).
     pub server_name: String,
+    /// Workgroup or domain ([`ServerParams::domain`]).
     pub domain: String,
 }
 
@@ -68,6 +68,7 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// The stream framing `netbios` selects.
     pub fn framing(&self) -> Framing {
         if self.netbios {
             Framing::NetBios

@@ -11,7 +11,7 @@
 //!   [`tree_connect`], [`trans`], [`echo`], [`andx`].
 //! * [`status`]: NTSTATUS vs DOS error class/code (MS-CIFS 2.2.2.4).
 //! * [`pipe`]: what the server serves: named pipes ([`PipeHandler`], MS-CIFS
-//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.46). This layer knows
+//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.45). This layer knows
 //!   no pipe protocol; RAP is one handler.
 //! * [`server`]: the server connection state machine (pipe calls go out as
 //!   events and their answers come back in); [`refusal`]: the answer to

@@ -29,11 +29,17 @@ pub const MAX_SESSION_REQUEST_LEN: usize = 256;
 
 /// NetBIOS session packet types (RFC 1002 §4.3.1).
 pub mod packet_type {
+    /// SESSION MESSAGE: carries an SMB message (also the direct-TCP type byte).
     pub const SESSION_MESSAGE: u8 = 0x00;
+    /// SESSION REQUEST: called and calling NetBIOS names (§4.3.2).
     pub const SESSION_REQUEST: u8 = 0x81;
+    /// POSITIVE SESSION RESPONSE: the session is established.
     pub const POSITIVE_RESPONSE: u8 = 0x82;
+    /// NEGATIVE SESSION RESPONSE: refused, with a one-byte error code.
     pub const NEGATIVE_RESPONSE: u8 = 0x83;
+    /// RETARGET SESSION RESPONSE: connect to another IP address and port.
     pub const RETARGET_RESPONSE: u8 = 0x84;
+    /// SESSION KEEP ALIVE: no payload; ignored.
     pub const KEEP_ALIVE: u8 = 0x85;
 }
 
@@ -63,16 +69,26 @@ pub enum Frame {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FrameError {
+    /// The declared length is above the decoder's limit.
     #[error("frame length {len} exceeds the limit of {max}")]
-    TooLong { len: usize, max: usize },
+    TooLong {
+        /// The declared length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A session message's payload does not start with `\xFFSMB`.
     #[error("session message payload does not start with \\xFFSMB")]
     NotSmb,
     /// A whole SMB2/3 message (`\xFESMB`, at least a 64-byte header), for
     /// [`super::refusal`] to answer before the connection is closed.
     #[error("an SMB2/3 message (SMB1 only here)")]
     Smb2(Bytes),
+    /// A packet type this framing does not allow here (direct TCP: any
+    /// type byte but 0x00).
     #[error("unexpected packet type {0:#04x}")]
     UnexpectedType(u8),
+    /// NetBIOS `Flags` has bits other than the length extension (bit 0).
     #[error("reserved NetBIOS flag bits set: {0:#04x}")]
     BadFlags(u8),
 }
@@ -86,6 +102,7 @@ pub struct FrameDecoder {
 }
 
 impl FrameDecoder {
+    /// A decoder for `framing` with the [`MAX_FRAME_LEN`] limit.
     pub fn new(framing: Framing) -> FrameDecoder {
         FrameDecoder::with_max_len(framing, MAX_FRAME_LEN)
     }
@@ -99,6 +116,7 @@ impl FrameDecoder {
         }
     }
 
+    /// The framing this decoder reads.
     pub fn framing(&self) -> Framing {
         self.framing
     }

@@ -162,15 +162,15 @@ table! {
         net_server_enum2::COMMAND,
         Command::named(105, "NetAccessGetUserPerms"),
         Command::named(115, "NetUserPasswordSet2"),
-        Command::named(119, "NetServerEnum3"),
-        Command::named(125, "NetUserEnum2"),
+        Command::named(131, "NetUserEnum2"),
         Command::named(132, "NetWkstaUserLogon"),
         Command::named(133, "NetWkstaUserLogoff"),
         net_print_job_set_info::COMMAND,
         Command::named(205, "NetPrintDriverEnum"),
         Command::named(206, "NetPrintQProcessorEnum"),
         Command::named(207, "NetPrintPortEnum"),
-        Command::named(208, "NetWriteUserPasswordSet2"),
+        Command::named(208, "NetWriteUpdateLog"),
+        Command::named(215, "NetServerEnum3"),
     ]
 }
 

@@ -30,6 +30,7 @@ use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHea
 /// Client settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientConfig {
+    /// Direct TCP (port 445) or NetBIOS (port 139, session request first).
     pub framing: Framing,
     /// Share to connect the tree to; `IPC$` by default.
     pub share: String,
