@@ -12,6 +12,7 @@ macro_rules! open_enum {
         $name:ident($int:ty) {
             $( $(#[$cmeta:meta])* $const:ident = $val:expr ),* $(,)?
         }
+        $( display { $( $dconst:ident => $dname:literal ),* $(,)? } )?
     ) => {
         $(#[$meta])*
         #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -31,6 +32,14 @@ macro_rules! open_enum {
 
             /// Every named value, in declaration order.
             pub const ALL: &'static [$name] = &[$( $name($val) ),*];
+
+            /// The conventional spelling of a known value, as documentation
+            /// and tools show it (`NERR_BufTooSmall`); the constant's name
+            /// when there is no other.
+            pub const fn display_name(self) -> Option<&'static str> {
+                $( $( if self.0 == $name::$dconst.0 { return Some($dname); } )* )?
+                self.name()
+            }
         }
 
         impl From<$int> for $name {
@@ -52,7 +61,7 @@ macro_rules! open_enum {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
+                match self.display_name() {
                     Some(n) => write!(f, "{} ({})", n, self.0),
                     None => write!(f, "{}", self.0),
                 }
@@ -106,24 +115,18 @@ open_enum! {
         /// Printer destination cannot be found (LAN Manager).
         NERR_DEST_NOT_FOUND = 0x0868,
     }
+    display {
+        NERR_BUF_TOO_SMALL => "NERR_BufTooSmall",
+        NERR_Q_NOT_FOUND => "NERR_QNotFound",
+        NERR_JOB_NOT_FOUND => "NERR_JobNotFound",
+        NERR_DEST_NOT_FOUND => "NERR_DestNotFound",
+        NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
+        NERR_USER_NOT_FOUND => "NERR_UserNotFound",
+        NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
+    }
 }
 
 impl RapStatus {
-    /// The conventional spelling of a known status (`NERR_BufTooSmall`,
-    /// `ERROR_MORE_DATA`), as documentation and tools show it.
-    pub const fn display_name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::NERR_BUF_TOO_SMALL => "NERR_BufTooSmall",
-            Self::NERR_Q_NOT_FOUND => "NERR_QNotFound",
-            Self::NERR_JOB_NOT_FOUND => "NERR_JobNotFound",
-            Self::NERR_DEST_NOT_FOUND => "NERR_DestNotFound",
-            Self::NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
-            Self::NERR_USER_NOT_FOUND => "NERR_UserNotFound",
-            Self::NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
-            _ => return self.name(),
-        })
-    }
-
     /// Status values for which the response carries RAPOutData (MS-RAP 2.5.2).
     pub const fn carries_data(self) -> bool {
         self.0 == Self::ERROR_SUCCESS.0 || self.0 == Self::ERROR_MORE_DATA.0
