@@ -218,7 +218,7 @@ struct TransKey {
 
 /// A transaction waiting for its secondaries.
 #[derive(Clone, Debug)]
-struct PendingTransaction {
+struct Reassembling {
     header: SmbHeader,
     pipe: String,
     setup: Vec<u8>,
@@ -376,7 +376,7 @@ pub struct Connection<S> {
     trees: BTreeMap<u16, Tree>,
     next_uid: u16,
     next_tid: u16,
-    pending: BTreeMap<TransKey, PendingTransaction>,
+    pending: BTreeMap<TransKey, Reassembling>,
     pending_bytes: usize,
     call: Option<Call>,
     spare_call: Option<Call>,
@@ -1026,7 +1026,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         }
         self.pending.insert(
             key,
-            PendingTransaction {
+            Reassembling {
                 header: *req,
                 pipe,
                 setup: t.setup.to_vec(),
