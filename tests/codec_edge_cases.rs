@@ -1226,9 +1226,10 @@ fn unknown_opcodes_get_not_supported_with_zero_filled_out_params() {
     for p in [Profile::SPEC, Profile::WINDOWS] {
         let s = server(p);
         let ns = RapStatus::ERROR_NOT_SUPPORTED;
-        // NetPrintJobDel (RAP 4.3): `W`, no RAPOutParams.
+        // NetPrintJobSetInfoOld (78, not served; NetPrintJobDel now is):
+        // `W`, no RAPOutParams.
         assert_eq!(
-            call(&s, &hex("51 00 57 00 00 03 00")),
+            call(&s, &hex("4E 00 57 00 00 03 00")),
             reply(ns, "32 00 00 00", "")
         );
         // NetPrintQGetInfo `zWrLh`: one `h`.

@@ -82,6 +82,10 @@ pub struct ConnArgs {
     /// Seconds to wait for any answer.
     #[arg(long, default_value_t = 10, global = true)]
     pub timeout: u64,
+    /// Log on as this user name, without a password (a guest session);
+    /// default: anonymous (a null session).
+    #[arg(long, default_value = "", global = true)]
+    pub user: String,
 }
 
 impl ConnArgs {
@@ -98,6 +102,7 @@ impl ConnArgs {
             },
             share: self.share.clone(),
             timeout: Duration::from_secs(self.timeout.max(1)),
+            user: self.user.clone(),
             ..ClientConfig::default()
         }
     }

@@ -617,6 +617,8 @@ pub fn catalogue(ctx: &Context) -> Vec<Case> {
             [ok, ok, ok],
         );
     }
+    // ---- job and queue control (src/conform/control.rs) ----
+    b.cases.extend(super::control::cases(ctx));
     b.cases
 }
 

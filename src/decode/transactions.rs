@@ -12,7 +12,7 @@ use super::capture::Timestamp;
 use super::event::{Anomaly, Direction, FlowId, Smb1Message, TransportEvent};
 use crate::codes::{NtStatus, RapOpcode};
 use crate::oem::OemCodePage;
-use crate::rap::dissect::{dissect, put_digits, Dissection, Iso8601};
+use crate::rap::dissect::{dissect, dissect_with_data, put_digits, Dissection, Iso8601};
 use crate::smb1::header::read_header;
 use crate::smb1::message::parse_block;
 use crate::smb1::pipe::LANMAN_PIPE;
@@ -414,8 +414,12 @@ impl TransactionTracker {
                     r.total(TransBlock::Parameters)
                 ));
             }
-            r.into_blocks().0
+            r.into_blocks()
         });
+        let (request, request_data) = match request {
+            Some((params, data)) => (Some(params), data),
+            None => (None, Vec::new()),
+        };
         let response = p.resp.is_started().then(|| {
             if !p.resp.is_complete() {
                 anomalies.push("response incomplete".into());
@@ -457,6 +461,7 @@ impl TransactionTracker {
             response_parts: p.response_parts,
             interim: p.interim,
             request,
+            request_data,
             response,
             anomalies,
             late_anomaly: None,
@@ -486,6 +491,8 @@ pub struct RawTransaction {
     interim: bool,
     /// Request Trans_Parameters (None: response without request).
     request: Option<Vec<u8>>,
+    /// Request Trans_Data (RAPInData: NetPrintJobSetInfo's new value).
+    request_data: Vec<u8>,
     /// Response Trans_Parameters and Trans_Data.
     response: Option<(Vec<u8>, Vec<u8>)>,
     /// Transport and SMB anomalies.
@@ -497,7 +504,11 @@ pub struct RawTransaction {
 impl RawTransaction {
     /// Bytes of transaction parameters and data held (to bound queues of these).
     pub fn payload_len(&self) -> usize {
-        let req = self.request.as_ref().map_or(0, Vec::len);
+        let req = self
+            .request
+            .as_ref()
+            .map_or(0, Vec::len)
+            .saturating_add(self.request_data.len());
         let resp = self
             .response
             .as_ref()
@@ -518,8 +529,9 @@ impl RawTransaction {
         let mut anomalies = self.anomalies;
         let rap = match &self.request {
             Some(params) => {
-                let rap = dissect(
+                let rap = dissect_with_data(
                     params,
+                    &self.request_data,
                     self.response
                         .as_ref()
                         .map(|(a, b)| (a.as_slice(), b.as_slice())),

@@ -26,8 +26,11 @@ pub mod net_print_job_enum;
 pub mod net_print_job_get_info;
 pub mod net_print_job_pause;
 pub mod net_print_job_set_info;
+pub mod net_print_q_continue;
 pub mod net_print_q_enum;
 pub mod net_print_q_get_info;
+pub mod net_print_q_pause;
+pub mod net_print_q_purge;
 pub mod net_remote_tod;
 pub mod net_server_enum2;
 pub mod net_server_get_info;
@@ -132,7 +135,17 @@ macro_rules! table {
 }
 
 table! {
-    served: [net_print_job_enum, net_print_job_get_info]
+    served: [
+        net_print_job_enum,
+        net_print_job_get_info,
+        net_print_job_del,
+        net_print_job_pause,
+        net_print_job_continue,
+        net_print_job_set_info,
+        net_print_q_pause,
+        net_print_q_continue,
+        net_print_q_purge,
+    ]
     rows: [
         net_share_enum::COMMAND,
         net_share_get_info::COMMAND,
@@ -146,8 +159,8 @@ table! {
         Command::named(71, "NetPrintQSetInfo"),
         Command::named(72, "NetPrintQAdd"),
         Command::named(73, "NetPrintQDel"),
-        Command::named(74, "NetPrintQPause"),
-        Command::named(75, "NetPrintQContinue"),
+        net_print_q_pause::COMMAND,
+        net_print_q_continue::COMMAND,
         net_print_job_enum::COMMAND,
         net_print_job_get_info::COMMAND,
         Command::named(78, "NetPrintJobSetInfoOld"),
@@ -158,7 +171,7 @@ table! {
         Command::named(85, "NetPrintDestGetInfo"),
         Command::named(86, "NetPrintDestControl"),
         net_remote_tod::COMMAND,
-        Command::named(103, "NetPrintQPurge"),
+        net_print_q_purge::COMMAND,
         net_server_enum2::COMMAND,
         Command::named(105, "NetAccessGetUserPerms"),
         Command::named(115, "NetUserPasswordSet2"),
@@ -191,7 +204,6 @@ pub(crate) struct Call<'c, S> {
     /// The spooler.
     pub spooler: &'c S,
     /// Who asks (the job and queue control commands check it).
-    #[allow(dead_code)]
     pub caller: &'c Caller<'c>,
 }
 

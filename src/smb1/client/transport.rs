@@ -75,6 +75,12 @@ impl<H: PipeHandler> InProcess<H> {
         }
     }
 
+    /// Send every transaction as `identity` (default: anonymous).
+    pub fn with_identity(mut self, identity: Identity) -> Self {
+        self.identity = identity;
+        self
+    }
+
     fn call(&mut self, req: &TransRequest) -> Result<TransReply, TransportError> {
         let t = PipeTransaction {
             pipe: LANMAN_PIPE,
