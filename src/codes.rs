@@ -105,6 +105,11 @@ open_enum! {
         NERR_NET_NAME_NOT_FOUND = 0x0906,
         /// Printer destination cannot be found (LAN Manager).
         NERR_DEST_NOT_FOUND = 0x0868,
+        /// A session does not exist with that computer name (LAN Manager).
+        NERR_CLIENT_NAME_NOT_FOUND = 0x0908,
+        /// The list of servers for this workgroup is not available
+        /// (MS-RAP 3.2.5.12: NetServerEnum2 with an empty server list).
+        ERROR_NO_BROWSER_SERVERS_FOUND = 0x17E6,
     }
 }
 
@@ -120,6 +125,7 @@ impl RapStatus {
             Self::NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
             Self::NERR_USER_NOT_FOUND => "NERR_UserNotFound",
             Self::NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
+            Self::NERR_CLIENT_NAME_NOT_FOUND => "NERR_ClientNameNotFound",
             _ => return self.name(),
         })
     }
@@ -166,8 +172,12 @@ open_enum! {
     RapOpcode(u16) {
         NET_SHARE_ENUM = 0,
         NET_SHARE_GET_INFO = 1,
+        NET_SESSION_ENUM = 6,
+        NET_SESSION_GET_INFO = 7,
         NET_SERVER_GET_INFO = 13,
+        NET_GROUP_ENUM = 47,
         NET_GROUP_GET_USERS = 52,
+        NET_USER_ENUM = 53,
         NET_USER_GET_INFO = 56,
         NET_USER_GET_GROUPS = 59,
         NET_WKSTA_GET_INFO = 63,
