@@ -43,6 +43,13 @@ pub struct ServeArgs {
     /// The machine name: the SMB server name and RpcOpenPrinter's server name.
     #[arg(long, default_value = "MSRAP")]
     pub machine_name: String,
+    /// The workgroup (or domain): the SMB DomainName and the LanGroup of
+    /// NetWkstaGetInfo.
+    #[arg(long, default_value = "WORKGROUP")]
+    pub workgroup: String,
+    /// The server comment NetServerGetInfo level 1 reports.
+    #[arg(long, default_value = "msrap")]
+    pub comment: String,
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -69,6 +76,9 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             code_page,
             utc_offset_secs,
             machine_name: a.machine_name.clone(),
+            workgroup: a.workgroup.clone(),
+            server_comment: a.comment.clone(),
+            ..RapConfig::default()
         },
         spooler,
     );
@@ -77,6 +87,7 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         max_connections: a.max_connections,
         idle_timeout: Duration::from_secs(a.idle_timeout),
         server_name: a.machine_name.clone(),
+        domain: a.workgroup.clone(),
         ..ServerConfig::default()
     };
     super::runtime()?.block_on(async move {

@@ -435,6 +435,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
                 data: &c.data,
                 max_parameter_count: c.max_parameter_count,
                 max_data_count: c.max_data_count,
+                system_time: self.system_time,
             },
             reply: &mut self.reply,
             header: &c.header,

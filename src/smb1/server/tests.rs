@@ -481,8 +481,15 @@ fn unsupported_command_status_in_the_form_the_client_asked_for() {
     // NT form: STATUS_NOT_IMPLEMENTED (error severity) for a defined command
     // (NT_CREATE_ANDX) and for a code that is no command (0x99): never
     // 0x00160002, which reads as a success.
-    for code in [SmbCommand::NT_CREATE_ANDX, SmbCommand(0x99), SmbCommand(0xFE)] {
-        assert_eq!(unsupported_command(code, true), NtStatus::STATUS_NOT_IMPLEMENTED);
+    for code in [
+        SmbCommand::NT_CREATE_ANDX,
+        SmbCommand(0x99),
+        SmbCommand(0xFE),
+    ] {
+        assert_eq!(
+            unsupported_command(code, true),
+            NtStatus::STATUS_NOT_IMPLEMENTED
+        );
     }
     // DOS form: ERRDOS/ERRbadfunc for a defined command, ERRSRV/ERRbadcmd
     // for a code 2.2.2.1 marks unused or reserved.
@@ -513,7 +520,11 @@ fn unsupported_command_status_in_the_form_the_client_asked_for() {
     assert_eq!(status_bytes(&r[0]), [0x02, 0x00, 0x00, 0xC0]);
     let flags2 = u16::from_le_bytes([r[0][10], r[0][11]]);
     assert_ne!(flags2 & HeaderFlags2::NT_STATUS.bits(), 0);
-    assert_eq!(r[0].get(32..), Some(&[0u8, 0, 0][..]), "WordCount 0, ByteCount 0");
+    assert_eq!(
+        r[0].get(32..),
+        Some(&[0u8, 0, 0][..]),
+        "WordCount 0, ByteCount 0"
+    );
     c.header.flags2.remove(HeaderFlags2::NT_STATUS);
     let h = c.header(SmbCommand::NT_CREATE_ANDX, 8);
     c.server
