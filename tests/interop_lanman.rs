@@ -348,3 +348,61 @@ fn empty_lists_print_as_against_samba() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `msrap query shares / share / server / wksta / time` against our server.
+#[test]
+fn msrap_query_lanman_subcommands() {
+    let server = start();
+    let query = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_msrap"))
+            .args(["query", "--server", &server.addr.to_string()])
+            .args(args)
+            .output()
+            .expect("run msrap");
+        assert!(
+            out.status.success(),
+            "msrap query {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let field = |out: &str, name: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.trim_start().strip_prefix(name))
+            .filter(|rest| rest.starts_with(' ') || rest.is_empty())
+            .map(|rest| rest.trim().to_owned())
+            .collect()
+    };
+    let out = query(&["shares"]);
+    assert!(
+        out.starts_with("NetShareEnum: ERROR_SUCCESS (status 0)\n"),
+        "{out}"
+    );
+    let want = expected_shares();
+    assert_eq!(
+        field(&out, "net_name"),
+        want.iter().map(|s| s.0.clone()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        field(&out, "remark"),
+        want.iter().map(|s| s.2.clone()).collect::<Vec<_>>()
+    );
+    let out = query(&["share", "laser", "--level", "1"]);
+    assert_eq!(field(&out, "net_name"), ["LASER"]);
+    assert_eq!(field(&out, "type"), ["1"]);
+    let out = query(&["server"]);
+    assert_eq!(field(&out, "server_name"), [MACHINE]);
+    assert_eq!(field(&out, "server_comment"), ["msrap"]);
+    let out = query(&["wksta"]);
+    assert_eq!(field(&out, "computer_name"), [MACHINE]);
+    assert_eq!(field(&out, "lan_group"), ["WORKGROUP"]);
+    let out = query(&["--json", "time"]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["command"], "NetRemoteTOD");
+    assert_eq!(v["status"], 0);
+    assert!(
+        (1..=12).contains(&v["data"]["month"].as_u64().unwrap()),
+        "{v}"
+    );
+    assert_eq!(v["data"]["clock_frequency"], 100);
+}
