@@ -2,7 +2,7 @@
 //!
 //! NetrServerGetInfo level 101 of the local machine (MS-SRVS 3.1.4.17)
 //! comes from the server's settings: ServerName = `machine_name`, the
-//! version, SV_TYPE_* bits and comment of [`ServerConfig`](crate::rap::ServerConfig).
+//! version, SV_TYPE_* bits and comment of [`ServerConfig`].
 
 use std::borrow::Cow;
 
