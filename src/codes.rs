@@ -148,6 +148,10 @@ open_enum! {
         ERROR_SUCCESS = 0,
         /// Access is denied.
         ERROR_ACCESS_DENIED = 5,
+        /// The printer queue is full (a spooler that cannot create one more job).
+        ERROR_PRINTQ_FULL = 61,
+        /// There is not enough space on the disk (a spool file over its limits).
+        ERROR_DISK_FULL = 112,
         /// The request is not supported.
         ERROR_NOT_SUPPORTED = 50,
         /// The parameter is incorrect.
@@ -315,6 +319,30 @@ open_enum! {
         /// The device type conflicts with the remote resource's: TREE_CONNECT_ANDX
         /// Service does not match the share type; DOS form ERRSRV/ERRinvdevice.
         STATUS_BAD_DEVICE_TYPE = 0xC000_00CB,
+        /// The request is not valid for this device: a command on a share of
+        /// the wrong type (MS-CIFS 3.3.5.54); DOS form ERRDOS/ERRbadfunc.
+        STATUS_INVALID_DEVICE_REQUEST = 0xC000_0010,
+        /// The disk is full: a print file over its spool limits; DOS form
+        /// ERRHRD/ERRdiskfull.
+        STATUS_DISK_FULL = 0xC000_007F,
+        /// Too many files are open: no more FIDs on this connection; DOS form
+        /// ERRDOS/ERRnofids.
+        STATUS_TOO_MANY_OPENED_FILES = 0xC000_011F,
+        /// The print queue is full: no job can be created; DOS form ERRSRV/ERRqfull.
+        STATUS_PRINT_QUEUE_FULL = 0xC000_00C6,
+        /// No space for the print job (MS-CIFS 2.2.2.4); DOS form ERRSRV/ERRqtoobig.
+        STATUS_NO_SPOOL_SPACE = 0xC000_00C7,
+        /// The server is out of resources (MS-CIFS 2.2.2.4); DOS form ERRDOS/ERRnomem.
+        STATUS_INSUFF_SERVER_RESOURCES = 0xC000_0205,
+        /// The device is not ready (a spooler that does not answer); DOS form
+        /// ERRHRD/ERRnotready.
+        STATUS_DEVICE_NOT_READY = 0xC000_00A3,
+        /// The operation failed (a spooler's failure with no closer status);
+        /// DOS form ERRHRD/ERRgeneral.
+        STATUS_UNSUCCESSFUL = 0xC000_0001,
+        /// The print file's job was cancelled (deleted while it was being
+        /// spooled); DOS form ERRSRV/ERRinvpfid.
+        STATUS_PRINT_CANCELLED = 0xC000_00C8,
     }
 }
 

@@ -18,9 +18,12 @@ mod smb1_harness {
         PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind,
         LANMAN_PIPE,
     };
+    use crate::smb1::print_file::{
+        document_name, PrintFileHandler, PrintFileOpen, MAX_DOCUMENT_NAME,
+    };
     use crate::smb1::session_setup::SessionSetupNt;
     use crate::smb1::{
-        andx, echo, negotiate, parse_block, session_setup, trans, tree_connect, Connection,
+        andx, echo, file, negotiate, parse_block, session_setup, trans, tree_connect, Connection,
         HeaderFlags2, ServerConnection, ServerParams, SmbCommand, SmbHeader, HEADER_LEN,
     };
 
@@ -64,6 +67,52 @@ mod smb1_harness {
         }
     }
 
+    /// A print file of [`FuzzService`]: counts what it is given.
+    #[derive(Debug)]
+    pub(super) struct FuzzFile {
+        end: u64,
+    }
+
+    /// Print files open at once over a whole fuzz session are bounded by
+    /// the connection (`max_open_files`); each one's size by 1 MiB here.
+    const FUZZ_MAX_FILE: u64 = 1 << 20;
+
+    /// Print files on `LASER`: a name starting with `X` is refused; data
+    /// starting with `0xDF`, or past 1 MiB, fails like a full disk.
+    impl PrintFileHandler for FuzzService {
+        type File = FuzzFile;
+
+        fn open_print_file<'a>(
+            &'a self,
+            open: PrintFileOpen<'a>,
+        ) -> impl Future<Output = Result<FuzzFile, NtStatus>> + Send + 'a {
+            assert!(open.share.eq_ignore_ascii_case("LASER"));
+            let name = document_name(open.name, |b| b.iter().map(|&c| char::from(c)).collect());
+            assert!(!name.is_empty() && name.chars().count() <= MAX_DOCUMENT_NAME);
+            ready(if name.starts_with('X') {
+                Err(NtStatus::STATUS_ACCESS_DENIED)
+            } else {
+                Ok(FuzzFile { end: 0 })
+            })
+        }
+
+        fn write_print_file<'a>(
+            &'a self,
+            file: &'a mut FuzzFile,
+            offset: u64,
+            data: &'a [u8],
+        ) -> impl Future<Output = Result<u32, NtStatus>> + Send + 'a {
+            assert!(!data.is_empty() && data.len() <= 0x1FFFF);
+            let end = offset.saturating_add(data.len() as u64);
+            ready(if data.first() == Some(&0xDF) || end > FUZZ_MAX_FILE {
+                Err(NtStatus::STATUS_DISK_FULL)
+            } else {
+                file.end = file.end.max(end);
+                Ok(data.len() as u32)
+            })
+        }
+    }
+
     /// Every response the server emits must itself parse, and respect sizes.
     pub(super) fn check_response(msg: &[u8]) {
         assert!(msg.len() <= 0xFFFF, "response of {} bytes", msg.len());
@@ -77,7 +126,9 @@ mod smb1_harness {
         }
     }
 
-    /// A connection that has negotiated, logged on and connected IPC$ (UID 100, TID 1).
+    /// A connection that has negotiated, logged on and connected IPC$ (UID
+    /// 100, TID 1) and the printer share LASER (TID 2), with a print file
+    /// open on it (FID 0x4000).
     pub(super) fn established(flags2: HeaderFlags2) -> Connection<FuzzService> {
         let params = Arc::new(ServerParams::default());
         let mut c = Connection::new(FuzzService, params, [7; 8]);
@@ -93,6 +144,18 @@ mod smb1_harness {
             &client::session_setup_and_tree_connect(&h, &setup, "\\\\S\\IPC$", "?????"),
             &mut out,
         );
+        let h = SmbHeader {
+            uid: 100,
+            tid: 1,
+            ..SmbHeader::request(SmbCommand::TREE_CONNECT_ANDX, flags2)
+        };
+        let _ = c.handle_message_now(&client::tree_connect(&h, "\\\\S\\LASER", "?????"), &mut out);
+        let h = SmbHeader {
+            uid: 100,
+            tid: 2,
+            ..SmbHeader::request(SmbCommand::NT_CREATE_ANDX, flags2)
+        };
+        let _ = c.handle_message_now(&client::nt_create_andx(&h, "doc.txt"), &mut out);
         c
     }
 
@@ -115,6 +178,24 @@ mod smb1_harness {
         }
         let _ = trans::parse_transaction_secondary(msg, &b);
         let _ = trans::parse_transaction_response(msg, &b);
+        if let Ok(r) = file::parse_nt_create_andx(msg, &b, unicode) {
+            let _ = r.file_name.to_string_lossy();
+        }
+        let _ = file::NtCreateAndxResponse::parse(&b);
+        let _ = file::parse_open_andx(msg, &b, unicode).map(|r| r.access());
+        let _ = file::OpenAndxResponse::parse(&b);
+        if let Ok(w) = file::parse_write_andx(msg, &b) {
+            assert!(w.data.len() < msg.len());
+        }
+        let _ = file::parse_write_andx_response(&b);
+        let _ = file::parse_write(&b);
+        let _ = file::parse_close(&b);
+        let _ = file::parse_flush(&b);
+        let _ = file::parse_close_print_file(&b);
+        let _ = file::parse_open_print_file(msg, &b, unicode);
+        let _ = file::parse_write_print_file(&b);
+        let _ = file::parse_one_word(&b, r.header.command);
+        let _ = file::request_fid(r.header.command, &b);
         let _ = echo::parse_echo_request(&b);
         let _ = r.andx_blocks(usize::MAX);
         if let Ok(a) = andx::AndX::parse(&b) {
@@ -132,7 +213,7 @@ mod smb1_harness {
         out: &mut BytesMut,
     ) -> Result<(), crate::smb1::ConnectionError> {
         while let Some(call) = s.poll_call() {
-            let outcome = call.transact_now()?;
+            let outcome = call.run_now()?;
             s.answer(outcome, out)?;
         }
         Ok(())

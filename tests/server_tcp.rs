@@ -211,6 +211,10 @@ impl ShareCatalogue for SlowPipe {
     }
 }
 
+impl msrap::smb1::PrintFileHandler for SlowPipe {
+    type File = std::convert::Infallible;
+}
+
 fn ids(command: SmbCommand, mid: u16, (uid, tid): (u16, u16)) -> SmbHeader {
     SmbHeader {
         mid,

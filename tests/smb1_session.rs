@@ -653,6 +653,9 @@ fn t3_through_the_server_and_t4_response_layout() {
             None
         }
     }
+    impl msrap::smb1::PrintFileHandler for T4Service {
+        type File = std::convert::Infallible;
+    }
     let mut server = msrap::smb1::Connection::new(
         T4Service(t4[60..66].to_vec(), t4[68..].to_vec()),
         params(),

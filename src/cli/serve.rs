@@ -11,7 +11,7 @@ use clap::Args;
 use super::CliError;
 use msrap::oem::OemCodePage;
 use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
-use msrap::server::{run as serve, ServerConfig};
+use msrap::server::{run as serve, PrintServer, ServerConfig, SpoolConfig, SpoolDir};
 use msrap::spool::{
     jobs_file, sample, ControlPolicy, JobControlPolicy, MemorySpooler, PrinterStatus,
 };
@@ -63,6 +63,56 @@ pub struct ServeArgs {
     /// The server comment NetServerGetInfo level 1 reports.
     #[arg(long, default_value = "msrap")]
     pub comment: String,
+    /// Where print files are spooled while they arrive (created if missing;
+    /// one msrap per directory); default: msrap-spool in the system's
+    /// temporary directory.
+    #[arg(long, value_name = "DIR")]
+    pub spool_dir: Option<PathBuf>,
+    /// The largest print job accepted, in bytes (K, M, G suffixes: 1024s);
+    /// beyond, the write fails as on a full disk and the job is dropped.
+    #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = parse_size)]
+    pub max_job_size: u64,
+    /// The most bytes all print jobs being received may hold together.
+    #[arg(long, value_name = "BYTES", default_value = "1G", value_parser = parse_size)]
+    pub max_spool: u64,
+}
+
+/// A byte count: digits, optionally followed by K, M, G or T (powers of
+/// 1024, case-insensitive, an optional trailing `B` or `iB`); at least 1.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix("ib"))
+        .or_else(|| t.strip_suffix(['B', 'b']))
+        .unwrap_or(t);
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => {
+                    return Err(format!(
+                        "{s:?} is not a size (bytes, or a number with K, M, G or T)"
+                    ))
+                }
+            };
+            (&t[..i], shift)
+        }
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (bytes, or a number with K, M, G or T)"))?;
+    let bytes = n
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))?;
+    if bytes == 0 {
+        return Err("a limit of 0 bytes would refuse every print job (the least is 1)".into());
+    }
+    Ok(bytes)
 }
 
 fn parse_control(s: &str) -> Result<JobControlPolicy, String> {
@@ -116,6 +166,21 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             .ok_or("--utc-offset must be within ±1080 minutes")?,
         None => super::host_utc_offset_secs(),
     };
+    let spool = SpoolDir::open(SpoolConfig {
+        dir: a.spool_dir.clone().unwrap_or_else(SpoolConfig::default_dir),
+        max_job_size: a.max_job_size,
+        max_spool: a.max_spool,
+        ..SpoolConfig::default()
+    })?;
+    if spool.leftovers_removed() > 0 {
+        tracing::info!(
+            "{}: removed {} spool file(s) a previous run left behind",
+            spool.dir().display(),
+            spool.leftovers_removed()
+        );
+    }
+    // Queues with `keep_data` keep their print files' data under the spool directory.
+    let spooler = spooler.with_data_dir(spool.dir());
     let queues = describe(&spooler);
     if let (Some(path), true) = (&a.jobs, spooler.queues().is_empty()) {
         tracing::warn!(
@@ -153,8 +218,15 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             code_page.number(),
             utc_offset_secs / 60,
         );
-        // The RAP server is the `\PIPE\LANMAN` pipe handler, its queues the printer shares.
-        serve(listener, config, Arc::new(rap), shutdown_signal()).await?;
+        eprintln!(
+            "msrap: print files spooled in {} (at most {} bytes a job, {} in all)",
+            spool.dir().display(),
+            a.max_job_size,
+            a.max_spool,
+        );
+        // The RAP server is the `\PIPE\LANMAN` pipe handler, its queues the
+        // printer shares; print files go to the same spooler.
+        serve(listener, config, Arc::new(PrintServer::new(rap, spool)), shutdown_signal()).await?;
         eprintln!("msrap: stopped");
         Ok::<_, CliError>(ExitCode::SUCCESS)
     })
@@ -175,8 +247,12 @@ fn describe(s: &MemorySpooler) -> String {
                 JobControlPolicy::Anyone => "anyone",
                 JobControlPolicy::Operators => "operators",
             };
+            let data = match s.queue_data_dir(&p.name) {
+                Some(dir) => format!(", print data kept in {}", dir.display()),
+                None => String::new(),
+            };
             format!(
-                "{} ({n} job{}{}, printer {:?}, port {:?}, control {control}, operators [{}])",
+                "{} ({n} job{}{}, printer {:?}, port {:?}, control {control}, operators [{}]{data})",
                 p.name,
                 if n == 1 { "" } else { "s" },
                 if p.info.status.contains(PrinterStatus::PAUSED) {

@@ -261,6 +261,13 @@ impl<S: Spooler> crate::smb1::PipeHandler for RapServer<S> {
 /// The spooler's print queues are the printer shares TREE_CONNECT accepts
 /// (ASCII case-insensitive, answered with the queue's own spelling).
 #[cfg(feature = "smb1")]
+/// A bare RAP server takes no print files: an open on one of its printer
+/// shares is refused (STATUS_NOT_SUPPORTED). `msrap serve` wraps it in
+/// `server::PrintServer`, which spools them.
+impl<S: Spooler> crate::smb1::PrintFileHandler for RapServer<S> {
+    type File = std::convert::Infallible;
+}
+
 impl<S: Spooler> crate::smb1::ShareCatalogue for RapServer<S> {
     fn share(&self, name: &str) -> Option<(String, crate::smb1::ShareKind)> {
         self.spooler

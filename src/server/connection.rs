@@ -1,6 +1,8 @@
 //! One TCP connection: socket I/O, idle and handler timeouts, shutdown,
-//! tracing around the sans-IO [`ServerConnection`], and the pipe handler's
-//! futures awaited when the connection reports a pipe call.
+//! tracing around the sans-IO [`ServerConnection`], the handler's futures
+//! awaited when the connection reports a call (a pipe transaction, a print
+//! file's open, write, close or abort), and the print files still open
+//! when the connection ends aborted.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -8,7 +10,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,7 +21,7 @@ use tracing::Instrument;
 
 use super::shutdown::Shutdown;
 use super::ServerConfig;
-use crate::smb1::{PipeHandler, ServerConnection, ServerParams, ShareCatalogue};
+use crate::smb1::{PipeHandler, PrintFileHandler, ServerConnection, ServerParams, ShareCatalogue};
 
 /// Read chunk size; also bounds what one read can add to the frame buffer.
 const READ_CHUNK: usize = 16 * 1024;
@@ -34,7 +36,11 @@ pub(super) struct Handler<H> {
     pub(super) _shutdown_complete: mpsc::Sender<()>,
 }
 
-impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
+/// How long the print files left open by a connection that ended may take
+/// to abort, all together.
+const ABORT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static> Handler<H> {
     pub(super) async fn run(mut self) -> io::Result<()> {
         tracing::debug!(peer = %self.peer, "accepted");
         let mut conn = ServerConnection::new(
@@ -43,31 +49,52 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
             self.config.framing(),
             challenge(),
         );
+        let result = self.serve(&mut conn).await;
+        // Whatever ended the connection, no print file survives it: each
+        // open one is aborted (its job removed, its spool file deleted).
+        let files = conn.connection_mut().take_print_files();
+        if !files.is_empty() {
+            tracing::debug!(files = files.len(), "aborting the print files left open");
+            let handler = &self.handler;
+            let aborts = async {
+                for f in files {
+                    handler.abort_print_file(f).await;
+                }
+            };
+            if tokio::time::timeout(ABORT_TIMEOUT, aborts).await.is_err() {
+                tracing::warn!("aborting the print files of a closed connection timed out");
+            }
+        }
+        result
+    }
+
+    async fn serve(&mut self, conn: &mut ServerConnection<Arc<H>>) -> io::Result<()> {
         let mut buf = vec![0u8; READ_CHUNK];
         let mut out = BytesMut::new();
         let idle = self.config.idle_timeout;
         let mut deadline = Instant::now() + idle;
         loop {
-            // A pipe call is outstanding: wait for the handler, not for the
+            // A call is outstanding: wait for the handler, not for the
             // client (nothing more is read meanwhile; the idle timeout does
             // not run, the handler timeout does).
             let result = if let Some(call) = conn.poll_call() {
+                let header = call.header().copied().unwrap_or_default();
                 let span = tracing::debug_span!(
-                    "pipe call",
-                    pipe = call.transaction.pipe,
-                    uid = call.header.uid,
-                    tid = call.header.tid,
-                    mid = call.header.mid,
+                    "call",
+                    what = call.describe(),
+                    uid = header.uid,
+                    tid = header.tid,
+                    mid = header.mid,
                 );
                 let limit = self.config.handler_timeout.map(|t| Instant::now() + t);
                 let outcome = tokio::select! {
-                    o = call.transact().instrument(span.clone()) => o,
+                    o = call.run().instrument(span.clone()) => o,
                     _ = sleep_until_opt(limit) => {
-                        span.in_scope(|| tracing::warn!("pipe handler timed out; closing the connection"));
+                        span.in_scope(|| tracing::warn!("the handler timed out; closing the connection"));
                         return Ok(());
                     }
                     _ = self.shutdown.recv() => {
-                        tracing::debug!("shutdown while a pipe call was outstanding");
+                        tracing::debug!("shutdown while a call was outstanding");
                         return Ok(());
                     }
                 };
@@ -101,7 +128,7 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                 }
                 r.map(|_| ())
             };
-            log_events(&mut conn);
+            log_events(conn);
             if !out.is_empty() {
                 tokio::select! {
                     r = self.socket.write_all(&out) => r?,
@@ -130,7 +157,9 @@ async fn sleep_until_opt(at: Option<Instant>) {
 }
 
 /// One debug line per handled request, in a span with its identifiers.
-fn log_events<H: PipeHandler + ShareCatalogue>(conn: &mut ServerConnection<Arc<H>>) {
+fn log_events<H: PipeHandler + ShareCatalogue + PrintFileHandler>(
+    conn: &mut ServerConnection<Arc<H>>,
+) {
     for e in conn.connection_mut().take_events() {
         let span = tracing::debug_span!(
             "request",

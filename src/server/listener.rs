@@ -12,7 +12,7 @@ use tracing::Instrument;
 use super::connection::Handler;
 use super::shutdown::Shutdown;
 use super::ServerConfig;
-use crate::smb1::{PipeHandler, ServerParams, ShareCatalogue};
+use crate::smb1::{PipeHandler, PrintFileHandler, ServerParams, ShareCatalogue};
 
 pub(super) struct Listener<H> {
     pub(super) listener: TcpListener,
@@ -24,7 +24,7 @@ pub(super) struct Listener<H> {
     pub(super) shutdown_complete_tx: mpsc::Sender<()>,
 }
 
-impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Listener<H> {
+impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static> Listener<H> {
     pub(super) async fn run(&mut self) -> io::Result<()> {
         tracing::info!(addr = ?self.listener.local_addr().ok(), "listening");
         loop {

@@ -2,19 +2,23 @@
 //!
 //! A thin driver around the sans-IO [`crate::smb1::ServerConnection`]
 //! (mini-redis layout): [`run`] takes a pre-bound listener, a
-//! [`ServerConfig`], the pipe handler and share catalogue, and a shutdown
-//! future. Sockets, the connection limit (a semaphore), timeouts, awaiting
-//! the handler's answers and tracing live here; protocol logic does not.
+//! [`ServerConfig`], the handler (pipes, shares and print files), and a
+//! shutdown future. Sockets, the connection limit (a semaphore), timeouts,
+//! awaiting the handler's answers and tracing live here; protocol logic
+//! does not. [`print`] is the edge's print-file handler: the spool
+//! directory and [`PrintServer`], RAP plus print files over a spooler.
 //!
-//! Each connection is one task. While a pipe call waits for the handler,
-//! that task awaits the handler's future and reads nothing more from its
-//! socket (TCP flow control holds the client back; frames already read
-//! wait in the connection's frame buffer); every other connection is
-//! served meanwhile.
+//! Each connection is one task. While a call waits for the handler (a
+//! pipe transaction, a print file's write...), that task awaits the
+//! handler's future and reads nothing more from its socket (TCP flow
+//! control holds the client back; frames already read wait in the
+//! connection's frame buffer); every other connection is served meanwhile.
+//! When a connection ends, the print files it left open are aborted.
 
 mod connection;
 mod listener;
 mod notice;
+pub mod print;
 mod shutdown;
 
 use std::future::Future;
@@ -25,7 +29,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc, Semaphore};
 
-use crate::smb1::{Framing, Limits, PipeHandler, ServerParams, ShareCatalogue};
+use crate::smb1::{Framing, Limits, PipeHandler, PrintFileHandler, ServerParams, ShareCatalogue};
+
+pub use print::{PrintServer, SpoolConfig, SpoolDir};
 
 /// Server settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,9 +97,9 @@ impl ServerConfig {
 /// Serves SMB1 on `listener` until `shutdown` completes, then stops
 /// accepting, tells every connection to finish and waits for them.
 ///
-/// Transactions go to `handler` (its pipes) and TREE_CONNECT asks it for
-/// shares besides `IPC$`; each handler future is awaited inside its
-/// connection's task.
+/// Transactions go to `handler` (its pipes), TREE_CONNECT asks it for
+/// shares besides `IPC$`, print files on its printer shares go to it too;
+/// each handler future is awaited inside its connection's task.
 ///
 /// Returns an error only if accepting fails for good.
 pub async fn run<H>(
@@ -103,7 +109,7 @@ pub async fn run<H>(
     shutdown: impl Future,
 ) -> io::Result<()>
 where
-    H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+    H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static,
 {
     let (notify_shutdown, _) = broadcast::channel(1);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);

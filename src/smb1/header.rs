@@ -20,8 +20,60 @@ pub const HEADER_LEN: usize = 32;
 pub struct SmbCommand(pub u8);
 
 impl SmbCommand {
+    /// `SMB_COM_CREATE_DIRECTORY` (0x00, MS-CIFS 2.2.4.1).
+    pub const CREATE_DIRECTORY: SmbCommand = SmbCommand(0x00);
+    /// `SMB_COM_DELETE_DIRECTORY` (0x01, MS-CIFS 2.2.4.2).
+    pub const DELETE_DIRECTORY: SmbCommand = SmbCommand(0x01);
     /// `SMB_COM_CLOSE` (0x04, MS-CIFS 2.2.4.5).
     pub const CLOSE: SmbCommand = SmbCommand(0x04);
+    /// `SMB_COM_FLUSH` (0x05, MS-CIFS 2.2.4.6).
+    pub const FLUSH: SmbCommand = SmbCommand(0x05);
+    /// `SMB_COM_DELETE` (0x06, MS-CIFS 2.2.4.7).
+    pub const DELETE: SmbCommand = SmbCommand(0x06);
+    /// `SMB_COM_RENAME` (0x07, MS-CIFS 2.2.4.8).
+    pub const RENAME: SmbCommand = SmbCommand(0x07);
+    /// `SMB_COM_QUERY_INFORMATION` (0x08, MS-CIFS 2.2.4.9).
+    pub const QUERY_INFORMATION: SmbCommand = SmbCommand(0x08);
+    /// `SMB_COM_SET_INFORMATION` (0x09, MS-CIFS 2.2.4.10).
+    pub const SET_INFORMATION: SmbCommand = SmbCommand(0x09);
+    /// `SMB_COM_READ` (0x0A, MS-CIFS 2.2.4.11).
+    pub const READ: SmbCommand = SmbCommand(0x0A);
+    /// `SMB_COM_WRITE` (0x0B, MS-CIFS 2.2.4.12).
+    pub const WRITE: SmbCommand = SmbCommand(0x0B);
+    /// `SMB_COM_CHECK_DIRECTORY` (0x10, MS-CIFS 2.2.4.17).
+    pub const CHECK_DIRECTORY: SmbCommand = SmbCommand(0x10);
+    /// `SMB_COM_LOCK_AND_READ` (0x13, MS-CIFS 2.2.4.20).
+    pub const LOCK_AND_READ: SmbCommand = SmbCommand(0x13);
+    /// `SMB_COM_READ_RAW` (0x1A, MS-CIFS 2.2.4.22).
+    pub const READ_RAW: SmbCommand = SmbCommand(0x1A);
+    /// `SMB_COM_READ_MPX` (0x1B, MS-CIFS 2.2.4.23).
+    pub const READ_MPX: SmbCommand = SmbCommand(0x1B);
+    /// `SMB_COM_COPY` (0x29, MS-CIFS 2.2.4.37).
+    pub const COPY: SmbCommand = SmbCommand(0x29);
+    /// `SMB_COM_MOVE` (0x2A, MS-CIFS 2.2.4.38).
+    pub const MOVE: SmbCommand = SmbCommand(0x2A);
+    /// `SMB_COM_OPEN_ANDX` (0x2D, MS-CIFS 2.2.4.41).
+    pub const OPEN_ANDX: SmbCommand = SmbCommand(0x2D);
+    /// `SMB_COM_FIND_CLOSE2` (0x34, MS-CIFS 2.2.4.48).
+    pub const FIND_CLOSE2: SmbCommand = SmbCommand(0x34);
+    /// `SMB_COM_QUERY_INFORMATION_DISK` (0x80, MS-CIFS 2.2.4.57).
+    pub const QUERY_INFORMATION_DISK: SmbCommand = SmbCommand(0x80);
+    /// `SMB_COM_SEARCH` (0x81, MS-CIFS 2.2.4.58).
+    pub const SEARCH: SmbCommand = SmbCommand(0x81);
+    /// `SMB_COM_FIND` (0x82, MS-CIFS 2.2.4.59).
+    pub const FIND: SmbCommand = SmbCommand(0x82);
+    /// `SMB_COM_FIND_UNIQUE` (0x83, MS-CIFS 2.2.4.60).
+    pub const FIND_UNIQUE: SmbCommand = SmbCommand(0x83);
+    /// `SMB_COM_FIND_CLOSE` (0x84, MS-CIFS 2.2.4.61).
+    pub const FIND_CLOSE: SmbCommand = SmbCommand(0x84);
+    /// `SMB_COM_NT_RENAME` (0xA5, MS-CIFS 2.2.4.66).
+    pub const NT_RENAME: SmbCommand = SmbCommand(0xA5);
+    /// `SMB_COM_OPEN_PRINT_FILE` (0xC0, MS-CIFS 2.2.4.67).
+    pub const OPEN_PRINT_FILE: SmbCommand = SmbCommand(0xC0);
+    /// `SMB_COM_WRITE_PRINT_FILE` (0xC1, MS-CIFS 2.2.4.68).
+    pub const WRITE_PRINT_FILE: SmbCommand = SmbCommand(0xC1);
+    /// `SMB_COM_CLOSE_PRINT_FILE` (0xC2, MS-CIFS 2.2.4.69).
+    pub const CLOSE_PRINT_FILE: SmbCommand = SmbCommand(0xC2);
     /// `SMB_COM_TRANSACTION` (0x25, MS-CIFS 2.2.4.33): named pipes and RAP.
     pub const TRANSACTION: SmbCommand = SmbCommand(0x25);
     /// `SMB_COM_TRANSACTION_SECONDARY` (0x26, MS-CIFS 2.2.4.34).
@@ -73,7 +125,33 @@ impl SmbCommand {
     /// The spec's name without the `SMB_COM_` prefix, if known.
     pub const fn name(self) -> Option<&'static str> {
         Some(match self.0 {
+            0x00 => "CREATE_DIRECTORY",
+            0x01 => "DELETE_DIRECTORY",
             0x04 => "CLOSE",
+            0x05 => "FLUSH",
+            0x06 => "DELETE",
+            0x07 => "RENAME",
+            0x08 => "QUERY_INFORMATION",
+            0x09 => "SET_INFORMATION",
+            0x0A => "READ",
+            0x0B => "WRITE",
+            0x10 => "CHECK_DIRECTORY",
+            0x13 => "LOCK_AND_READ",
+            0x1A => "READ_RAW",
+            0x1B => "READ_MPX",
+            0x29 => "COPY",
+            0x2A => "MOVE",
+            0x2D => "OPEN_ANDX",
+            0x34 => "FIND_CLOSE2",
+            0x80 => "QUERY_INFORMATION_DISK",
+            0x81 => "SEARCH",
+            0x82 => "FIND",
+            0x83 => "FIND_UNIQUE",
+            0x84 => "FIND_CLOSE",
+            0xA5 => "NT_RENAME",
+            0xC0 => "OPEN_PRINT_FILE",
+            0xC1 => "WRITE_PRINT_FILE",
+            0xC2 => "CLOSE_PRINT_FILE",
             0x25 => "TRANSACTION",
             0x26 => "TRANSACTION_SECONDARY",
             0x2B => "ECHO",

@@ -13,6 +13,9 @@
 //! * [`pipe`]: what the server serves: named pipes ([`PipeHandler`], MS-CIFS
 //!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.45). This layer knows
 //!   no pipe protocol; RAP is one handler.
+//! * [`print_file`], [`file`]: print files on printer shares
+//!   ([`PrintFileHandler`], MS-CIFS 3.3.5.54–56 and the general file
+//!   commands clients print with); this layer knows nothing of spooling.
 //! * [`server`]: the server connection state machine (pipe calls go out as
 //!   events and their answers come back in); [`refusal`]: the answer to
 //!   SMB2/3 clients and to clients offering no SMB1 dialect we speak;
@@ -28,11 +31,13 @@ pub mod andx;
 pub mod client;
 pub mod echo;
 mod error;
+pub mod file;
 pub mod header;
 pub mod message;
 pub mod nbss;
 pub mod negotiate;
 pub mod pipe;
+pub mod print_file;
 pub mod refusal;
 pub mod server;
 pub mod session_setup;
@@ -48,7 +53,9 @@ pub use nbss::{Frame, FrameDecoder, FrameError, Framing};
 pub use pipe::{
     Identity, PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue, ShareKind,
 };
+pub use print_file::{NoPrintFiles, PrintFileHandler, PrintFileOpen};
 pub use server::{
-    Connection, ConnectionError, Event, Limits, PipeCall, ServerConnection, ServerParams,
+    Call, Connection, ConnectionError, Event, Limits, Outcome, PipeCall, PrintFileCall,
+    PrintFileCallKind, PrintFileOutcome, ServerConnection, ServerParams,
 };
 pub use status::{DosError, WireStatus};

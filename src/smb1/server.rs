@@ -10,27 +10,37 @@
 //! 1.0–2.1), SESSION_SETUP_ANDX (anonymous and guest), TREE_CONNECT_ANDX
 //! (`IPC$` and the shares of a [`ShareCatalogue`]), TRANSACTION on the
 //! named pipes of a [`PipeHandler`] with secondaries and multi-part
-//! responses, ECHO, TREE_DISCONNECT, LOGOFF_ANDX, and AndX chains of the
-//! AndX commands.
+//! responses, ECHO, TREE_DISCONNECT, LOGOFF_ANDX, print files on printer
+//! shares (OPEN_PRINT_FILE, WRITE_PRINT_FILE, CLOSE_PRINT_FILE,
+//! NT_CREATE_ANDX, OPEN_ANDX, WRITE_ANDX, WRITE, CLOSE, FLUSH; see
+//! [`super::print_file`] and `files.rs`), and AndX chains of the AndX
+//! commands.
 //!
-//! # Pipe calls: events out, answers in
+//! # Calls: events out, answers in
 //!
-//! A complete transaction on a served pipe becomes a *pipe call*. The
+//! A complete transaction on a served pipe becomes a *pipe call*; a print
+//! file's open, write, close or abort becomes a *print-file call*. The
 //! connection does not run the handler: [`Connection::poll_call`] reports
-//! the call (with the handler, the [`PipeTransaction`] and the reply
-//! buffers), and [`Connection::answer`] takes the handler's
-//! [`PipeOutcome`] whenever it is ready and writes the response. At most
-//! one call is outstanding per connection: [`ServerConnection`] leaves
-//! later frames in its buffer until the answer arrives, then processes
-//! them, so responses go out in request order, as SMB1 clients expect.
-//! The tokio server awaits the handler's future meanwhile; synchronous
-//! callers use [`Connection::handle_message_now`] and
-//! [`ServerConnection::receive_now`], which poll it once
-//! ([`super::pipe::transact_now`]).
+//! the call ([`Call`]: the handler and what to ask it), [`Call::run`]
+//! is the handler's future, and [`Connection::answer`] takes its
+//! [`Outcome`] whenever it is ready and writes the response. At most one
+//! call is outstanding per connection: [`ServerConnection`] leaves later
+//! frames in its buffer until the answer arrives, then processes them, so
+//! responses go out in request order, as SMB1 clients expect, and a
+//! client streaming a print file costs one message of memory. A command
+//! that needs the handler inside an AndX chain suspends the chain there;
+//! the answer resumes it. The tokio server awaits the handler's future
+//! meanwhile; synchronous callers use [`Connection::handle_message_now`]
+//! and [`ServerConnection::receive_now`], which poll it once
+//! ([`Call::run_now`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::future::Future;
+use std::ops::Range;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use bytes::BytesMut;
 
@@ -55,7 +65,9 @@ use super::pipe::{
     transact_now, HandlerPending, Identity, PipeHandler, PipeOutcome, PipeReply, PipeTransaction,
     ShareCatalogue, ShareKind,
 };
+use super::print_file::{PrintFileHandler, PrintFileOpen};
 use super::session_setup::{parse_session_setup_request, SessionSetupResponse, ACTION_GUEST};
+use super::strings::SmbStr;
 use super::trans::{
     flags as trans_flags, parse_transaction_request, parse_transaction_secondary,
     write_transaction_responses, TransactionAssembler,
@@ -87,6 +99,9 @@ pub struct Limits {
     pub max_echo_count: u16,
     /// Largest incoming SMB message (≤ 0x1FFFF).
     pub max_message_len: usize,
+    /// Print files open at once on one connection (FIDs); beyond:
+    /// STATUS_TOO_MANY_OPENED_FILES (ERRDOS/ERRnofids).
+    pub max_open_files: usize,
 }
 
 impl Default for Limits {
@@ -100,6 +115,7 @@ impl Default for Limits {
             max_andx_chain: 8,
             max_echo_count: 16,
             max_message_len: MAX_FRAME_LEN,
+            max_open_files: 16,
         }
     }
 }
@@ -232,7 +248,7 @@ struct Reassembling {
 /// A complete pipe transaction waiting for the handler's answer. Its
 /// buffers are reused by the next call.
 #[derive(Clone, Debug, Default)]
-struct Call {
+struct PipeState {
     /// The primary request's header (the response answers its MID).
     header: SmbHeader,
     pipe: String,
@@ -287,6 +303,210 @@ impl<'a, H: PipeHandler> PipeCall<'a, H> {
     }
 }
 
+/// The outstanding call of a connection, from [`Connection::poll_call`]:
+/// run it ([`Call::run`], or [`Call::run_now`]) and pass the outcome to
+/// [`Connection::answer`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Call<'a, S: PrintFileHandler> {
+    /// A transaction on a named pipe.
+    Pipe(PipeCall<'a, S>),
+    /// An operation on a print file.
+    PrintFile(PrintFileCall<'a, S>),
+}
+
+impl<'a, S: PipeHandler + PrintFileHandler> Call<'a, S> {
+    /// The handler's future for this call.
+    pub async fn run(self) -> Outcome<S::File> {
+        match self {
+            Call::Pipe(c) => Outcome::Pipe(c.transact().await),
+            Call::PrintFile(c) => Outcome::PrintFile(c.run().await),
+        }
+    }
+
+    /// Runs the call synchronously: polls its future once (for handlers
+    /// that answer at once: tests, the fuzz harness, in-process callers).
+    pub fn run_now(self) -> Result<Outcome<S::File>, HandlerPending> {
+        let mut future = pin!(self.run());
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(outcome) => Ok(outcome),
+            Poll::Pending => Err(HandlerPending),
+        }
+    }
+
+    /// The request being answered (none for an abort, which answers no request).
+    pub fn header(&self) -> Option<&SmbHeader> {
+        match self {
+            Call::Pipe(c) => Some(c.header),
+            Call::PrintFile(c) => c.header,
+        }
+    }
+
+    /// The call as the driver logs it: the pipe name, or the print-file
+    /// operation.
+    pub fn describe(&self) -> &str {
+        match self {
+            Call::Pipe(c) => c.transaction.pipe,
+            Call::PrintFile(c) => c.kind().name(),
+        }
+    }
+
+    /// The pipe call, if this is one.
+    pub fn into_pipe(self) -> Option<PipeCall<'a, S>> {
+        match self {
+            Call::Pipe(c) => Some(c),
+            Call::PrintFile(_) => None,
+        }
+    }
+}
+
+/// What a print-file call asks of the handler.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PrintFileCallKind {
+    /// [`PrintFileHandler::open_print_file`].
+    Open,
+    /// [`PrintFileHandler::write_print_file`] of `len` bytes at `offset`.
+    Write {
+        /// Where.
+        offset: u64,
+        /// How many bytes.
+        len: usize,
+    },
+    /// [`PrintFileHandler::close_print_file`].
+    Close,
+    /// [`PrintFileHandler::abort_print_file`].
+    Abort,
+}
+
+impl PrintFileCallKind {
+    /// `open`, `write`, `close` or `abort`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PrintFileCallKind::Open => "print file open",
+            PrintFileCallKind::Write { .. } => "print file write",
+            PrintFileCallKind::Close => "print file close",
+            PrintFileCallKind::Abort => "print file abort",
+        }
+    }
+}
+
+/// An outstanding print-file operation ([`Call::PrintFile`]).
+pub struct PrintFileCall<'a, H: PrintFileHandler> {
+    handler: &'a H,
+    header: Option<&'a SmbHeader>,
+    op: FileOpRef<'a, H::File>,
+}
+
+impl<H: PrintFileHandler> fmt::Debug for PrintFileCall<'_, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrintFileCall")
+            .field("header", &self.header)
+            .field("kind", &self.kind())
+            .finish()
+    }
+}
+
+/// What a print-file call borrows from the connection.
+enum FileOpRef<'a, F> {
+    Open(PrintFileOpen<'a>),
+    Write {
+        file: &'a mut F,
+        offset: u64,
+        data: &'a [u8],
+    },
+    /// The file moves into the handler's future when it runs.
+    Close(&'a mut Option<F>),
+    Abort(&'a mut Option<F>),
+    /// The connection's state did not allow the call (a caller error):
+    /// answered at once with this status.
+    Fail(NtStatus),
+}
+
+impl<'a, H: PrintFileHandler> PrintFileCall<'a, H> {
+    /// What the call asks.
+    pub fn kind(&self) -> PrintFileCallKind {
+        match &self.op {
+            FileOpRef::Open(_) | FileOpRef::Fail(_) => PrintFileCallKind::Open,
+            FileOpRef::Write { offset, data, .. } => PrintFileCallKind::Write {
+                offset: *offset,
+                len: data.len(),
+            },
+            FileOpRef::Close(_) => PrintFileCallKind::Close,
+            FileOpRef::Abort(_) => PrintFileCallKind::Abort,
+        }
+    }
+
+    /// The request being answered (none for an abort).
+    pub fn header(&self) -> Option<&'a SmbHeader> {
+        self.header
+    }
+
+    /// The handler's future for this call.
+    pub async fn run(self) -> PrintFileOutcome<H::File> {
+        match self.op {
+            FileOpRef::Open(open) => {
+                PrintFileOutcome::Opened(self.handler.open_print_file(open).await)
+            }
+            FileOpRef::Write { file, offset, data } => {
+                PrintFileOutcome::Written(self.handler.write_print_file(file, offset, data).await)
+            }
+            FileOpRef::Close(slot) => match slot.take() {
+                Some(file) => PrintFileOutcome::Closed(self.handler.close_print_file(file).await),
+                None => PrintFileOutcome::Closed(Err(NtStatus::STATUS_INVALID_HANDLE)),
+            },
+            FileOpRef::Abort(slot) => {
+                if let Some(file) = slot.take() {
+                    self.handler.abort_print_file(file).await;
+                }
+                PrintFileOutcome::Aborted
+            }
+            FileOpRef::Fail(status) => PrintFileOutcome::Failed(status),
+        }
+    }
+}
+
+/// A call's result, for [`Connection::answer`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome<F> {
+    /// A pipe call's outcome.
+    Pipe(PipeOutcome),
+    /// A print-file call's outcome.
+    PrintFile(PrintFileOutcome<F>),
+}
+
+impl<F> From<PipeOutcome> for Outcome<F> {
+    fn from(o: PipeOutcome) -> Self {
+        Outcome::Pipe(o)
+    }
+}
+
+impl<F> From<PrintFileOutcome<F>> for Outcome<F> {
+    fn from(o: PrintFileOutcome<F>) -> Self {
+        Outcome::PrintFile(o)
+    }
+}
+
+/// A print-file call's result.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PrintFileOutcome<F> {
+    /// [`PrintFileHandler::open_print_file`]'s result.
+    Opened(Result<F, NtStatus>),
+    /// [`PrintFileHandler::write_print_file`]'s result.
+    Written(Result<u32, NtStatus>),
+    /// [`PrintFileHandler::close_print_file`]'s result.
+    Closed(Result<(), NtStatus>),
+    /// [`PrintFileHandler::abort_print_file`] finished.
+    Aborted,
+    /// The call could not be made (see [`PrintFileCall::run`]).
+    Failed(NtStatus),
+}
+
 /// A record of one handled request, for logging by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -339,12 +559,13 @@ pub enum ConnectionError {
     /// ([`ServerConnection::wants_input`]).
     #[error("input backlog while a pipe call is outstanding")]
     Backlog,
-    /// [`Connection::handle_message`] while a pipe call is outstanding (a
+    /// [`Connection::handle_message`] while a call is outstanding (a
     /// caller error: answer it first).
-    #[error("a pipe call is outstanding")]
+    #[error("a call is outstanding")]
     CallOutstanding,
-    /// [`Connection::answer`] without an outstanding pipe call (a caller error).
-    #[error("no pipe call is outstanding")]
+    /// [`Connection::answer`] without an outstanding call, or with the
+    /// outcome of another kind of call (a caller error).
+    #[error("no such call is outstanding")]
     NoCall,
     /// A synchronous driver's handler did not answer at once.
     #[error(transparent)]
@@ -355,17 +576,128 @@ pub enum ConnectionError {
     Refused(super::refusal::Refusal),
 }
 
-/// State carried along an AndX chain: the UID/TID the next command uses.
+/// State carried along an AndX chain: the UID/TID the next command uses,
+/// and the FID the previous command opened or used (MS-CIFS 3.3.5.2.4:
+/// later commands of the chain use it).
 #[derive(Copy, Clone, Debug)]
 struct ChainCtx {
     uid: u16,
     tid: u16,
+    fid: Option<u16>,
 }
 
-/// The per-connection SMB1 server state machine, serving the pipes and
-/// shares of `S` (a [`PipeHandler`] and [`ShareCatalogue`]).
+/// An AndX chain being processed (a lone command is a chain of one): where
+/// it is and the response built so far. Kept with the outstanding call
+/// when a command in it waits for the print-file handler.
 #[derive(Debug)]
-pub struct Connection<S> {
+struct Chain {
+    header: SmbHeader,
+    resp: MessageBuilder,
+    ctx: ChainCtx,
+    status: NtStatus,
+    done: usize,
+    command: SmbCommand,
+    block_offset: usize,
+    /// Where the current command's response block starts.
+    mark: usize,
+}
+
+/// One print file open on the connection (MS-CIFS 3.3.1.7).
+struct OpenFile<F> {
+    tid: u16,
+    uid: u16,
+    /// The handler's file; `None` while an open call for this FID is outstanding.
+    file: Option<F>,
+    /// The end of the data written so far (WRITE_PRINT_FILE appends there).
+    end: u64,
+}
+
+impl<F> fmt::Debug for OpenFile<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenFile")
+            .field("tid", &self.tid)
+            .field("uid", &self.uid)
+            .field("open", &self.file.is_some())
+            .field("end", &self.end)
+            .finish()
+    }
+}
+
+/// How an open's response is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum OpenReply {
+    NtCreate,
+    OpenAndx { req_attrib: bool },
+    PrintFile,
+}
+
+/// How a write's response is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum WriteReply {
+    WriteAndx,
+    Write,
+    PrintFile,
+}
+
+/// The print-file operation a suspended chain waits for.
+enum FileOp<F> {
+    Open {
+        fid: u16,
+        reply: OpenReply,
+        identity: Identity,
+        share: String,
+        command: SmbCommand,
+        name: Range<usize>,
+        unicode: bool,
+        setup_length: u16,
+        mode: u16,
+    },
+    Write {
+        fid: u16,
+        offset: u64,
+        data: Range<usize>,
+        reply: WriteReply,
+    },
+    Close {
+        file: Option<F>,
+    },
+}
+
+/// A chain suspended at a print-file operation, with its request message.
+struct FileStep<F> {
+    chain: Chain,
+    msg: Vec<u8>,
+    op: FileOp<F>,
+}
+
+/// The outstanding call.
+enum Outstanding<F> {
+    Pipe(Box<PipeState>),
+    File(Box<FileStep<F>>),
+}
+
+impl<F> fmt::Debug for Outstanding<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outstanding::Pipe(c) => f.debug_tuple("Pipe").field(c).finish(),
+            Outstanding::File(step) => f.debug_tuple("File").field(&step.chain).finish(),
+        }
+    }
+}
+
+/// Print files to abort, each an outstanding call in turn.
+struct Aborts<F>(VecDeque<Option<F>>);
+
+impl<F> fmt::Debug for Aborts<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Aborts({})", self.0.len())
+    }
+}
+
+/// The per-connection SMB1 server state machine, serving the pipes, shares
+/// and print files of `S` (a [`PipeHandler`], [`ShareCatalogue`] and
+/// [`PrintFileHandler`]).
+pub struct Connection<S: PrintFileHandler> {
     handler: S,
     params: Arc<ServerParams>,
     challenge: [u8; 8],
@@ -378,13 +710,32 @@ pub struct Connection<S> {
     next_tid: u16,
     pending: BTreeMap<TransKey, Reassembling>,
     pending_bytes: usize,
-    call: Option<Call>,
-    spare_call: Option<Call>,
+    call: Option<Outstanding<S::File>>,
+    spare_call: Option<Box<PipeState>>,
     reply: PipeReply,
+    files: BTreeMap<u16, OpenFile<S::File>>,
+    next_fid: u16,
+    aborts: Aborts<S::File>,
+    spare_msg: Vec<u8>,
     events: Vec<Event>,
 }
 
-impl<S> Connection<S> {
+impl<S: PrintFileHandler + fmt::Debug> fmt::Debug for Connection<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("handler", &self.handler)
+            .field("dialect", &self.dialect)
+            .field("sessions", &self.sessions)
+            .field("trees", &self.trees)
+            .field("pending", &self.pending.len())
+            .field("call", &self.call)
+            .field("files", &self.files)
+            .field("aborts", &self.aborts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: PrintFileHandler> Connection<S> {
     /// The time for NEGOTIATE responses, as a FILETIME (100 ns since 1601).
     pub fn set_system_time(&mut self, filetime: u64) {
         self.system_time = filetime;
@@ -415,9 +766,34 @@ impl<S> Connection<S> {
         &self.handler
     }
 
-    /// Whether a pipe call waits for its answer ([`poll_call`](Self::poll_call)).
+    /// Whether a call waits for its answer ([`poll_call`](Self::poll_call)).
     pub fn has_call(&self) -> bool {
-        self.call.is_some()
+        self.call.is_some() || !self.aborts.0.is_empty()
+    }
+
+    /// Print files open on this connection.
+    pub fn open_files(&self) -> usize {
+        self.files.values().filter(|f| f.file.is_some()).count()
+    }
+
+    /// Takes every print file the connection holds (open, waiting to be
+    /// aborted, or in the outstanding call), for a driver whose connection
+    /// ends: it must abort each ([`PrintFileHandler::abort_print_file`]).
+    /// The outstanding call, if any, is dropped.
+    pub fn take_print_files(&mut self) -> Vec<S::File> {
+        let mut v: Vec<S::File> = Vec::new();
+        if let Some(Outstanding::File(step)) = self.call.take() {
+            if let FileOp::Close { file: Some(f) } = step.op {
+                v.push(f);
+            }
+        }
+        v.extend(self.aborts.0.drain(..).flatten());
+        v.extend(
+            std::mem::take(&mut self.files)
+                .into_values()
+                .filter_map(|f| f.file),
+        );
+        v
     }
 
     /// Takes the events recorded since the last call.
@@ -426,7 +802,7 @@ impl<S> Connection<S> {
     }
 }
 
-impl<S: PipeHandler + ShareCatalogue> Connection<S> {
+impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
     /// A fresh connection. `challenge` is this connection's 8-byte
     /// challenge (MS-CIFS 3.3.5.42; only sent, not yet verified).
     pub fn new(handler: S, params: Arc<ServerParams>, challenge: [u8; 8]) -> Connection<S> {
@@ -446,39 +822,116 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
             call: None,
             spare_call: None,
             reply: PipeReply::default(),
+            files: BTreeMap::new(),
+            next_fid: 0x4000,
+            aborts: Aborts(VecDeque::new()),
+            spare_msg: Vec::new(),
             events: Vec::new(),
         }
     }
 
-    /// The outstanding pipe call, if any: "this transaction needs an
-    /// answer". The reply buffers are empty until the handler fills them.
-    /// The call stays outstanding until [`answer`](Self::answer).
-    pub fn poll_call(&mut self) -> Option<PipeCall<'_, S>> {
-        let c = self.call.as_ref()?;
-        Some(PipeCall {
-            handler: &self.handler,
-            transaction: PipeTransaction {
-                pipe: &c.pipe,
-                identity: &c.identity,
-                share: &c.share,
-                setup: &c.setup,
-                parameters: &c.params,
-                data: &c.data,
-                max_parameter_count: c.max_parameter_count,
-                max_data_count: c.max_data_count,
-                system_time: self.system_time,
-            },
-            reply: &mut self.reply,
-            header: &c.header,
-            one_way: c.flags & trans_flags::NO_RESPONSE != 0,
-        })
+    /// The outstanding call, if any: "this transaction needs an answer",
+    /// "this print file needs writing". A pipe call's reply buffers are
+    /// empty until the handler fills them. The call stays outstanding until
+    /// [`answer`](Self::answer); polling again returns the same call (a
+    /// close or abort whose future already took its file answers
+    /// STATUS_INVALID_HANDLE / nothing the second time).
+    pub fn poll_call(&mut self) -> Option<Call<'_, S>> {
+        let Connection {
+            handler,
+            call,
+            reply,
+            files,
+            aborts,
+            system_time,
+            ..
+        } = self;
+        let handler = &*handler;
+        match call {
+            Some(Outstanding::Pipe(c)) => Some(Call::Pipe(PipeCall {
+                handler,
+                transaction: PipeTransaction {
+                    pipe: &c.pipe,
+                    identity: &c.identity,
+                    share: &c.share,
+                    setup: &c.setup,
+                    parameters: &c.params,
+                    data: &c.data,
+                    max_parameter_count: c.max_parameter_count,
+                    max_data_count: c.max_data_count,
+                    system_time: *system_time,
+                },
+                reply,
+                header: &c.header,
+                one_way: c.flags & trans_flags::NO_RESPONSE != 0,
+            })),
+            Some(Outstanding::File(step)) => {
+                let FileStep { chain, msg, op } = &mut **step;
+                let op = match op {
+                    FileOp::Open {
+                        identity,
+                        share,
+                        command,
+                        name,
+                        unicode,
+                        setup_length,
+                        mode,
+                        ..
+                    } => {
+                        let bytes = msg.get(name.clone()).unwrap_or_default();
+                        FileOpRef::Open(PrintFileOpen {
+                            identity,
+                            share,
+                            name: if *unicode {
+                                SmbStr::Unicode(bytes)
+                            } else {
+                                SmbStr::Oem(bytes)
+                            },
+                            command: *command,
+                            setup_length: *setup_length,
+                            mode: *mode,
+                            system_time: *system_time,
+                        })
+                    }
+                    FileOp::Write {
+                        fid, offset, data, ..
+                    } => match (
+                        files.get_mut(fid).and_then(|f| f.file.as_mut()),
+                        msg.get(data.clone()),
+                    ) {
+                        (Some(file), Some(data)) => FileOpRef::Write {
+                            file,
+                            offset: *offset,
+                            data,
+                        },
+                        _ => FileOpRef::Fail(NtStatus::STATUS_INVALID_HANDLE),
+                    },
+                    FileOp::Close { file } => FileOpRef::Close(file),
+                };
+                Some(Call::PrintFile(PrintFileCall {
+                    handler,
+                    header: Some(&chain.header),
+                    op,
+                }))
+            }
+            None => aborts.0.front_mut().map(|file| {
+                Call::PrintFile(PrintFileCall {
+                    handler,
+                    header: None,
+                    op: FileOpRef::Abort(file),
+                })
+            }),
+        }
     }
 
-    /// The answer to the outstanding pipe call: appends its response
-    /// message(s) (none for a one-way transaction) and processes the
-    /// transaction's DISCONNECT_TID flag.
+    /// The answer to the outstanding call: appends its response message(s)
+    /// (none for a one-way transaction or an abort) and carries on with
+    /// what the call held up (the rest of an AndX chain, a transaction's
+    /// DISCONNECT_TID flag). `outcome` must be the outstanding call's kind
+    /// (a [`PipeOutcome`] converts); anything else is
+    /// [`ConnectionError::NoCall`] and leaves the call outstanding.
     ///
-    /// The handler should stay within MaxParameterCount/MaxDataCount
+    /// The pipe handler should stay within MaxParameterCount/MaxDataCount
     /// (CVE-2002-0724: a zero maximum must not break anything). If it does
     /// not, the blocks are cut to the maxima and the status is
     /// STATUS_BUFFER_OVERFLOW (DOS: ERRDOS/ERRmoredata), as for a
@@ -486,10 +939,32 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
     /// does not say what a pipe server does here; this is our choice).
     pub fn answer(
         &mut self,
-        outcome: PipeOutcome,
+        outcome: impl Into<Outcome<S::File>>,
         out: &mut Vec<Vec<u8>>,
     ) -> Result<(), ConnectionError> {
-        let call = self.call.take().ok_or(ConnectionError::NoCall)?;
+        match (self.call.take(), outcome.into()) {
+            (Some(Outstanding::Pipe(call)), Outcome::Pipe(o)) => {
+                self.answer_pipe(call, o, out);
+                Ok(())
+            }
+            (Some(Outstanding::File(step)), Outcome::PrintFile(o))
+                if files::outcome_fits(&step.op, &o) =>
+            {
+                self.answer_file(*step, o, out);
+                Ok(())
+            }
+            (None, Outcome::PrintFile(PrintFileOutcome::Aborted)) if !self.aborts.0.is_empty() => {
+                self.aborts.0.pop_front();
+                Ok(())
+            }
+            (call, _) => {
+                self.call = call;
+                Err(ConnectionError::NoCall)
+            }
+        }
+    }
+
+    fn answer_pipe(&mut self, call: Box<PipeState>, outcome: PipeOutcome, out: &mut Vec<Vec<u8>>) {
         let opcode = call
             .params
             .first_chunk::<2>()
@@ -539,12 +1014,11 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         self.record(&h, status, opcode, sizes);
         self.reply.clear();
         self.spare_call = Some(call);
-        Ok(())
     }
 
     /// Synchronous driver: [`handle_message`](Self::handle_message), then
-    /// the pipe call it started (if any) answered at once by polling the
-    /// handler's future once. A handler that is not ready yields
+    /// the calls it started (if any) answered at once by polling the
+    /// handler's futures once. A handler that is not ready yields
     /// [`ConnectionError::HandlerPending`] (the call stays outstanding).
     pub fn handle_message_now(
         &mut self,
@@ -555,26 +1029,28 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         self.answer_now(out)
     }
 
-    /// Answers the outstanding pipe call, if any, by polling the handler's
-    /// future once.
+    /// Answers the outstanding calls, if any, each by polling the
+    /// handler's future once (a print file's open, write and close, or the
+    /// aborts a TREE_DISCONNECT leaves, may follow one another).
     pub fn answer_now(&mut self, out: &mut Vec<Vec<u8>>) -> Result<(), ConnectionError> {
-        let Some(call) = self.poll_call() else {
-            return Ok(());
-        };
-        let outcome = call.transact_now()?;
-        self.answer(outcome, out)
+        while let Some(call) = self.poll_call() {
+            let outcome = call.run_now()?;
+            self.answer(outcome, out)?;
+        }
+        Ok(())
     }
 
     /// Handles one SMB message; appends zero or more response messages. A
-    /// complete transaction on a served pipe appends nothing: it becomes
-    /// the outstanding pipe call ([`poll_call`](Self::poll_call)), and no
-    /// other message may be handled until it is answered.
+    /// complete transaction on a served pipe, or a print-file command,
+    /// appends nothing (or only what came before it in an AndX chain): it
+    /// becomes the outstanding call ([`poll_call`](Self::poll_call)), and
+    /// no other message may be handled until it is answered.
     pub fn handle_message(
         &mut self,
         msg: &[u8],
         out: &mut Vec<Vec<u8>>,
     ) -> Result<(), ConnectionError> {
-        if self.call.is_some() {
+        if self.has_call() {
             return Err(ConnectionError::CallOutstanding);
         }
         let req = read_header(msg).map_err(ConnectionError::Malformed)?;
@@ -596,11 +1072,15 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
             SmbCommand::NEGOTIATE => self.negotiate(&req, &block, out),
             SmbCommand::SESSION_SETUP_ANDX
             | SmbCommand::TREE_CONNECT_ANDX
-            | SmbCommand::LOGOFF_ANDX => self.andx_chain(&req, msg, block, out),
+            | SmbCommand::LOGOFF_ANDX => self.start_chain(&req, msg, out),
             SmbCommand::TRANSACTION => self.transaction(&req, msg, &block, out),
             SmbCommand::TRANSACTION_SECONDARY => self.transaction_secondary(&req, msg, &block, out),
             SmbCommand::ECHO => self.echo(&req, &block, out),
             SmbCommand::TREE_DISCONNECT => self.tree_disconnect(&req, &block, out),
+            // The file commands (files.rs): print files on printer shares,
+            // the errors a printer share gives the others, and IPC$'s
+            // refusal as before.
+            c if files::is_file_command(c) => self.start_chain(&req, msg, out),
             // A command msrap does not implement (NT_CREATE_ANDX of
             // `\srvsvc`, TRANSACTION2, OPEN_ANDX...) or a code that is no
             // command at all: a real error in the form the client asked
@@ -721,82 +1201,178 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
 
     // ---- AndX chains (MS-CIFS 2.2.3.4, 3.3.5.2) ----
 
-    /// Processes SESSION_SETUP_ANDX / TREE_CONNECT_ANDX / LOGOFF_ANDX and
-    /// their followers. Offsets must move strictly forward, stay inside
-    /// the message, and the chain is at most `max_andx_chain` long. On the
-    /// first failure, processing stops: the reply holds the responses of
-    /// the commands that succeeded, then an empty block (WordCount 0,
-    /// ByteCount 0) for the failed one, and the header carries its status.
-    fn andx_chain(
-        &mut self,
-        req: &SmbHeader,
-        msg: &[u8],
-        first: Block<'_>,
-        out: &mut Vec<Vec<u8>>,
-    ) {
-        let mut ctx = ChainCtx {
-            uid: req.uid,
-            tid: req.tid,
+    /// Processes a message whose first command is chainable or a file
+    /// command: SESSION_SETUP_ANDX / TREE_CONNECT_ANDX / LOGOFF_ANDX, the
+    /// print-file commands (files.rs), and their followers. Offsets must
+    /// move strictly forward, stay inside the message, and the chain is at
+    /// most `max_andx_chain` long. On the first failure, processing stops:
+    /// the reply holds the responses of the commands that succeeded, then
+    /// an empty block (WordCount 0, ByteCount 0) for the failed one, and the
+    /// header carries its status. A command that needs the print-file
+    /// handler suspends the chain: the message is kept with the outstanding
+    /// call and the answer resumes it ([`answer`](Self::answer)).
+    fn start_chain(&mut self, req: &SmbHeader, msg: &[u8], out: &mut Vec<Vec<u8>>) {
+        let chain = Chain {
+            header: *req,
+            resp: MessageBuilder::new(&reply_header(req)),
+            ctx: ChainCtx {
+                uid: req.uid,
+                tid: req.tid,
+                fid: None,
+            },
+            status: NtStatus::STATUS_SUCCESS,
+            done: 0,
+            command: req.command,
+            block_offset: HEADER_LEN,
+            mark: HEADER_LEN,
         };
-        let mut resp = MessageBuilder::new(&reply_header(req));
-        let mut command = req.command;
-        let mut block = first;
-        let mut status = NtStatus::STATUS_SUCCESS;
-        let mut done = 0usize;
+        if let Some((chain, op)) = self.run_chain(chain, msg, out) {
+            let mut kept = std::mem::take(&mut self.spare_msg);
+            kept.clear();
+            kept.extend_from_slice(msg);
+            self.suspend(chain, kept, op);
+        }
+    }
+
+    fn suspend(&mut self, chain: Chain, msg: Vec<u8>, op: FileOp<S::File>) {
+        self.call = Some(Outstanding::File(Box::new(FileStep { chain, msg, op })));
+    }
+
+    /// Runs `chain` from its current command until it ends (the response is
+    /// appended to `out`) or a command suspends it on a print-file call
+    /// (returned, with the command's block still to be written).
+    fn run_chain(
+        &mut self,
+        mut chain: Chain,
+        msg: &[u8],
+        out: &mut Vec<Vec<u8>>,
+    ) -> Option<(Chain, FileOp<S::File>)> {
         loop {
-            if done > 0 {
-                resp.link_next(command);
-            }
-            let mark = resp.offset();
-            let result = match command {
-                SmbCommand::SESSION_SETUP_ANDX => {
-                    self.session_setup(req, msg, &block, &mut ctx, &mut resp)
-                }
-                SmbCommand::TREE_CONNECT_ANDX => {
-                    self.tree_connect(req, msg, &block, &mut ctx, &mut resp)
-                }
-                SmbCommand::LOGOFF_ANDX => self.logoff(&block, &mut ctx, &mut resp),
-                // Only the AndX commands above may be chained here.
-                other => Err(unsupported_command(other, req.uses_nt_status())),
-            };
-            if let Err(s) = result {
-                resp.truncate(mark);
-                write_empty_block(&mut resp);
-                status = s;
-                break;
-            }
-            done += 1;
-            let next =
-                AndX::parse(&block).and_then(|a| Ok((a.command, a.next(&block, msg.len())?)));
-            match next {
-                Ok((_, None)) => break,
-                Ok((_, Some(_))) if done >= self.params.limits.max_andx_chain => {
-                    status = ParseError::BadAndX("chain too long").status();
-                    break;
-                }
-                Ok((next_command, Some(offset))) => match parse_block(msg, offset) {
-                    Ok(b) => {
-                        block = b;
-                        command = next_command;
-                    }
-                    Err(e) => {
-                        status = e.status();
-                        break;
-                    }
-                },
+            let block = match parse_block(msg, chain.block_offset) {
+                Ok(b) => b,
                 Err(e) => {
-                    status = e.status();
-                    break;
+                    chain.status = e.status();
+                    self.end_chain(chain, out);
+                    return None;
                 }
+            };
+            if chain.done > 0 {
+                chain.resp.link_next(chain.command);
+            }
+            chain.mark = chain.resp.offset();
+            let header = chain.header;
+            let result = match chain.command {
+                SmbCommand::SESSION_SETUP_ANDX => self
+                    .session_setup(&header, msg, &block, &mut chain.ctx, &mut chain.resp)
+                    .map(|()| None),
+                SmbCommand::TREE_CONNECT_ANDX => self
+                    .tree_connect(&header, msg, &block, &mut chain.ctx, &mut chain.resp)
+                    .map(|()| None),
+                SmbCommand::LOGOFF_ANDX => self
+                    .logoff(&block, &mut chain.ctx, &mut chain.resp)
+                    .map(|()| None),
+                c if files::is_file_command(c) => self.file_command(&mut chain, msg, &block),
+                // Other commands are not served inside a chain.
+                other => Err(unsupported_command(other, header.uses_nt_status())),
+            };
+            match result {
+                Ok(None) => {}
+                Ok(Some(op)) => return Some((chain, op)),
+                Err(s) => {
+                    self.fail_command(&mut chain, s);
+                    self.end_chain(chain, out);
+                    return None;
+                }
+            }
+            if !self.advance_chain(&mut chain, msg, &block) {
+                self.end_chain(chain, out);
+                return None;
             }
         }
-        let mut h = reply_header(req);
+    }
+
+    /// The current command failed with `status`: its response is an empty
+    /// block and the chain ends there.
+    fn fail_command(&mut self, chain: &mut Chain, status: NtStatus) {
+        chain.resp.truncate(chain.mark);
+        write_empty_block(&mut chain.resp);
+        chain.status = status;
+    }
+
+    /// Moves to the next command after a success; false when the chain
+    /// ends (no next command, or a bad link, whose status is set).
+    fn advance_chain(&mut self, chain: &mut Chain, msg: &[u8], block: &Block<'_>) -> bool {
+        chain.done += 1;
+        if !files::is_andx(chain.command) {
+            return false;
+        }
+        let next = AndX::parse(block).and_then(|a| Ok((a.command, a.next(block, msg.len())?)));
+        match next {
+            Ok((_, None)) => false,
+            Ok((_, Some(_))) if chain.done >= self.params.limits.max_andx_chain => {
+                chain.status = ParseError::BadAndX("chain too long").status();
+                false
+            }
+            Ok((next_command, Some(offset))) => {
+                chain.command = next_command;
+                chain.block_offset = offset;
+                true
+            }
+            Err(e) => {
+                chain.status = e.status();
+                false
+            }
+        }
+    }
+
+    /// Sends the chain's response, its header carrying the UID/TID as the
+    /// chain left them and the status it ended with.
+    fn end_chain(&mut self, chain: Chain, out: &mut Vec<Vec<u8>>) {
+        let Chain {
+            header,
+            mut resp,
+            ctx,
+            status,
+            ..
+        } = chain;
+        let mut h = reply_header(&header);
         h.uid = ctx.uid;
         h.tid = ctx.tid;
         h.set_status(status);
         resp.set_header(&h);
         self.record(&h, status, None, (0, 0));
         out.push(resp.finish());
+    }
+
+    /// The answer to a suspended chain's print-file call: its command's
+    /// response (or failure), then the rest of the chain.
+    fn answer_file(
+        &mut self,
+        step: FileStep<S::File>,
+        outcome: PrintFileOutcome<S::File>,
+        out: &mut Vec<Vec<u8>>,
+    ) {
+        let FileStep { mut chain, msg, op } = step;
+        let suspended = match self.finish_file_op(&mut chain, op, outcome) {
+            Err(s) => {
+                self.fail_command(&mut chain, s);
+                self.end_chain(chain, out);
+                None
+            }
+            Ok(()) => match parse_block(&msg, chain.block_offset) {
+                Ok(block) if self.advance_chain(&mut chain, &msg, &block) => {
+                    self.run_chain(chain, &msg, out)
+                }
+                _ => {
+                    self.end_chain(chain, out);
+                    None
+                }
+            },
+        };
+        match suspended {
+            Some((chain, op)) => self.suspend(chain, msg, op),
+            None => self.spare_msg = msg,
+        }
     }
 
     fn session_setup(
@@ -920,6 +1496,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         }
         let uid = ctx.uid;
         self.drop_pending(|k| k.uid == uid);
+        self.abort_files(|f| f.uid == uid);
         write_logoff(resp);
         Ok(())
     }
@@ -1137,7 +1714,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         c.max_data_count = r.max_data_count;
         c.flags = r.flags;
         self.reply.clear();
-        self.call = Some(c);
+        self.call = Some(Outstanding::Pipe(c));
     }
 
     // ---- helpers ----
@@ -1156,6 +1733,24 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
     fn remove_tree(&mut self, tid: u16) {
         if self.trees.remove(&tid).is_some() {
             self.drop_pending(|k| k.tid == tid);
+            self.abort_files(|f| f.tid == tid);
+        }
+    }
+
+    /// Print files whose tree or session goes away: each becomes an abort
+    /// call (MS-CIFS closes a tree's or session's opens with it; a print
+    /// file the client did not close is not a finished job).
+    fn abort_files(&mut self, mut pred: impl FnMut(&OpenFile<S::File>) -> bool) {
+        let fids: Vec<u16> = self
+            .files
+            .iter()
+            .filter(|(_, f)| pred(f))
+            .map(|(fid, _)| *fid)
+            .collect();
+        for fid in fids {
+            if let Some(file) = self.files.remove(&fid).and_then(|f| f.file) {
+                self.aborts.0.push_back(Some(file));
+            }
         }
     }
 
@@ -1252,14 +1847,14 @@ fn alloc_id<V>(map: &BTreeMap<u16, V>, next: &mut u16) -> Option<u16> {
 /// bytes it does pass are buffered up to one maximal frame, beyond which
 /// [`receive`](Self::receive) fails with [`ConnectionError::Backlog`].
 #[derive(Debug)]
-pub struct ServerConnection<S> {
+pub struct ServerConnection<S: PrintFileHandler> {
     decoder: FrameDecoder,
     connection: Connection<S>,
     awaiting_session_request: bool,
     scratch: Vec<Vec<u8>>,
 }
 
-impl<S> ServerConnection<S> {
+impl<S: PrintFileHandler> ServerConnection<S> {
     /// The SMB1 state machine.
     pub fn connection(&self) -> &Connection<S> {
         &self.connection
@@ -1276,13 +1871,13 @@ impl<S> ServerConnection<S> {
         self.decoder.buffered()
     }
 
-    /// Whether more input is wanted: false while a pipe call is outstanding.
+    /// Whether more input is wanted: false while a call is outstanding.
     pub fn wants_input(&self) -> bool {
         !self.connection.has_call()
     }
 }
 
-impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
+impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> ServerConnection<S> {
     /// With [`Framing::NetBios`] a session request must come first; it is
     /// answered with a positive session response.
     pub fn new(
@@ -1300,8 +1895,8 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
         }
     }
 
-    /// The outstanding pipe call, if any ([`Connection::poll_call`]).
-    pub fn poll_call(&mut self) -> Option<PipeCall<'_, S>> {
+    /// The outstanding call, if any ([`Connection::poll_call`]).
+    pub fn poll_call(&mut self) -> Option<Call<'_, S>> {
         self.connection.poll_call()
     }
 
@@ -1327,13 +1922,13 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
         self.process(out)
     }
 
-    /// The answer to the outstanding pipe call ([`Connection::answer`]),
+    /// The answer to the outstanding call ([`Connection::answer`]),
     /// framed into `out`; then the frames that waited behind it are
-    /// processed (up to the next pipe call). Returns the number of frames
+    /// processed (up to the next call). Returns the number of frames
     /// processed after the answer.
     pub fn answer(
         &mut self,
-        outcome: PipeOutcome,
+        outcome: impl Into<Outcome<S::File>>,
         out: &mut BytesMut,
     ) -> Result<usize, ConnectionError> {
         let r = self.connection.answer(outcome, &mut self.scratch);
@@ -1353,7 +1948,7 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
     ) -> Result<usize, ConnectionError> {
         let mut frames = self.receive(data, out)?;
         while let Some(call) = self.connection.poll_call() {
-            let outcome = call.transact_now()?;
+            let outcome = call.run_now()?;
             frames = frames.saturating_add(self.answer(outcome, out)?);
         }
         Ok(frames)
@@ -1405,6 +2000,8 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
         Ok(frames)
     }
 }
+
+mod files;
 
 #[cfg(test)]
 mod tests;

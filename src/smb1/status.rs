@@ -84,6 +84,14 @@ impl fmt::Debug for DosError {
 /// | STATUS_USER_SESSION_DELETED | ERRSRV/ERRbaduid (91) |
 /// | STATUS_LOGON_FAILURE | ERRSRV/ERRbadpw (2) |
 /// | STATUS_TOO_MANY_SESSIONS | ERRSRV/ERRtoomanyuids (90) |
+/// | STATUS_INVALID_DEVICE_REQUEST | ERRDOS/ERRbadfunc (1) |
+/// | STATUS_DISK_FULL | ERRHRD/ERRdiskfull (39) |
+/// | STATUS_TOO_MANY_OPENED_FILES | ERRDOS/ERRnofids (4) |
+/// | STATUS_PRINT_QUEUE_FULL | ERRSRV/ERRqfull (49) |
+/// | STATUS_NO_SPOOL_SPACE | ERRSRV/ERRqtoobig (50) |
+/// | STATUS_INSUFF_SERVER_RESOURCES | ERRDOS/ERRnomem (8) |
+/// | STATUS_DEVICE_NOT_READY | ERRHRD/ERRnotready (21) |
+/// | STATUS_PRINT_CANCELLED | ERRSRV/ERRinvpfid (52) |
 /// | STATUS_SMB_* (0x00cc00kk) | class kk / code cc, as encoded |
 /// | anything else | ERRHRD/ERRgeneral (31) |
 pub fn dos_error(status: NtStatus) -> DosError {
@@ -105,6 +113,14 @@ pub fn dos_error(status: NtStatus) -> DosError {
         NtStatus::STATUS_USER_SESSION_DELETED => DosError::new(ERRSRV, 91),
         NtStatus::STATUS_LOGON_FAILURE => DosError::new(ERRSRV, 2),
         NtStatus::STATUS_TOO_MANY_SESSIONS => DosError::new(ERRSRV, 90),
+        NtStatus::STATUS_INVALID_DEVICE_REQUEST => DosError::new(ERRDOS, 1),
+        NtStatus::STATUS_DISK_FULL => DosError::new(DosError::ERRHRD, 39),
+        NtStatus::STATUS_TOO_MANY_OPENED_FILES => DosError::new(ERRDOS, 4),
+        NtStatus::STATUS_PRINT_QUEUE_FULL => DosError::new(ERRSRV, 49),
+        NtStatus::STATUS_NO_SPOOL_SPACE => DosError::new(ERRSRV, 50),
+        NtStatus::STATUS_INSUFF_SERVER_RESOURCES => DosError::new(ERRDOS, 8),
+        NtStatus::STATUS_DEVICE_NOT_READY => DosError::new(DosError::ERRHRD, 21),
+        NtStatus::STATUS_PRINT_CANCELLED => DosError::new(ERRSRV, 52),
         // STATUS_INVALID_SMB, STATUS_SMB_BAD_TID, STATUS_SMB_BAD_UID,
         // STATUS_SMB_BAD_COMMAND and any other DOS pair carried in an
         // NTSTATUS: severity/customer/facility bits clear, class 1..=3.

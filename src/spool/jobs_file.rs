@@ -18,6 +18,9 @@
 //! status = ["paused"]              # PRINTER_STATUS_* names, lower case, no prefix
 //! control = "owner"                # who may control jobs: owner | anyone | operators
 //! operators = ["admin"]            # may control every job, and the queue
+//! keep_data = false                # print files' data: kept in the spool directory's
+//!                                  #   queue directory until the job is deleted (true),
+//!                                  #   or discarded once queued (false, the default)
 //! [[queue.job]]
 //! job_id = 3
 //! user_name = "alice"
@@ -81,6 +84,8 @@ struct QueueDef {
     status: Vec<String>,
     control: Option<ControlName>,
     operators: Option<Vec<String>>,
+    #[serde(default)]
+    keep_data: bool,
     #[serde(default)]
     job: Vec<JobDef>,
 }
@@ -453,6 +458,7 @@ pub fn parse_jobs_file_with(
             jobs,
             printer,
             policy,
+            keep_data: q.keep_data,
         });
     }
     Ok(queues)

@@ -1,15 +1,26 @@
 //! An in-memory spooler that answers like RpcGetJob / RpcEnumJobs
-//! ([MS-RPRN] 3.1.4.3.2, 3.1.4.3.3) and changes its queues like RpcSetJob
+//! ([MS-RPRN] 3.1.4.3.2, 3.1.4.3.3), changes its queues like RpcSetJob
 //! (3.1.4.3.1) and RpcSetPrinter (3.1.4.2.5), under each queue's
-//! [`ControlPolicy`].
+//! [`ControlPolicy`], and takes the print files clients submit
+//! (StartDocPrinter / EndDocPrinter, 3.1.4.9.1 and 3.1.4.9.7): a job is
+//! SPOOLING while its data arrives, then queued; its data is discarded or,
+//! for a queue with [`Queue::keep_data`], kept in the queue's directory
+//! until the job is deleted.
 
+use std::collections::HashMap;
 use std::future::{ready, Future};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use super::{
     Caller, ControlPolicy, JobControl, JobInfo2, JobRef, JobStatus, Jobs, OpenPrinter, Printer,
-    PrinterControl, PrinterInfo2, PrinterStatus, Printers, Spooler, Win32Error,
+    PrinterControl, PrinterInfo2, PrinterStatus, Printers, Spooler, SystemTime, Win32Error,
 };
+
+/// The highest job id the spooler hands out: RAP names a job with 16 bits
+/// (MS-RAP 2.5.7.1 JobID).
+pub const MAX_JOB_ID: u32 = 0xFFFF;
 
 /// One print queue as configured: its name, PRINTER_INFO_2, control
 /// policy and jobs, in queue order.
@@ -23,6 +34,11 @@ pub struct Queue {
     pub printer: PrinterInfo2,
     /// Who may control the jobs and the queue.
     pub policy: ControlPolicy,
+    /// What happens to the data of a job submitted as a print file: kept in
+    /// the queue's directory under the data directory
+    /// ([`MemorySpooler::with_data_dir`]) until the job is deleted (true),
+    /// or discarded once the job is queued (false, the default).
+    pub keep_data: bool,
 }
 
 /// In-memory spooler. Job ids are server-wide, as with Windows'
@@ -35,15 +51,31 @@ pub struct Queue {
 /// A poisoned lock is recovered, never a panic: a writer only replaces the
 /// snapshot once its new one is complete, so a writer that panicked left
 /// the last complete snapshot in place.
+///
+/// Submitted jobs get the next id above the highest one in use or handed
+/// out before, up to [`MAX_JOB_ID`]; past it, the lowest free id; with
+/// every id in use, submission fails with ERROR_PRINTQ_FULL.
 #[derive(Debug, Default)]
 pub struct MemorySpooler {
     state: RwLock<Printers>,
+    /// Queue names (ASCII lower case) whose submitted data is kept.
+    keep: Vec<String>,
+    /// Where kept data goes: one directory per queue.
+    data_dir: Option<PathBuf>,
+    /// The last job id handed out (changed under the state's write lock).
+    last_id: AtomicU32,
+    /// The kept data of each job that has some.
+    kept: Mutex<HashMap<u32, PathBuf>>,
 }
 
 impl Clone for MemorySpooler {
     fn clone(&self) -> Self {
         MemorySpooler {
             state: RwLock::new(self.snapshot()),
+            keep: self.keep.clone(),
+            data_dir: self.data_dir.clone(),
+            last_id: AtomicU32::new(self.last_id.load(Ordering::Relaxed)),
+            kept: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -51,6 +83,11 @@ impl Clone for MemorySpooler {
 impl MemorySpooler {
     /// A spooler serving these queues.
     pub fn new(queues: Vec<Queue>) -> Self {
+        let keep = queues
+            .iter()
+            .filter(|q| q.keep_data)
+            .map(|q| q.name.to_ascii_lowercase())
+            .collect();
         let printers: Vec<Printer> = queues
             .into_iter()
             .map(|q| {
@@ -72,7 +109,34 @@ impl MemorySpooler {
             .collect();
         MemorySpooler {
             state: RwLock::new(printers.into()),
+            keep,
+            ..MemorySpooler::default()
         }
+    }
+
+    /// Keeps the data of the queues with [`Queue::keep_data`] under `dir`
+    /// (msrap serve: the spool directory), one directory per queue, named
+    /// by [`queue_dir_name`]. Without a data directory, data is never kept.
+    pub fn with_data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Where the data of `queue` is kept, if it is.
+    pub fn queue_data_dir(&self, queue: &str) -> Option<PathBuf> {
+        let dir = self.data_dir.as_ref()?;
+        self.keep
+            .contains(&queue.to_ascii_lowercase())
+            .then(|| dir.join(queue_dir_name(queue)))
+    }
+
+    /// The file holding a job's kept data, if any.
+    pub fn kept_data(&self, job_id: u32) -> Option<PathBuf> {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&job_id)
+            .cloned()
     }
 
     /// Every queue, as of now.
@@ -125,7 +189,92 @@ fn renumber(printer: &mut Printer, mut jobs: Vec<JobInfo2>) {
     printer.jobs = jobs.into();
 }
 
+/// The directory name for a queue's kept data: the name with every byte
+/// outside `A-Z a-z 0-9 _ -` written `%XX` (so `..`, a separator or a
+/// control character never reaches a path).
+pub fn queue_dir_name(queue: &str) -> String {
+    let mut s = String::with_capacity(queue.len());
+    for b in queue.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// The id for a new job: above the highest in use and the last handed
+/// out, wrapping to the lowest free one past [`MAX_JOB_ID`].
+fn next_job_id(printers: &[Printer], last: u32) -> Option<u32> {
+    let used = |id: u32| {
+        printers
+            .iter()
+            .any(|p| p.jobs.iter().any(|j| j.job_id == id))
+    };
+    let highest = printers
+        .iter()
+        .flat_map(|p| p.jobs.iter().map(|j| j.job_id))
+        .max()
+        .unwrap_or(0)
+        .max(last);
+    match highest.checked_add(1) {
+        Some(id) if id <= MAX_JOB_ID && !used(id) => Some(id),
+        _ => (1..=MAX_JOB_ID).find(|&id| !used(id)),
+    }
+}
+
+/// Now, as JOB_INFO_2.Submitted (UTC, milliseconds kept).
+fn now_systemtime() -> SystemTime {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut t = i64::try_from(d.as_secs())
+        .ok()
+        .and_then(SystemTime::from_unix)
+        .unwrap_or_default();
+    t.milliseconds = u16::try_from(d.subsec_millis()).unwrap_or(0);
+    t
+}
+
+/// Moves `from` to a new file in `dir`, never replacing one: `job-ID.prn`,
+/// else `job-ID-N.prn`. Returns where it went.
+fn keep_file(from: &Path, dir: &Path, job_id: u32) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    for n in 0u32..1000 {
+        let to = if n == 0 {
+            dir.join(format!("job-{job_id}.prn"))
+        } else {
+            dir.join(format!("job-{job_id}-{n}.prn"))
+        };
+        match std::fs::hard_link(from, &to) {
+            Ok(()) => {
+                std::fs::remove_file(from)?;
+                return Ok(to);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) if !to.exists() => {
+                // A file system without hard links: a plain rename.
+                std::fs::rename(from, &to)?;
+                return Ok(to);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no free name for the kept data"))
+}
+
 impl MemorySpooler {
+    /// Forget (and delete) the kept data of jobs that are gone.
+    fn drop_kept(&self, job_ids: impl IntoIterator<Item = u32>) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in job_ids {
+            if let Some(path) = kept.remove(&id) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
     /// Change one queue, copy-on-write, under the write lock: `pick` finds
     /// the queue in the current snapshot (or refuses), `change` edits a copy
     /// of it (or refuses, leaving everything as it was); the new snapshot
@@ -148,6 +297,23 @@ impl MemorySpooler {
         }
         *state = next.into();
         Ok(())
+    }
+
+    /// Changes the job `job_id` (any queue) on the spooler's own behalf
+    /// (no policy check): ERROR_INVALID_PARAMETER when there is none.
+    fn edit_job(&self, job_id: u32, edit: impl FnOnce(&mut JobInfo2)) -> Result<(), Win32Error> {
+        self.modify(
+            |printers| locate(printers, job_id).ok_or(Win32Error::ERROR_INVALID_PARAMETER),
+            |printer, at| {
+                let mut jobs = printer.jobs.to_vec();
+                let job = jobs
+                    .get_mut(at)
+                    .ok_or(Win32Error::ERROR_INVALID_PARAMETER)?;
+                edit(job);
+                printer.jobs = jobs.into();
+                Ok(())
+            },
+        )
     }
 
     /// RpcSetJob on the job `job_id` (any queue): the policy check, then
@@ -218,7 +384,7 @@ impl Spooler for MemorySpooler {
         job_id: u32,
         control: JobControl,
     ) -> impl Future<Output = Result<(), Win32Error>> + Send {
-        ready(self.change_job(caller, job_id, |jobs, i| match control {
+        let r = self.change_job(caller, job_id, |jobs, i| match control {
             JobControl::Pause => {
                 if let Some(j) = jobs.get_mut(i) {
                     j.status.insert(JobStatus::PAUSED);
@@ -233,7 +399,11 @@ impl Spooler for MemorySpooler {
             JobControl::Cancel | JobControl::Delete => {
                 jobs.remove(i);
             }
-        }))
+        });
+        if r.is_ok() && matches!(control, JobControl::Cancel | JobControl::Delete) {
+            self.drop_kept([job_id]);
+        }
+        ready(r)
     }
 
     fn set_job_document(
@@ -255,7 +425,8 @@ impl Spooler for MemorySpooler {
         queue: &str,
         control: PrinterControl,
     ) -> impl Future<Output = Result<(), Win32Error>> + Send {
-        ready(self.modify(
+        let mut purged = Vec::new();
+        let r = self.modify(
             |printers| {
                 printers
                     .iter()
@@ -270,11 +441,129 @@ impl Spooler for MemorySpooler {
                 match control {
                     PrinterControl::Pause => printer.info.status.insert(PrinterStatus::PAUSED),
                     PrinterControl::Resume => printer.info.status.remove(PrinterStatus::PAUSED),
-                    PrinterControl::Purge => renumber(printer, Vec::new()),
+                    PrinterControl::Purge => {
+                        purged = printer.jobs.iter().map(|j| j.job_id).collect();
+                        renumber(printer, Vec::new());
+                    }
                 }
                 Ok(())
             },
-        ))
+        );
+        self.drop_kept(purged);
+        ready(r)
+    }
+
+    /// StartDocPrinter for a print file: a new job at the end of `queue`,
+    /// SPOOLING, owned by the caller's user, named `document`, submitted
+    /// now. A paused queue takes jobs (it only holds them).
+    fn start_job(
+        &self,
+        caller: &Caller<'_>,
+        queue: &str,
+        document: &str,
+    ) -> impl Future<Output = Result<u32, Win32Error>> + Send {
+        let submitted = now_systemtime();
+        let mut id = 0;
+        let r = self.modify(
+            |printers| {
+                let q = printers
+                    .iter()
+                    .position(|p| p.name.eq_ignore_ascii_case(queue))
+                    .ok_or(Win32Error::ERROR_INVALID_PRINTER_NAME)?;
+                let id = next_job_id(printers, self.last_id.load(Ordering::Relaxed))
+                    .ok_or(Win32Error::ERROR_PRINTQ_FULL)?;
+                Ok((q, id))
+            },
+            |printer, job_id| {
+                let mut jobs = printer.jobs.to_vec();
+                let priority = match printer.info.default_priority {
+                    0 => 1,
+                    p => p,
+                };
+                jobs.push(JobInfo2 {
+                    job_id,
+                    printer_name: printer.info.printer_name.clone(),
+                    user_name: (!caller.user.is_empty()).then(|| caller.user.to_owned()),
+                    document: Some(document.to_owned()),
+                    datatype: Some("RAW".to_owned()),
+                    status: JobStatus::SPOOLING,
+                    priority,
+                    submitted,
+                    ..JobInfo2::default()
+                });
+                renumber(printer, jobs);
+                self.last_id.store(job_id, Ordering::Relaxed);
+                id = job_id;
+                Ok(())
+            },
+        );
+        ready(r.map(|()| id))
+    }
+
+    /// The size so far of a spooling job (JOB_INFO_2.Size, at most 4 GiB - 1).
+    fn job_progress(&self, job_id: u32, bytes: u64) -> impl Future<Output = ()> + Send {
+        let size = u32::try_from(bytes).unwrap_or(u32::MAX);
+        let _ = self.edit_job(job_id, |j| j.size = size);
+        ready(())
+    }
+
+    /// EndDocPrinter: the job is queued (SPOOLING cleared) with its final
+    /// size; its data is moved to the queue's directory when the queue keeps
+    /// data, and otherwise left for the caller to remove. A job deleted
+    /// while it was spooling is ERROR_INVALID_PARAMETER (its data is not kept).
+    fn finish_job(
+        &self,
+        job_id: u32,
+        file: &Path,
+        size: u64,
+    ) -> impl Future<Output = Result<(), Win32Error>> + Send {
+        let queue = self
+            .snapshot()
+            .iter()
+            .find(|p| p.jobs.iter().any(|j| j.job_id == job_id))
+            .map(|p| p.name.clone());
+        let r = match queue {
+            None => Err(Win32Error::ERROR_INVALID_PARAMETER),
+            Some(queue) => {
+                if let Some(dir) = self.queue_data_dir(&queue) {
+                    // Kept data that cannot be moved is lost, not the job.
+                    if let Ok(path) = keep_file(file, &dir, job_id) {
+                        self.kept
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .insert(job_id, path);
+                    }
+                }
+                let size = u32::try_from(size).unwrap_or(u32::MAX);
+                let r = self.edit_job(job_id, |j| {
+                    j.status.remove(JobStatus::SPOOLING);
+                    j.size = size;
+                });
+                if r.is_err() {
+                    // Deleted between the two steps: no data stays behind.
+                    self.drop_kept([job_id]);
+                }
+                r
+            }
+        };
+        ready(r)
+    }
+
+    /// The print file will never be complete: the job goes, whatever its state.
+    fn abort_job(&self, job_id: u32) -> impl Future<Output = ()> + Send {
+        let _ = self.modify(
+            |printers| locate(printers, job_id).ok_or(Win32Error::ERROR_INVALID_PARAMETER),
+            |printer, at| {
+                let mut jobs = printer.jobs.to_vec();
+                if at < jobs.len() {
+                    jobs.remove(at);
+                }
+                renumber(printer, jobs);
+                Ok(())
+            },
+        );
+        self.drop_kept([job_id]);
+        ready(())
     }
 
     fn queue_names(&self) -> Vec<String> {

@@ -12,7 +12,7 @@ use bytes::BytesMut;
 use msrap::rap::{RapServer, ServerConfig as RapConfig};
 use msrap::server::ServerConfig;
 use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
-use msrap::smb1::{PipeHandler, ShareCatalogue};
+use msrap::smb1::{PipeHandler, PrintFileHandler, ShareCatalogue};
 use msrap::spool::sample::sample_spooler;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -50,7 +50,7 @@ impl TestServer {
     /// `handler` with `config` on 127.0.0.1, a free port.
     pub fn start<H>(config: ServerConfig, handler: Arc<H>) -> TestServer
     where
-        H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+        H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static,
     {
         TestServer::start_on(([127, 0, 0, 1], 0).into(), config, handler)
     }
@@ -59,7 +59,7 @@ impl TestServer {
     /// fails at once when the port is in use.
     pub fn start_on<H>(addr: SocketAddr, config: ServerConfig, handler: Arc<H>) -> TestServer
     where
-        H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+        H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static,
     {
         let listener = TcpListener::bind(addr)
             .unwrap_or_else(|e| panic!("bind {addr} (is the port in use?): {e}"));

@@ -11,7 +11,9 @@ use msrap::smb1::pipe::{
 };
 use msrap::smb1::session_setup::SessionSetupNt;
 use msrap::smb1::trans::{TransactionAssembler, TransactionReply};
-use msrap::smb1::{Connection, HeaderFlags2, ServerParams, SmbCommand, SmbHeader};
+use msrap::smb1::{
+    Connection, HeaderFlags2, PrintFileHandler, ServerParams, SmbCommand, SmbHeader,
+};
 
 /// Parameters starting with this opcode make the service fail the transaction.
 pub const OP_FAIL: [u8; 2] = [0xEE, 0xEE];
@@ -54,6 +56,11 @@ impl PipeHandler for ToyService {
     ) -> impl Future<Output = PipeOutcome> + Send + 'a {
         ready(toy_answer(&t, out))
     }
+}
+
+/// No print files: an open on `Laser` is refused (the handler's default).
+impl PrintFileHandler for ToyService {
+    type File = std::convert::Infallible;
 }
 
 impl ShareCatalogue for ToyService {

@@ -72,6 +72,77 @@ pub fn tree_disconnect(header: &SmbHeader) -> Vec<u8> {
     b.finish()
 }
 
+/// An NT_CREATE_ANDX request for `name` as smbclient sends it for `put`
+/// and `print` (MS-CIFS 2.2.4.64.1): read/write access, overwrite or create.
+pub fn nt_create_andx(header: &SmbHeader, name: &str) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::NtCreateAndx {
+        file_name: name,
+        desired_access: 0x0012_019F,
+        create_disposition: super::file::disposition::FILE_OVERWRITE_IF,
+        create_options: 0x0000_0040,
+    }
+    .write(&mut b, header.is_unicode());
+    b.finish()
+}
+
+/// An OPEN_ANDX request for `name` (MS-CIFS 2.2.4.41.1), write access,
+/// create or truncate; `flags` as sent (REQ_ATTRIB...).
+pub fn open_andx(header: &SmbHeader, flags: u16, access_mode: u16, name: &str) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_open_andx_request(&mut b, flags, access_mode, name, header.is_unicode());
+    b.finish()
+}
+
+/// A WRITE_ANDX request (MS-CIFS 2.2.4.43.1, 14 words).
+pub fn write_andx(header: &SmbHeader, fid: u16, offset: u64, data: &[u8]) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_write_andx_request(&mut b, fid, offset, data);
+    b.finish()
+}
+
+/// A WRITE request (MS-CIFS 2.2.4.12.1).
+pub fn write(header: &SmbHeader, fid: u16, offset: u32, data: &[u8]) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_write_request(&mut b, fid, offset, data);
+    b.finish()
+}
+
+/// A CLOSE request (MS-CIFS 2.2.4.5.1).
+pub fn close(header: &SmbHeader, fid: u16) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_close_request(&mut b, fid);
+    b.finish()
+}
+
+/// An OPEN_PRINT_FILE request (MS-CIFS 2.2.4.67.1).
+pub fn open_print_file(header: &SmbHeader, setup_length: u16, mode: u16, name: &str) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_open_print_file_request(
+        &mut b,
+        setup_length,
+        mode,
+        name,
+        header.is_unicode(),
+    );
+    b.finish()
+}
+
+/// A WRITE_PRINT_FILE request (MS-CIFS 2.2.4.68.1).
+pub fn write_print_file(header: &SmbHeader, fid: u16, data: &[u8]) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_write_print_file_request(&mut b, fid, data);
+    b.finish()
+}
+
+/// A request whose only word is a FID: CLOSE_PRINT_FILE (2.2.4.69.1),
+/// FLUSH (2.2.4.6.1).
+pub fn fid_request(header: &SmbHeader, fid: u16) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::write_fid_request(&mut b, fid);
+    b.finish()
+}
+
 /// A LOGOFF_ANDX request (MS-CIFS 2.2.4.54.1) for the header's UID.
 pub fn logoff(header: &SmbHeader) -> Vec<u8> {
     let mut b = MessageBuilder::new(header);

@@ -52,6 +52,11 @@ impl PipeHandler for Recorder {
     }
 }
 
+/// No print files: opens are refused (the handler's default).
+impl PrintFileHandler for Recorder {
+    type File = std::convert::Infallible;
+}
+
 impl ShareCatalogue for Recorder {
     fn share(&self, name: &str) -> Option<(String, ShareKind)> {
         name.eq_ignore_ascii_case("laser")
@@ -209,7 +214,7 @@ fn pending_call_blocks_later_frames_and_the_answer_releases_them() {
         Err(ConnectionError::CallOutstanding)
     );
     {
-        let call = c.server.poll_call().unwrap();
+        let call = c.server.poll_call().and_then(Call::into_pipe).unwrap();
         assert_eq!(
             (call.header.mid, call.one_way, call.reply.params.len()),
             (10, false, 0)
@@ -236,7 +241,7 @@ fn pending_call_blocks_later_frames_and_the_answer_releases_them() {
         panic!("not a TRANSACTION response")
     };
     assert_eq!((p.parameters, p.data), (&b"first"[..], &b"dd"[..]));
-    let call = c.server.poll_call().unwrap();
+    let call = c.server.poll_call().and_then(Call::into_pipe).unwrap();
     assert_eq!(call.header.mid, 12);
     assert!(
         call.reply.params.is_empty(),
@@ -308,7 +313,7 @@ fn one_way_transaction_calls_the_handler_and_sends_nothing() {
     let mut bytes = c.transaction(5, b"oneway", trans_flags::NO_RESPONSE);
     bytes.extend(c.echo(6));
     c.server.receive(&bytes, &mut out).unwrap();
-    let call = c.server.poll_call().unwrap();
+    let call = c.server.poll_call().and_then(Call::into_pipe).unwrap();
     assert!(call.one_way);
     let outcome = call.transact_now().unwrap();
     assert_eq!(c.server.answer(outcome, &mut out), Ok(1));
@@ -341,7 +346,13 @@ fn disconnect_tid_flag_removes_the_tree_after_the_answer() {
         1,
         "not before the answer"
     );
-    let outcome = c.server.poll_call().unwrap().transact_now().unwrap();
+    let outcome = c
+        .server
+        .poll_call()
+        .and_then(Call::into_pipe)
+        .unwrap()
+        .transact_now()
+        .unwrap();
     c.server.answer(outcome, &mut out).unwrap();
     assert_eq!(c.server.connection().trees().count(), 0);
     let r = messages(&mut out);
@@ -382,7 +393,7 @@ fn secondaries_complete_into_one_call() {
     c.server.receive(&rest, &mut out).unwrap();
     assert!(out.is_empty());
     assert_eq!(c.server.connection().pending_transactions(), (0, 0));
-    let call = c.server.poll_call().unwrap();
+    let call = c.server.poll_call().and_then(Call::into_pipe).unwrap();
     assert_eq!(call.header.mid, 9);
     let t = call.transaction;
     assert_eq!((t.parameters, t.data), (&params[..], &data[..]));
