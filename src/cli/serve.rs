@@ -180,7 +180,9 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         );
     }
     // Queues with `keep_data` keep their print files' data under the spool directory.
-    let spooler = spooler.with_data_dir(spool.dir());
+    let spooler = spooler
+        .with_data_dir(spool.dir())
+        .with_clock(msrap::server::print::system_clock);
     let queues = describe(&spooler);
     if let (Some(path), true) = (&a.jobs, spooler.queues().is_empty()) {
         tracing::warn!(

@@ -49,7 +49,22 @@ pub const PROGRESS_STEP: u64 = 256 * 1024;
 
 const SPOOL_PREFIX: &str = "msrap-";
 const SPOOL_SUFFIX: &str = ".spool";
-const LOCK_FILE: &str = ".msrap.lock";
+
+/// The system clock as JOB_INFO_2.Submitted (UTC, milliseconds kept): what
+/// `msrap serve` gives its in-memory spooler ([`MemorySpooler::with_clock`]).
+///
+/// [`MemorySpooler::with_clock`]: crate::spool::MemorySpooler::with_clock
+pub fn system_clock() -> crate::spool::SystemTime {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut t = i64::try_from(d.as_secs())
+        .ok()
+        .and_then(crate::spool::SystemTime::from_unix)
+        .unwrap_or_default();
+    t.milliseconds = u16::try_from(d.subsec_millis()).unwrap_or(0);
+    t
+}
 
 /// Where and how much print data may be spooled.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,13 +98,17 @@ impl Default for SpoolConfig {
     }
 }
 
-/// An open spool directory: locked for this process (a second msrap on the
-/// same directory is refused: it would remove this one's files at start),
-/// with the byte and file counts of the jobs being received.
+/// An open spool directory, with the byte and file counts of the jobs being
+/// received.
+///
+/// Several msrap processes may share one directory (the default one is
+/// shared by every msrap of the machine's user): each spool file is locked
+/// (`flock`) by the process writing it for as long as it is open, and what
+/// [`open`](Self::open) removes at start are the spool files nobody holds
+/// a lock on, the leftovers of a process that died.
 #[derive(Debug)]
 pub struct SpoolDir {
     config: SpoolConfig,
-    _lock: std::fs::File,
     used: AtomicU64,
     open: AtomicUsize,
     next: AtomicU64,
@@ -98,53 +117,34 @@ pub struct SpoolDir {
 }
 
 impl SpoolDir {
-    /// Opens (creating it if needed) and locks the spool directory, then
-    /// removes the spool files a previous run left (`msrap-*.spool`: a
-    /// crash, a kill): their jobs died with that process, and a spooler
-    /// that keeps jobs across restarts must drop the ones it never got
-    /// ([`Spooler::finish_job`] never came). Nothing else in the directory
-    /// is touched.
+    /// Opens the spool directory (creating it, mode 0700, if needed; one
+    /// that exists must belong to this process's user), then removes the
+    /// spool files a previous run left (`msrap-*.spool` that no running
+    /// msrap holds locked: a crash, a kill). Their jobs died with that
+    /// process; a spooler that keeps jobs across restarts must drop the ones
+    /// it never got ([`Spooler::finish_job`] never came). Nothing else in
+    /// the directory is touched.
     pub fn open(config: SpoolConfig) -> io::Result<SpoolDir> {
         let dir = &config.dir;
         create_private_dir(dir)
             .map_err(|e| annotate(e, dir, "cannot create the spool directory"))?;
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))
-            .map_err(|e| annotate(e, dir, "cannot open the spool directory's lock file"))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::AddrInUse,
-                    format!(
-                        "spool directory {} is in use by another msrap (it holds {LOCK_FILE}); give each server its own --spool-dir",
-                        dir.display()
-                    ),
-                ))
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(annotate(e, dir, "cannot lock the spool directory"))
-            }
-        }
+        check_owner(dir)?;
         let mut leftovers = 0;
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| annotate(e, dir, "cannot read the spool directory"))?;
+        for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             if name.starts_with(SPOOL_PREFIX)
                 && name.ends_with(SPOOL_SUFFIX)
                 && entry.file_type().is_ok_and(|t| t.is_file())
-                && std::fs::remove_file(entry.path()).is_ok()
+                && remove_if_unlocked(&entry.path())
             {
                 leftovers += 1;
             }
         }
         Ok(SpoolDir {
             config,
-            _lock: lock,
             used: AtomicU64::new(0),
             open: AtomicUsize::new(0),
             next: AtomicU64::new(1),
@@ -211,20 +211,102 @@ impl SpoolDir {
             });
     }
 
-    /// A new, empty spool file (mode 0600), named by msrap.
+    /// A new, empty spool file (mode 0600), named by msrap, locked for as
+    /// long as it is open. A file another process's start-up removed
+    /// between its creation and its lock is detected and replaced.
     async fn create_file(&self) -> io::Result<(PathBuf, tokio::fs::File)> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let path = self
-            .config
-            .dir
-            .join(format!("{SPOOL_PREFIX}{}-{n}{SPOOL_SUFFIX}", self.pid));
-        let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let file = options.open(&path).await?;
-        Ok((path, file))
+        let mut last = io::Error::other("no spool file could be created");
+        for _ in 0..4 {
+            let n = self.next.fetch_add(1, Ordering::Relaxed);
+            let path = self
+                .config
+                .dir
+                .join(format!("{SPOOL_PREFIX}{}-{n}{SPOOL_SUFFIX}", self.pid));
+            let mut options = tokio::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            options.mode(0o600);
+            let file = options.open(&path).await?.into_std().await;
+            // Non-blocking calls on a local file: no need for a blocking thread.
+            let locked = file.try_lock().map(|()| file).map_err(io::Error::from);
+            match locked {
+                Ok(file) if same_file(&path, &file) => {
+                    return Ok((path, tokio::fs::File::from_std(file)))
+                }
+                Ok(_) => last = io::Error::other("a spool file was removed as it was created"),
+                Err(e) => {
+                    let _ = tokio::fs::remove_file(&path).await;
+                    last = e;
+                }
+            }
+        }
+        Err(last)
     }
+}
+
+/// Removes a spool file unless a running msrap holds it locked; true when
+/// it was removed.
+fn remove_if_unlocked(path: &Path) -> bool {
+    let Ok(file) = std::fs::OpenOptions::new().write(true).open(path) else {
+        return false;
+    };
+    match file.try_lock() {
+        // Held while removed: a process that created it a moment ago and
+        // locks it now sees it gone (`same_file`) and makes another.
+        Ok(()) => std::fs::remove_file(path).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn same_file(path: &Path, file: &std::fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(path), file.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(path: &Path, _: &std::fs::File) -> bool {
+    path.exists()
+}
+
+/// A spool directory must belong to the user msrap runs as (a directory
+/// of the same name another user made in a shared temporary directory
+/// would let that user read the print data): a file created in it must
+/// have the directory's owner.
+#[cfg(unix)]
+fn check_owner(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let probe = dir.join(format!(".msrap-probe-{}", std::process::id()));
+    let _ = std::fs::remove_file(&probe);
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|f| f.metadata());
+    let _ = std::fs::remove_file(&probe);
+    let mine = created.map_err(|e| annotate(e, dir, "cannot write in the spool directory"))?;
+    let meta =
+        std::fs::metadata(dir).map_err(|e| annotate(e, dir, "cannot read the spool directory"))?;
+    if meta.uid() != mine.uid() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "spool directory {} belongs to another user (uid {}); give msrap a --spool-dir of its own",
+                dir.display(),
+                meta.uid()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owner(_: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> io::Result<()> {

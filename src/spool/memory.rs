@@ -66,6 +66,8 @@ pub struct MemorySpooler {
     last_id: AtomicU32,
     /// The kept data of each job that has some.
     kept: Mutex<HashMap<u32, PathBuf>>,
+    /// The time of a submitted job ([`MemorySpooler::with_clock`]).
+    clock: Option<fn() -> SystemTime>,
 }
 
 impl Clone for MemorySpooler {
@@ -75,7 +77,13 @@ impl Clone for MemorySpooler {
             keep: self.keep.clone(),
             data_dir: self.data_dir.clone(),
             last_id: AtomicU32::new(self.last_id.load(Ordering::Relaxed)),
-            kept: Mutex::new(HashMap::new()),
+            kept: Mutex::new(
+                self.kept
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone(),
+            ),
+            clock: self.clock,
         }
     }
 }
@@ -119,6 +127,15 @@ impl MemorySpooler {
     /// by [`queue_dir_name`]. Without a data directory, data is never kept.
     pub fn with_data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Reads the time of submitted jobs (JOB_INFO_2.Submitted, UTC) from
+    /// `clock`. The spooler reads no clock of its own: without one, a
+    /// submitted job's time is all zeros. `msrap serve` passes the system
+    /// clock; tests pass a fixed one.
+    pub fn with_clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -222,19 +239,6 @@ fn next_job_id(printers: &[Printer], last: u32) -> Option<u32> {
         Some(id) if id <= MAX_JOB_ID && !used(id) => Some(id),
         _ => (1..=MAX_JOB_ID).find(|&id| !used(id)),
     }
-}
-
-/// Now, as JOB_INFO_2.Submitted (UTC, milliseconds kept).
-fn now_systemtime() -> SystemTime {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut t = i64::try_from(d.as_secs())
-        .ok()
-        .and_then(SystemTime::from_unix)
-        .unwrap_or_default();
-    t.milliseconds = u16::try_from(d.subsec_millis()).unwrap_or(0);
-    t
 }
 
 /// Moves `from` to a new file in `dir`, never replacing one: `job-ID.prn`,
@@ -462,7 +466,7 @@ impl Spooler for MemorySpooler {
         queue: &str,
         document: &str,
     ) -> impl Future<Output = Result<u32, Win32Error>> + Send {
-        let submitted = now_systemtime();
+        let submitted = self.clock.map(|now| now()).unwrap_or_default();
         let mut id = 0;
         let r = self.modify(
             |printers| {
