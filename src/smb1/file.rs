@@ -750,15 +750,20 @@ pub fn write_write_print_file_request(out: &mut MessageBuilder, fid: u16, data: 
 }
 
 /// The FID a request names, for the commands that name one in a fixed
-/// place: READ, LOCK_AND_READ, READ_RAW, READ_MPX, FLUSH, CLOSE, WRITE,
-/// WRITE_PRINT_FILE, CLOSE_PRINT_FILE (word 0), READ_ANDX and WRITE_ANDX
-/// (word 2, after the AndX header). `None` for other commands or a block
+/// place: READ, LOCK_AND_READ, LOCK_BYTE_RANGE, UNLOCK_BYTE_RANGE, SEEK,
+/// SET_INFORMATION2, READ_RAW, READ_MPX, FLUSH, CLOSE, WRITE,
+/// WRITE_PRINT_FILE, CLOSE_PRINT_FILE (word 0), READ_ANDX, WRITE_ANDX and
+/// LOCKING_ANDX (word 2, after the AndX header). `None` for other commands or a block
 /// too short to hold it.
 pub fn request_fid(command: SmbCommand, block: &Block<'_>) -> Option<u16> {
     let at = match command {
-        SmbCommand::READ_ANDX | SmbCommand::WRITE_ANDX => 4,
+        SmbCommand::READ_ANDX | SmbCommand::WRITE_ANDX | SmbCommand::LOCKING_ANDX => 4,
         SmbCommand::READ
         | SmbCommand::LOCK_AND_READ
+        | SmbCommand::LOCK_BYTE_RANGE
+        | SmbCommand::UNLOCK_BYTE_RANGE
+        | SmbCommand::SEEK
+        | SmbCommand::SET_INFORMATION2
         | SmbCommand::READ_RAW
         | SmbCommand::READ_MPX
         | SmbCommand::FLUSH
@@ -770,8 +775,9 @@ pub fn request_fid(command: SmbCommand, block: &Block<'_>) -> Option<u16> {
     };
     block
         .words
-        .get(at..at + 2)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .get(at..)
+        .and_then(<[u8]>::first_chunk::<2>)
+        .map(|b| u16::from_le_bytes(*b))
 }
 
 #[cfg(test)]

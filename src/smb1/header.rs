@@ -24,6 +24,10 @@ impl SmbCommand {
     pub const CREATE_DIRECTORY: SmbCommand = SmbCommand(0x00);
     /// `SMB_COM_DELETE_DIRECTORY` (0x01, MS-CIFS 2.2.4.2).
     pub const DELETE_DIRECTORY: SmbCommand = SmbCommand(0x01);
+    /// `SMB_COM_OPEN` (0x02, MS-CIFS 2.2.4.3).
+    pub const OPEN: SmbCommand = SmbCommand(0x02);
+    /// `SMB_COM_CREATE` (0x03, MS-CIFS 2.2.4.4).
+    pub const CREATE: SmbCommand = SmbCommand(0x03);
     /// `SMB_COM_CLOSE` (0x04, MS-CIFS 2.2.4.5).
     pub const CLOSE: SmbCommand = SmbCommand(0x04);
     /// `SMB_COM_FLUSH` (0x05, MS-CIFS 2.2.4.6).
@@ -40,14 +44,28 @@ impl SmbCommand {
     pub const READ: SmbCommand = SmbCommand(0x0A);
     /// `SMB_COM_WRITE` (0x0B, MS-CIFS 2.2.4.12).
     pub const WRITE: SmbCommand = SmbCommand(0x0B);
+    /// `SMB_COM_LOCK_BYTE_RANGE` (0x0C, MS-CIFS 2.2.4.13).
+    pub const LOCK_BYTE_RANGE: SmbCommand = SmbCommand(0x0C);
+    /// `SMB_COM_UNLOCK_BYTE_RANGE` (0x0D, MS-CIFS 2.2.4.14).
+    pub const UNLOCK_BYTE_RANGE: SmbCommand = SmbCommand(0x0D);
+    /// `SMB_COM_CREATE_TEMPORARY` (0x0E, MS-CIFS 2.2.4.15).
+    pub const CREATE_TEMPORARY: SmbCommand = SmbCommand(0x0E);
+    /// `SMB_COM_CREATE_NEW` (0x0F, MS-CIFS 2.2.4.16).
+    pub const CREATE_NEW: SmbCommand = SmbCommand(0x0F);
     /// `SMB_COM_CHECK_DIRECTORY` (0x10, MS-CIFS 2.2.4.17).
     pub const CHECK_DIRECTORY: SmbCommand = SmbCommand(0x10);
+    /// `SMB_COM_SEEK` (0x12, MS-CIFS 2.2.4.19).
+    pub const SEEK: SmbCommand = SmbCommand(0x12);
     /// `SMB_COM_LOCK_AND_READ` (0x13, MS-CIFS 2.2.4.20).
     pub const LOCK_AND_READ: SmbCommand = SmbCommand(0x13);
     /// `SMB_COM_READ_RAW` (0x1A, MS-CIFS 2.2.4.22).
     pub const READ_RAW: SmbCommand = SmbCommand(0x1A);
     /// `SMB_COM_READ_MPX` (0x1B, MS-CIFS 2.2.4.23).
     pub const READ_MPX: SmbCommand = SmbCommand(0x1B);
+    /// `SMB_COM_SET_INFORMATION2` (0x22, MS-CIFS 2.2.4.30).
+    pub const SET_INFORMATION2: SmbCommand = SmbCommand(0x22);
+    /// `SMB_COM_LOCKING_ANDX` (0x24, MS-CIFS 2.2.4.32).
+    pub const LOCKING_ANDX: SmbCommand = SmbCommand(0x24);
     /// `SMB_COM_COPY` (0x29, MS-CIFS 2.2.4.37).
     pub const COPY: SmbCommand = SmbCommand(0x29);
     /// `SMB_COM_MOVE` (0x2A, MS-CIFS 2.2.4.38).
@@ -127,6 +145,8 @@ impl SmbCommand {
         Some(match self.0 {
             0x00 => "CREATE_DIRECTORY",
             0x01 => "DELETE_DIRECTORY",
+            0x02 => "OPEN",
+            0x03 => "CREATE",
             0x04 => "CLOSE",
             0x05 => "FLUSH",
             0x06 => "DELETE",
@@ -135,10 +155,17 @@ impl SmbCommand {
             0x09 => "SET_INFORMATION",
             0x0A => "READ",
             0x0B => "WRITE",
+            0x0C => "LOCK_BYTE_RANGE",
+            0x0D => "UNLOCK_BYTE_RANGE",
+            0x0E => "CREATE_TEMPORARY",
+            0x0F => "CREATE_NEW",
             0x10 => "CHECK_DIRECTORY",
+            0x12 => "SEEK",
             0x13 => "LOCK_AND_READ",
             0x1A => "READ_RAW",
             0x1B => "READ_MPX",
+            0x22 => "SET_INFORMATION2",
+            0x24 => "LOCKING_ANDX",
             0x29 => "COPY",
             0x2A => "MOVE",
             0x2D => "OPEN_ANDX",

@@ -716,6 +716,8 @@ pub struct Connection<S: PrintFileHandler> {
     files: BTreeMap<u16, OpenFile<S::File>>,
     next_fid: u16,
     aborts: Aborts<S::File>,
+    /// Responses held back until the aborts before them are done.
+    deferred: Vec<Vec<u8>>,
     spare_msg: Vec<u8>,
     events: Vec<Event>,
 }
@@ -788,6 +790,7 @@ impl<S: PrintFileHandler> Connection<S> {
             }
         }
         v.extend(self.aborts.0.drain(..).flatten());
+        self.deferred.clear();
         v.extend(
             std::mem::take(&mut self.files)
                 .into_values()
@@ -825,6 +828,7 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
             files: BTreeMap::new(),
             next_fid: 0x4000,
             aborts: Aborts(VecDeque::new()),
+            deferred: Vec::new(),
             spare_msg: Vec::new(),
             events: Vec::new(),
         }
@@ -942,25 +946,38 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
         outcome: impl Into<Outcome<S::File>>,
         out: &mut Vec<Vec<u8>>,
     ) -> Result<(), ConnectionError> {
+        let before = out.len();
         match (self.call.take(), outcome.into()) {
             (Some(Outstanding::Pipe(call)), Outcome::Pipe(o)) => {
                 self.answer_pipe(call, o, out);
-                Ok(())
             }
             (Some(Outstanding::File(step)), Outcome::PrintFile(o))
                 if files::outcome_fits(&step.op, &o) =>
             {
                 self.answer_file(*step, o, out);
-                Ok(())
             }
             (None, Outcome::PrintFile(PrintFileOutcome::Aborted)) if !self.aborts.0.is_empty() => {
                 self.aborts.0.pop_front();
-                Ok(())
             }
             (call, _) => {
                 self.call = call;
-                Err(ConnectionError::NoCall)
+                return Err(ConnectionError::NoCall);
             }
+        }
+        self.hold_behind_aborts(out, before);
+        Ok(())
+    }
+
+    /// The responses from `out[before..]` wait while print files are being
+    /// aborted (a TREE_DISCONNECT, LOGOFF_ANDX or DISCONNECT_TID with files
+    /// open): the client hears of the disconnect once their jobs are gone.
+    /// When the last abort is done, the held responses go out first.
+    fn hold_behind_aborts(&mut self, out: &mut Vec<Vec<u8>>, before: usize) {
+        let before = before.min(out.len());
+        if !self.aborts.0.is_empty() {
+            self.deferred.extend(out.drain(before..));
+        } else if !self.deferred.is_empty() {
+            out.splice(before..before, self.deferred.drain(..));
         }
     }
 
@@ -1068,6 +1085,7 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
                 return Ok(());
             }
         };
+        let before = out.len();
         match req.command {
             SmbCommand::NEGOTIATE => self.negotiate(&req, &block, out),
             SmbCommand::SESSION_SETUP_ANDX
@@ -1090,6 +1108,7 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
                 self.reply_error(&req, status, out)
             }
         }
+        self.hold_behind_aborts(out, before);
         Ok(())
     }
 

@@ -8,9 +8,10 @@
 //! | WRITE_ANDX, WRITE, WRITE_PRINT_FILE | written through the handler | STATUS_NOT_IMPLEMENTED |
 //! | CLOSE, CLOSE_PRINT_FILE | the job is queued | STATUS_NOT_IMPLEMENTED |
 //! | FLUSH | success (every write is done when answered) | STATUS_NOT_IMPLEMENTED |
-//! | READ, READ_ANDX, LOCK_AND_READ | STATUS_ACCESS_DENIED (a spool file is opened for writing only) | STATUS_NOT_IMPLEMENTED |
-//! | directory, path and search commands, TRANSACTION2, NT_TRANSACT | STATUS_INVALID_DEVICE_REQUEST (a command for a disk share) | STATUS_NOT_IMPLEMENTED |
-//! | QUERY_INFORMATION_DISK | STATUS_SMB_BAD_TID (3.3.5: not a disk share) | STATUS_SMB_BAD_TID |
+//! | READ, READ_ANDX, LOCK_AND_READ, SEEK, LOCK_BYTE_RANGE, UNLOCK_BYTE_RANGE, LOCKING_ANDX, SET_INFORMATION2 (on a print file's FID) | STATUS_BAD_DEVICE_TYPE, ERRSRV/ERRinvdevice (2.2.4.11.2 "attempt to read from an open spool file", 2.2.4.13.2, 2.2.4.19.2, 2.2.4.30.2, 2.2.4.32.2) | STATUS_NOT_IMPLEMENTED |
+//! | OPEN, CREATE, CREATE_TEMPORARY, CREATE_NEW | STATUS_BAD_DEVICE_TYPE (2.2.4.3.2: "a share that is not a file system subtree") | STATUS_NOT_IMPLEMENTED |
+//! | directory, path and search commands, TRANSACTION2, NT_TRANSACT | STATUS_BAD_DEVICE_TYPE (ERRinvdevice, 2.2.2.4: "a non-printer request made to a printer device") | STATUS_NOT_IMPLEMENTED |
+//! | QUERY_INFORMATION_DISK | STATUS_SMB_BAD_TID (3.3.5.x: the share must be a disk) | STATUS_SMB_BAD_TID |
 //!
 //! UID then TID are checked first (3.3.5.2); a FID must name a print file
 //! open on the request's tree (STATUS_INVALID_HANDLE otherwise; CLOSE of
@@ -58,11 +59,19 @@ pub(super) fn is_andx(command: SmbCommand) -> bool {
     )
 }
 
-/// Reads of an open file.
+/// Commands on an open file that a print file does not serve: reads,
+/// seeks, byte-range locks, setting its times.
 fn is_read(command: SmbCommand) -> bool {
     matches!(
         command,
-        SmbCommand::READ | SmbCommand::READ_ANDX | SmbCommand::LOCK_AND_READ
+        SmbCommand::READ
+            | SmbCommand::READ_ANDX
+            | SmbCommand::LOCK_AND_READ
+            | SmbCommand::SEEK
+            | SmbCommand::LOCK_BYTE_RANGE
+            | SmbCommand::UNLOCK_BYTE_RANGE
+            | SmbCommand::LOCKING_ANDX
+            | SmbCommand::SET_INFORMATION2
     )
 }
 
@@ -71,7 +80,11 @@ fn is_read(command: SmbCommand) -> bool {
 fn is_disk_only(command: SmbCommand) -> bool {
     matches!(
         command,
-        SmbCommand::CREATE_DIRECTORY
+        SmbCommand::OPEN
+            | SmbCommand::CREATE
+            | SmbCommand::CREATE_TEMPORARY
+            | SmbCommand::CREATE_NEW
+            | SmbCommand::CREATE_DIRECTORY
             | SmbCommand::DELETE_DIRECTORY
             | SmbCommand::DELETE
             | SmbCommand::RENAME
@@ -249,13 +262,16 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
             c if is_read(c) => {
                 let fid = request_fid(c, block).ok_or(NtStatus::STATUS_INVALID_SMB)?;
                 self.chain_fid(chain, fid)?;
-                // A spool file is opened for writing only (MS-CIFS <323>:
-                // GENERIC_WRITE | FILE_READ_ATTRIBUTES); Samba answers the same.
-                Err(NtStatus::STATUS_ACCESS_DENIED)
+                // "Attempt to read from an open spool file" (MS-CIFS
+                // 2.2.4.11.2, 2.2.4.42.2), a seek or lock on a file that is
+                // no regular file (2.2.4.19.2, 2.2.4.13.2, 2.2.4.32.2), "the
+                // FID does not specify a disk resource" (2.2.4.30.2).
+                Err(NtStatus::STATUS_BAD_DEVICE_TYPE)
             }
-            // A disk share's command on a printer share: the error for a
-            // share of the wrong type (3.3.5.54 gives it for the converse).
-            _ => Err(NtStatus::STATUS_INVALID_DEVICE_REQUEST),
+            // A disk share's command on a printer share: "a non-printer
+            // request made to a printer device" (ERRinvdevice, 2.2.2.4;
+            // file creation: 2.2.4.3.2, 2.2.4.4.2, 2.2.4.15.2, 2.2.4.16.2).
+            _ => Err(NtStatus::STATUS_BAD_DEVICE_TYPE),
         }
     }
 
