@@ -47,6 +47,11 @@ pub struct Serve {
 impl Serve {
     /// `msrap serve --listen 127.0.0.1:PORT EXTRA...`, once it accepts connections.
     pub fn start(extra: &[&str]) -> Serve {
+        Serve::start_binary(std::path::Path::new(env!("CARGO_BIN_EXE_msrap")), extra)
+    }
+
+    /// The same with another build of msrap (the release one...).
+    pub fn start_binary(binary: &std::path::Path, extra: &[&str]) -> Serve {
         let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
         let stderr = std::env::temp_dir().join(format!(
             "msrap-serve-{}-{}.stderr",
@@ -54,7 +59,7 @@ impl Serve {
             addr.port()
         ));
         let file = std::fs::File::create(&stderr).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_msrap"))
+        let mut child = Command::new(binary)
             .args(["serve", "--listen", &addr.to_string()])
             .args(extra)
             .env_remove("RUST_LOG")
@@ -83,6 +88,11 @@ impl Serve {
             child: Some(child),
             stderr,
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
     }
 
     /// What it has written to stderr so far.
