@@ -52,6 +52,10 @@ pub enum ParseError {
     /// An AndX chain goes backwards, leaves the message or is too long.
     #[error("bad AndX chain: {0}")]
     BadAndX(&'static str),
+    /// An offset points before the data it should locate (into the header
+    /// or the parameter words).
+    #[error("{0} points before its data")]
+    Misplaced(&'static str),
 }
 
 impl ParseError {
@@ -69,7 +73,8 @@ impl ParseError {
             | ParseError::WordCountOverrun { .. }
             | ParseError::ByteCountOverrun { .. }
             | ParseError::BadWordCount { .. }
-            | ParseError::BadAndX(_) => NtStatus::STATUS_INVALID_SMB,
+            | ParseError::BadAndX(_)
+            | ParseError::Misplaced(_) => NtStatus::STATUS_INVALID_SMB,
             ParseError::OutOfBounds(_)
             | ParseError::CountExceedsTotal(_)
             | ParseError::Unterminated(_) => NtStatus::STATUS_INVALID_PARAMETER,

@@ -475,7 +475,9 @@ pub struct WriteAndxRequest<'a> {
 
 /// Parses a WRITE_ANDX request block (WordCount 12 or 14). `DataOffset`
 /// counts from the header start, whatever the command's place in an AndX
-/// chain; the data must lie inside the message.
+/// chain; it may not point before the block's bytes (STATUS_INVALID_SMB),
+/// and the data must lie inside the message (STATUS_INVALID_PARAMETER;
+/// it may run past ByteCount, as large writes do).
 pub fn parse_write_andx<'a>(
     msg: &'a [u8],
     block: &Block<'a>,
@@ -494,6 +496,11 @@ pub fn parse_write_andx<'a>(
     let data_offset = usize::from(w.u16()?);
     let offset_high = if block.word_count == 14 { w.u32()? } else { 0 };
     let len = usize::from(length_low) | usize::from(length_high) << 16;
+    if data_offset < block.bytes_offset {
+        // 3.3.5.37: DataOffset before the Data field SHOULD fail with
+        // STATUS_INVALID_SMB (it would point into the header or the words).
+        return Err(ParseError::Misplaced("WRITE_ANDX DataOffset"));
+    }
     let data = data_offset
         .checked_add(len)
         .and_then(|end| msg.get(data_offset..end))
@@ -867,6 +874,14 @@ mod tests {
         assert_eq!(
             parse_write_andx(&bad, &block).unwrap_err().status(),
             crate::codes::NtStatus::STATUS_INVALID_PARAMETER
+        );
+        // DataOffset into the header (3.3.5.37: SHOULD be STATUS_INVALID_SMB).
+        let mut bad = m.clone();
+        bad[HEADER_LEN + 1 + 22] = 0x08;
+        let block = parse_block(&bad, HEADER_LEN).unwrap();
+        assert_eq!(
+            parse_write_andx(&bad, &block).unwrap_err().status(),
+            crate::codes::NtStatus::STATUS_INVALID_SMB
         );
     }
 

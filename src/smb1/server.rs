@@ -2023,4 +2023,6 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> ServerConnection<S> {
 mod files;
 
 #[cfg(test)]
+mod file_tests;
+#[cfg(test)]
 mod tests;

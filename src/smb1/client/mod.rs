@@ -86,6 +86,25 @@ pub fn nt_create_andx(header: &SmbHeader, name: &str) -> Vec<u8> {
     b.finish()
 }
 
+/// NT_CREATE_ANDX of `name` chained with WRITE_ANDX of `data` and CLOSE in
+/// one message (MS-CIFS 2.2.3.4): the WRITE_ANDX and the CLOSE work on the
+/// FID the create opens (3.3.5.2.4), whatever FID they name.
+pub fn nt_create_write_close(header: &SmbHeader, name: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = MessageBuilder::new(header);
+    super::file::NtCreateAndx {
+        file_name: name,
+        desired_access: 0x0012_019F,
+        create_disposition: super::file::disposition::FILE_OVERWRITE_IF,
+        create_options: 0x0000_0040,
+    }
+    .write(&mut b, header.is_unicode());
+    b.link_next(SmbCommand::WRITE_ANDX);
+    super::file::write_write_andx_request(&mut b, 0xFFFF, 0, data);
+    b.link_next(SmbCommand::CLOSE);
+    super::file::write_close_request(&mut b, 0xFFFF);
+    b.finish()
+}
+
 /// An OPEN_ANDX request for `name` (MS-CIFS 2.2.4.41.1), write access,
 /// create or truncate; `flags` as sent (REQ_ATTRIB...).
 pub fn open_andx(header: &SmbHeader, flags: u16, access_mode: u16, name: &str) -> Vec<u8> {

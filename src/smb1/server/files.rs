@@ -11,7 +11,7 @@
 //! | READ, READ_ANDX, LOCK_AND_READ, SEEK, LOCK_BYTE_RANGE, UNLOCK_BYTE_RANGE, LOCKING_ANDX, SET_INFORMATION2 (on a print file's FID) | STATUS_BAD_DEVICE_TYPE, ERRSRV/ERRinvdevice (2.2.4.11.2 "attempt to read from an open spool file", 2.2.4.13.2, 2.2.4.19.2, 2.2.4.30.2, 2.2.4.32.2) | STATUS_NOT_IMPLEMENTED |
 //! | OPEN, CREATE, CREATE_TEMPORARY, CREATE_NEW | STATUS_BAD_DEVICE_TYPE (2.2.4.3.2: "a share that is not a file system subtree") | STATUS_NOT_IMPLEMENTED |
 //! | directory, path and search commands, TRANSACTION2, NT_TRANSACT | STATUS_BAD_DEVICE_TYPE (ERRinvdevice, 2.2.2.4: "a non-printer request made to a printer device") | STATUS_NOT_IMPLEMENTED |
-//! | QUERY_INFORMATION_DISK | STATUS_SMB_BAD_TID (3.3.5.x: the share must be a disk) | STATUS_SMB_BAD_TID |
+//! | QUERY_INFORMATION_DISK | STATUS_SMB_BAD_TID (3.3.5.46: the share must be a disk) | STATUS_SMB_BAD_TID |
 //!
 //! UID then TID are checked first (3.3.5.2); a FID must name a print file
 //! open on the request's tree (STATUS_INVALID_HANDLE otherwise; CLOSE of
@@ -149,7 +149,7 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
             .map(|t| t.kind)
             .ok_or(NtStatus::STATUS_SMB_BAD_TID)?;
         if command == SmbCommand::QUERY_INFORMATION_DISK {
-            // 3.3.5.x (QUERY_INFORMATION_DISK): "Share.Type MUST be Disk;
+            // 3.3.5.46 (QUERY_INFORMATION_DISK): "Share.Type MUST be Disk;
             // otherwise ... STATUS_SMB_BAD_TID". msrap has no disk share.
             return Err(NtStatus::STATUS_SMB_BAD_TID);
         }
@@ -276,11 +276,13 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
     }
 
     /// The FID a command works on: the chain's (3.3.5.2.4) or its own,
-    /// which must be a print file open on the request's tree.
+    /// which must be a print file opened on the request's tree by the
+    /// request's session (3.3.5.37: another UID's FID is
+    /// STATUS_INVALID_HANDLE).
     fn chain_fid(&self, chain: &mut Chain, fid: u16) -> Result<u16, NtStatus> {
         let fid = chain.ctx.fid.unwrap_or(fid);
         match self.files.get(&fid) {
-            Some(f) if f.tid == chain.ctx.tid && f.file.is_some() => {
+            Some(f) if f.tid == chain.ctx.tid && f.uid == chain.ctx.uid && f.file.is_some() => {
                 chain.ctx.fid = Some(fid);
                 Ok(fid)
             }
