@@ -30,8 +30,25 @@ mod smb1_harness {
     /// Serves `\PIPE\LANMAN` (any case) and a printer share `LASER`.
     /// Echoes parameters and data, ignoring the maxima (the server must
     /// cut); `EE EE` fails the transaction; `DA DA n n` returns n data bytes.
-    #[derive(Debug)]
-    pub(super) struct FuzzService;
+    #[derive(Debug, Default)]
+    pub(super) struct FuzzService {
+        /// Print files opened and not yet closed or aborted.
+        live: std::sync::atomic::AtomicUsize,
+    }
+
+    impl FuzzService {
+        fn live(&self) -> usize {
+            self.live.load(std::sync::atomic::Ordering::Relaxed)
+        }
+
+        fn forget(&self) {
+            let _ = self.live.fetch_update(
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+                |n| n.checked_sub(1),
+            );
+        }
+    }
 
     impl PipeHandler for FuzzService {
         fn has_pipe(&self, name: &str) -> bool {
@@ -92,6 +109,7 @@ mod smb1_harness {
             ready(if name.starts_with('X') {
                 Err(NtStatus::STATUS_ACCESS_DENIED)
             } else {
+                self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Ok(FuzzFile { end: 0 })
             })
         }
@@ -111,6 +129,21 @@ mod smb1_harness {
                 Ok(data.len() as u32)
             })
         }
+
+        fn close_print_file(
+            &self,
+            file: FuzzFile,
+        ) -> impl Future<Output = Result<(), NtStatus>> + Send + '_ {
+            assert!(file.end <= FUZZ_MAX_FILE);
+            self.forget();
+            ready(Ok(()))
+        }
+
+        fn abort_print_file(&self, file: FuzzFile) -> impl Future<Output = ()> + Send + '_ {
+            assert!(file.end <= FUZZ_MAX_FILE);
+            self.forget();
+            ready(())
+        }
     }
 
     /// Every response the server emits must itself parse, and respect sizes.
@@ -121,7 +154,10 @@ mod smb1_harness {
         if r.header.command == SmbCommand::TRANSACTION && r.block.word_count > 0 {
             r.transaction().expect("unparseable TRANSACTION response");
         }
-        if r.block.word_count >= 2 && matches!(r.header.command.0, 0x73..=0x75) {
+        // AndX responses (SESSION_SETUP, LOGOFF, TREE_CONNECT, OPEN_ANDX,
+        // WRITE_ANDX, NT_CREATE_ANDX, with what they chain) parse whole.
+        if r.block.word_count >= 2 && matches!(r.header.command.0, 0x73..=0x75 | 0x2D | 0x2F | 0xA2)
+        {
             r.andx_blocks(64).expect("unparseable AndX response chain");
         }
     }
@@ -131,7 +167,7 @@ mod smb1_harness {
     /// open on it (FID 0x4000).
     pub(super) fn established(flags2: HeaderFlags2) -> Connection<FuzzService> {
         let params = Arc::new(ServerParams::default());
-        let mut c = Connection::new(FuzzService, params, [7; 8]);
+        let mut c = Connection::new(FuzzService::default(), params, [7; 8]);
         let mut out = Vec::new();
         let h = SmbHeader::request(SmbCommand::NEGOTIATE, flags2);
         let _ = c.handle_message_now(&client::negotiate_request(&h, &["NT LM 0.12"]), &mut out);
@@ -234,7 +270,7 @@ mod smb1_harness {
         };
         let chunk = usize::from(mode >> 1).max(1);
         let mut s = ServerConnection::new(
-            FuzzService,
+            FuzzService::default(),
             Arc::new(ServerParams::default()),
             framing,
             [7; 8],
@@ -252,6 +288,8 @@ mod smb1_harness {
             );
             let (pending, bytes) = s.connection().pending_transactions();
             assert!(pending <= 8 && bytes <= 256 * 1024);
+            // Print files are bounded per connection (`max_open_files`).
+            assert!(s.connection().open_files() <= 16);
             if r.is_err() || (i % 2 == 1 && answer_calls(&mut s, &mut out).is_err()) {
                 open = false;
                 break;
@@ -260,6 +298,11 @@ mod smb1_harness {
         if open {
             let _ = answer_calls(&mut s, &mut out);
         }
+        // No print file is lost: each one opened was closed, aborted, or is
+        // handed back to the driver as the connection ends.
+        let left = s.connection_mut().take_print_files();
+        assert_eq!(s.connection().handler().live(), left.len());
+        assert!(left.len() <= 2 * 16, "{} print files left", left.len());
         let mut d = FrameDecoder::new(framing);
         d.extend_from_slice(&out);
         while let Ok(Some(f)) = d.decode() {

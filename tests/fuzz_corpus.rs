@@ -64,13 +64,13 @@ fn replay_rap_roundtrip_corpus() {
 #[cfg(feature = "smb1")]
 #[test]
 fn replay_smb1_message_corpus() {
-    assert_replayed("smb1_message", 441, msrap::fuzzing::smb1_message);
+    assert_replayed("smb1_message", 469, msrap::fuzzing::smb1_message);
 }
 
 #[cfg(feature = "smb1")]
 #[test]
 fn replay_smb1_session_corpus() {
-    assert_replayed("smb1_session", 792, msrap::fuzzing::smb1_session);
+    assert_replayed("smb1_session", 798, msrap::fuzzing::smb1_session);
 }
 
 #[cfg(feature = "client")]
@@ -169,6 +169,66 @@ mod smb1_seeds {
                 client::tree_disconnect(&ids(SmbCommand::TREE_DISCONNECT, f2)),
             ));
             messages.push(("logoff", client::logoff(&ids(SmbCommand::LOGOFF_ANDX, f2))));
+            // Print files: `established` has the printer share LASER on
+            // TID 2 with a print file open as FID 0x4000.
+            let p = |cmd| SmbHeader {
+                tid: 2,
+                ..ids(cmd, f2)
+            };
+            messages.push((
+                "nt_create_print",
+                client::nt_create_andx(&p(SmbCommand::NT_CREATE_ANDX), "\\doc\\report.txt"),
+            ));
+            messages.push((
+                "nt_create_refused",
+                client::nt_create_andx(&p(SmbCommand::NT_CREATE_ANDX), "Xrefused"),
+            ));
+            messages.push((
+                "nt_create_ipc",
+                client::nt_create_andx(&ids(SmbCommand::NT_CREATE_ANDX, f2), "\\srvsvc"),
+            ));
+            messages.push((
+                "open_andx_print",
+                client::open_andx(&p(SmbCommand::OPEN_ANDX), 0x0001, 0x0011, "LPT.TXT"),
+            ));
+            messages.push((
+                "open_print_file",
+                client::open_print_file(&p(SmbCommand::OPEN_PRINT_FILE), 0, 1, "DOSJOB"),
+            ));
+            messages.push((
+                "write_andx",
+                client::write_andx(&p(SmbCommand::WRITE_ANDX), 0x4000, 0x10, b"%!PS-Adobe"),
+            ));
+            messages.push((
+                "write_andx_disk_full",
+                client::write_andx(&p(SmbCommand::WRITE_ANDX), 0x4000, 0, &[0xDF; 8]),
+            ));
+            messages.push((
+                "write_core",
+                client::write(&p(SmbCommand::WRITE), 0x4000, 3, b"core"),
+            ));
+            messages.push((
+                "write_print_file",
+                client::write_print_file(&p(SmbCommand::WRITE_PRINT_FILE), 0x4000, b"\x1bE"),
+            ));
+            messages.push(("close", client::close(&p(SmbCommand::CLOSE), 0x4000)));
+            messages.push((
+                "close_print_file",
+                client::fid_request(&p(SmbCommand::CLOSE_PRINT_FILE), 0x4000),
+            ));
+            messages.push(("flush", client::fid_request(&p(SmbCommand::FLUSH), 0xFFFF)));
+            messages.push((
+                "read_print_file",
+                client::fid_request(&p(SmbCommand::READ), 0x4000),
+            ));
+            messages.push((
+                "nt_create_write_close",
+                client::nt_create_write_close(
+                    &p(SmbCommand::NT_CREATE_ANDX),
+                    "chain.ps",
+                    b"chained data",
+                ),
+            ));
             for (name, m) in &messages {
                 fs::write(root.join("smb1_message").join(format!("{name}_{tag}")), m).unwrap();
             }
@@ -225,6 +285,127 @@ mod smb1_seeds {
                 fs::write(
                     root.join("smb1_session")
                         .join(format!("session_{tag}_{mode:02x}")),
+                    &s,
+                )
+                .unwrap();
+
+                // A print session: LASER, a file opened, written and
+                // closed three ways, a chained one, one left open at
+                // TREE_DISCONNECT and one at LOGOFF.
+                let mut s = BytesMut::new();
+                s.extend_from_slice(&[mode]);
+                if framing == Framing::NetBios {
+                    s.extend_from_slice(&session_request("MSRAP", "FUZZ"));
+                }
+                let mut h = SmbHeader {
+                    pid_low: 0x74B2,
+                    ..SmbHeader::request(SmbCommand::NEGOTIATE, f2)
+                };
+                let mut push = |m: Vec<u8>| encode_message(framing, &m, &mut s).unwrap();
+                push(client::negotiate_request(&h, &["LANMAN2.1", "NT LM 0.12"]));
+                h.command = SmbCommand::SESSION_SETUP_ANDX;
+                push(client::session_setup_and_tree_connect(
+                    &h,
+                    &setup,
+                    "\\\\S\\LASER",
+                    "?????",
+                ));
+                let p = |command, mid| SmbHeader {
+                    uid: 100,
+                    tid: 1,
+                    mid,
+                    command,
+                    ..h
+                };
+                push(client::nt_create_andx(
+                    &p(SmbCommand::NT_CREATE_ANDX, 3),
+                    "a.txt",
+                ));
+                push(client::write_andx(
+                    &p(SmbCommand::WRITE_ANDX, 4),
+                    0x4000,
+                    0,
+                    b"first ",
+                ));
+                push(client::write_andx(
+                    &p(SmbCommand::WRITE_ANDX, 5),
+                    0x4000,
+                    6,
+                    b"second",
+                ));
+                push(client::close(&p(SmbCommand::CLOSE, 6), 0x4000));
+                push(client::open_andx(
+                    &p(SmbCommand::OPEN_ANDX, 7),
+                    1,
+                    1,
+                    "b.txt",
+                ));
+                push(client::write(
+                    &p(SmbCommand::WRITE, 8),
+                    0x4001,
+                    0,
+                    b"core write",
+                ));
+                push(client::close(&p(SmbCommand::CLOSE, 9), 0x4001));
+                push(client::open_print_file(
+                    &p(SmbCommand::OPEN_PRINT_FILE, 10),
+                    2,
+                    0,
+                    "C",
+                ));
+                push(client::write_print_file(
+                    &p(SmbCommand::WRITE_PRINT_FILE, 11),
+                    0x4002,
+                    b"\x1b&l0O",
+                ));
+                push(client::fid_request(
+                    &p(SmbCommand::CLOSE_PRINT_FILE, 12),
+                    0x4002,
+                ));
+                push(client::nt_create_write_close(
+                    &p(SmbCommand::NT_CREATE_ANDX, 13),
+                    "d",
+                    b"chain",
+                ));
+                push(client::nt_create_andx(
+                    &p(SmbCommand::NT_CREATE_ANDX, 14),
+                    "left-open",
+                ));
+                push(client::write_andx(
+                    &p(SmbCommand::WRITE_ANDX, 15),
+                    0x4004,
+                    0,
+                    b"abandoned",
+                ));
+                push(client::tree_disconnect(&p(SmbCommand::TREE_DISCONNECT, 16)));
+                push(client::tree_connect(
+                    &p(SmbCommand::TREE_CONNECT_ANDX, 17),
+                    "\\\\S\\LASER",
+                    "LPT1:",
+                ));
+                let q = |command, mid| SmbHeader {
+                    tid: 2,
+                    ..p(command, mid)
+                };
+                push(client::open_print_file(
+                    &q(SmbCommand::OPEN_PRINT_FILE, 18),
+                    0,
+                    1,
+                    "E",
+                ));
+                push(client::write_print_file(
+                    &q(SmbCommand::WRITE_PRINT_FILE, 19),
+                    0x4005,
+                    &[0xDF, 1],
+                ));
+                push(client::nt_create_andx(
+                    &q(SmbCommand::NT_CREATE_ANDX, 20),
+                    "F",
+                ));
+                push(client::logoff(&q(SmbCommand::LOGOFF_ANDX, 21)));
+                fs::write(
+                    root.join("smb1_session")
+                        .join(format!("print_session_{tag}_{mode:02x}")),
                     &s,
                 )
                 .unwrap();
