@@ -49,6 +49,45 @@ fn serve_refuses_a_zero_idle_timeout_and_zero_connections() {
 }
 
 #[test]
+fn serve_refuses_spool_limits_it_cannot_honour() {
+    for (flag, value, why) in [
+        (
+            "--max-job-size",
+            "0",
+            "a limit of 0 bytes would refuse every print job (the least is 1)",
+        ),
+        (
+            "--max-spool",
+            "12Q",
+            "\"12Q\" is not a size (bytes, or a number with K, M, G or T)",
+        ),
+        ("--max-job-size", "16777216T", "\"16777216T\" is too large"),
+        (
+            "--max-spool",
+            "5X",
+            "\"5X\" is not a size (bytes, or a number with K, M, G or T)",
+        ),
+    ] {
+        let out = msrap(&["serve", flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert_eq!(
+            text(&out.stderr).lines().next(),
+            Some(format!("error: invalid value '{value}' for '{flag} <BYTES>': {why}").as_str())
+        );
+    }
+    // A spool directory that cannot be made: a file is in its place.
+    let file = temp_file("msrap-not-a-dir", "");
+    let out = msrap(&["serve", "--spool-dir", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot create the spool directory"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn serve_refuses_two_queues_whose_names_differ_only_in_case() {
     let jobs = temp_file(
         "dup.toml",

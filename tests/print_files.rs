@@ -815,6 +815,27 @@ fn a_job_whose_connection_dies_leaves_no_job_and_no_file() {
     });
 }
 
+/// A job deleted through RAP while its data arrives: the writes go on (the
+/// client cannot be told mid-stream), the close answers
+/// STATUS_PRINT_CANCELLED, and neither a job nor its data stays.
+#[test]
+fn a_job_deleted_while_spooling_is_cancelled_at_the_close() {
+    let sink = Sink::start("cancel");
+    support::block_on(async {
+        let mut s = Session::open(sink.addr(), NT, "alice", "KEEP").await;
+        let fid = s.nt_create("doomed.ps").await;
+        assert_eq!(s.write_andx(fid, 0, b"first").await, (0, 5));
+        let v = query(sink.addr(), &["--user", "alice", "cancel", "1"]);
+        assert_eq!(v["status"], 0, "{v}");
+        assert_eq!(sink.jobs("KEEP"), vec![]);
+        assert_eq!(s.write_andx(fid, 5, b"second").await, (0, 6));
+        assert_eq!(s.close(fid).await, 0xC000_00C8); // STATUS_PRINT_CANCELLED
+    });
+    assert_eq!(sink.jobs("KEEP"), vec![]);
+    assert_eq!(sink.spool_files(), set(&[]));
+    assert_eq!(sink.print.spool().bytes_in_use(), 0);
+}
+
 /// What a previous run left (spool files no running msrap holds) is
 /// removed when the spool directory is opened; a file another live msrap
 /// is writing (locked), kept data and unrelated files stay.
