@@ -63,16 +63,19 @@ pub struct ServeArgs {
     /// The server comment NetServerGetInfo level 1 reports.
     #[arg(long, default_value = "msrap")]
     pub comment: String,
-    /// Where print files are spooled while they arrive (created if missing;
-    /// one msrap per directory); default: msrap-spool in the system's
-    /// temporary directory.
+    /// Where print files are spooled while they arrive, and where queues
+    /// with `keep_data` keep them (created mode 0700 if missing; must
+    /// belong to this user; spool files a previous run left are removed at
+    /// start); default: msrap-spool in the system's temporary directory.
     #[arg(long, value_name = "DIR")]
     pub spool_dir: Option<PathBuf>,
-    /// The largest print job accepted, in bytes (K, M, G suffixes: 1024s);
-    /// beyond, the write fails as on a full disk and the job is dropped.
+    /// The largest print job accepted, in bytes (K, M, G, T suffixes:
+    /// powers of 1024); beyond, the write fails as on a full disk
+    /// (STATUS_DISK_FULL) and the job and its file are dropped.
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = parse_size)]
     pub max_job_size: u64,
-    /// The most bytes all print jobs being received may hold together.
+    /// The most bytes all print jobs being received may hold together
+    /// (same suffixes); beyond, as for --max-job-size.
     #[arg(long, value_name = "BYTES", default_value = "1G", value_parser = parse_size)]
     pub max_spool: u64,
 }
