@@ -70,7 +70,7 @@ fn replay_smb1_message_corpus() {
 #[cfg(feature = "smb1")]
 #[test]
 fn replay_smb1_session_corpus() {
-    assert_replayed("smb1_session", 798, msrap::fuzzing::smb1_session);
+    assert_replayed("smb1_session", 1092, msrap::fuzzing::smb1_session);
 }
 
 #[cfg(feature = "client")]
