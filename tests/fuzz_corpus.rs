@@ -64,13 +64,13 @@ fn replay_rap_roundtrip_corpus() {
 #[cfg(feature = "smb1")]
 #[test]
 fn replay_smb1_message_corpus() {
-    assert_replayed("smb1_message", 469, msrap::fuzzing::smb1_message);
+    assert_replayed("smb1_message", 677, msrap::fuzzing::smb1_message);
 }
 
 #[cfg(feature = "smb1")]
 #[test]
 fn replay_smb1_session_corpus() {
-    assert_replayed("smb1_session", 1092, msrap::fuzzing::smb1_session);
+    assert_replayed("smb1_session", 1176, msrap::fuzzing::smb1_session);
 }
 
 #[cfg(feature = "client")]
