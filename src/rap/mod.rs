@@ -54,6 +54,7 @@ pub mod dissect;
 pub mod lanman;
 pub mod marshal;
 pub mod params;
+pub mod print_dest;
 pub mod print_job;
 pub mod print_queue;
 pub mod profile;
