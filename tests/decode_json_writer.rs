@@ -81,16 +81,23 @@ fn response() -> impl Strategy<Value = Option<ResponseDissection>> {
             fields(),
             proptest::collection::vec(fields(), 0..3),
             any::<bool>(),
+            proptest::collection::vec(proptest::collection::vec(fields(), 0..3), 0..3),
+            any::<bool>(),
         )
-            .prop_map(|(status, converter, params, entries, is_array)| {
-                ResponseDissection {
-                    status: RapStatus(status),
-                    converter,
-                    params,
-                    entries,
-                    is_array,
-                }
-            }),
+            .prop_map(
+                |(status, converter, params, entries, is_array, aux, has_aux)| {
+                    ResponseDissection {
+                        status: RapStatus(status),
+                        converter,
+                        params,
+                        entries,
+                        // Auxiliary structures, also fewer lists than entries.
+                        has_aux,
+                        aux: if has_aux { aux } else { Vec::new() },
+                        is_array,
+                    }
+                },
+            ),
     )
 }
 

@@ -296,6 +296,17 @@ fn print_text(w: &mut impl Write, n: u64, t: &RapTransaction) -> std::io::Result
                 write!(w, "    [{i}] ")?;
                 write_fields(w, e)?;
                 w.write_all(b"\n")?;
+                for (j, a) in r
+                    .aux
+                    .get(i)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .enumerate()
+                {
+                    write!(w, "      [{i}.{j}] ")?;
+                    write_fields(w, a)?;
+                    w.write_all(b"\n")?;
+                }
             }
         }
         (None, Some(s)) => writeln!(w, "  response SMB {s:?}, no RAP payload")?,

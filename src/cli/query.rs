@@ -171,6 +171,21 @@ fn print_text(d: &Dissection, smb: NtStatus) {
                 crate::outln!("  {k:<24} {}", show(v));
             }
         }
+        // Auxiliary structures (the jobs of a queue at levels 2 and 4).
+        for (j, a) in r
+            .aux
+            .get(i)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .enumerate()
+        {
+            crate::outln!("  aux {}:", j + 1);
+            for (k, v) in a {
+                if k != "pad" {
+                    crate::outln!("    {k:<22} {}", show(v));
+                }
+            }
+        }
     }
     for a in &d.anomalies {
         crate::outln!("  anomaly: {a}");
