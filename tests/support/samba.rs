@@ -396,3 +396,59 @@ pub fn parse_queue(out: &str) -> Vec<(u32, u32, String)> {
         })
         .collect()
 }
+
+/// Run Samba's `net rap printq ARGS` against `addr` (SMB1 forced by `conf`),
+/// anonymous; stdout and stderr.
+pub fn net_rap_printq(addr: SocketAddr, conf: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new("net")
+        .args(["rap", "printq"])
+        .args(args)
+        .args(["-S", &addr.ip().to_string(), "-p", &addr.port().to_string()])
+        .args(["-U%", "-s"])
+        .arg(conf)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run net");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One queue as `net rap printq` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetQueue {
+    pub name: String,
+    pub jobs: u32,
+    pub status: String,
+    /// (user, job id, size, status) per job line.
+    pub job_lines: Vec<(String, u32, u32, String)>,
+}
+
+/// Parse `net rap printq` output: a queue line
+/// (`%-17.17s Queue %5d jobs                      %s`) followed by its job
+/// lines (`     %-23.23s %5d %9d            %s`).
+pub fn parse_printq(out: &str) -> Vec<NetQueue> {
+    let mut v: Vec<NetQueue> = Vec::new();
+    for line in out.lines() {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with("     ") {
+            if let (Some(q), [user, id, size, status @ ..]) = (v.last_mut(), &t[..]) {
+                if let (Ok(id), Ok(size)) = (id.parse(), size.parse()) {
+                    q.job_lines
+                        .push(((*user).to_owned(), id, size, status.join(" ")));
+                }
+            }
+        } else if let [name, "Queue", n, "jobs", status @ ..] = &t[..] {
+            if let Ok(n) = n.parse() {
+                v.push(NetQueue {
+                    name: (*name).to_owned(),
+                    jobs: n,
+                    status: status.join(" "),
+                    job_lines: Vec::new(),
+                });
+            }
+        }
+    }
+    v
+}
