@@ -45,6 +45,8 @@ pub enum Data {
     Cut,
     /// A semantic check on the decoded structure.
     Check(Semantic),
+    /// A print-queue check (`conform::queues`).
+    Queue(super::queues::QueueData),
 }
 
 /// Checks on what the fields mean (3.2.5.7 mapping, 3.2.5.7.1).
@@ -617,6 +619,7 @@ pub fn catalogue(ctx: &Context) -> Vec<Case> {
             [ok, ok, ok],
         );
     }
+    super::queues::extend(ctx, &mut b.cases);
     b.cases
 }
 
@@ -769,6 +772,10 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
         }
         return;
     }
+    if let Data::Queue(q) = data {
+        d.extend(super::queues::check(ctx, q, reply));
+        return;
+    }
     let Some(level) = case.level else { return };
     let Some(reference) = ctx
         .references
@@ -865,7 +872,7 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
             }
         }
         Data::Check(s) => d.extend(semantic(ctx, level, s, &got)),
-        Data::Any | Data::None => {}
+        Data::Any | Data::None | Data::Queue(_) => {}
     }
 }
 

@@ -13,6 +13,7 @@
 //! (`smb1::client::InProcess`, a pipe handler called directly).
 
 pub mod cases;
+pub mod queues;
 
 use crate::codes::{NtStatus, RapStatus};
 use crate::oem::OemCodePage;
@@ -80,6 +81,9 @@ pub struct Context {
     pub unknown_job_id: u16,
     /// The queue used for discovery, if any.
     pub queue: Option<String>,
+    /// The queue under test as NetPrintQGetInfo level 2 described it (None
+    /// when there is no queue or it did not answer).
+    pub queue_reference: Option<queues::QueueReference>,
     /// References for levels 0..=3 (None when the server did not answer with success).
     pub references: [Option<Reference>; 4],
     pub code_page: OemCodePage,
@@ -181,7 +185,12 @@ pub async fn build_context<T: Transport>(
     let unknown_job_id = (0x7777u16..=0xFFFF)
         .find(|id| !known_ids.contains(id) && *id != job_id)
         .unwrap_or(0x7777);
+    let queue_reference = match &queue {
+        Some(q) => queues::reference(t, q, &code_page).await,
+        None => None,
+    };
     Ok(Context {
+        queue_reference,
         job_id,
         unknown_job_id,
         queue,
