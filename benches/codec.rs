@@ -1,7 +1,8 @@
 //! Codec benchmarks: NetPrintJobGetInfo end to end (request bytes →
 //! RapServer::handle over the in-memory sample spooler → params/data in a
 //! reused RapResponse) for levels 0–3 in both string layouts, and parsing
-//! a level-3 reply on the client side.
+//! a level-3 reply on the client side; NetPrintQEnum level 2 (`net rap
+//! printq`'s request) over one queue with five jobs.
 //!
 //! `cargo bench --bench codec --no-default-features`
 
@@ -89,5 +90,37 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, get_info, parse);
+/// One queue (LASER) with its five jobs: `net rap printq`'s request,
+/// NetPrintQEnum level 2, AuxDesc `WB21BB16B10zWWzDDz`, buffer 0xFFE0.
+fn q_enum(c: &mut Criterion) {
+    use msrap::rap::commands::net_print_q_enum::{q_enum_request, SPEC_AUX_DESC};
+    use msrap::spool::sample::sample_queues;
+    use msrap::spool::MemorySpooler;
+    let mut g = c.benchmark_group("q_enum");
+    let req = q_enum_request(2, 0xFFE0, Some(SPEC_AUX_DESC));
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            ServerConfig {
+                profile,
+                ..ServerConfig::default()
+            },
+            MemorySpooler::new(sample_queues().into_iter().take(1).collect()),
+        );
+        let mut out = RapResponse::default();
+        g.bench_function(format!("level2-5jobs/{name}"), |b| {
+            b.iter(|| {
+                let input = TransactionInput {
+                    parameters: black_box(&req),
+                    data: &[],
+                    max_parameter_count: 8,
+                    max_data_count: 0xFFE0,
+                };
+                black_box(server.handle(&input, &mut out));
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, get_info, parse, q_enum);
 criterion_main!(benches);

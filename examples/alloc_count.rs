@@ -1,6 +1,7 @@
 //! Heap allocations per NetPrintJobGetInfo request (levels 0–3, both string
 //! layouts), after a warm-up, with the output buffer reused; and per
-//! client-side parse of the level-3 reply.
+//! client-side parse of the level-3 reply; per NetPrintQEnum level 2 over
+//! one queue with five jobs (`net rap printq`'s request).
 //!
 //! `cargo run --release --example alloc_count --no-default-features`
 
@@ -92,5 +93,39 @@ fn main() {
             });
             println!("| {level} | {name} | {per_request} | {per_parse} |");
         }
+    }
+    println!();
+    println!("| NetPrintQEnum level 2, 5 jobs | layout | allocations/request |");
+    println!("| --- | --- | --- |");
+    let req = msrap::rap::commands::net_print_q_enum::q_enum_request(
+        2,
+        0xFFE0,
+        Some(msrap::rap::commands::net_print_q_enum::SPEC_AUX_DESC),
+    );
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            ServerConfig {
+                profile,
+                ..ServerConfig::default()
+            },
+            msrap::spool::MemorySpooler::new(
+                msrap::spool::sample::sample_queues()
+                    .into_iter()
+                    .take(1)
+                    .collect(),
+            ),
+        );
+        let mut out = RapResponse::default();
+        let input = TransactionInput {
+            parameters: &req,
+            data: &[],
+            max_parameter_count: 8,
+            max_data_count: 0xFFE0,
+        };
+        let per_request = count(|| {
+            std::hint::black_box(server.handle(std::hint::black_box(&input), &mut out));
+        });
+        assert_eq!(&out.params[..2], &[0, 0], "ERROR_SUCCESS");
+        println!("| q_enum | {name} | {per_request} |");
     }
 }

@@ -247,10 +247,15 @@ pub fn client_response(data: &[u8]) {
         .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
     let mut pending = PendingTransaction::new(mid, mode & 2 != 0);
     let cp = OemCodePage::default();
-    let requests: [&[u8]; 3] = [
+    let requests: [&[u8]; 5] = [
         b"\x4D\x00WWrLh\x00WWzWWDDzzzzzzzzzzlz\x00\x03\x00\x03\x00\x00\x10",
         b"\x4C\x00zWrLeh\x00WWzWWDDzz\x00LASER\x00\x02\x00\x00\x10",
         b"\x68\x00WrLehDz\x00B16BBDz\x00\x01\x00\x00\x10\xFF\xFF\xFF\xFF\x00",
+        // NetPrintQEnum level 2 with its AuxDesc (`net rap printq`): decode
+        // follows each N into the PrintJobInfo1 structures.
+        b"\x45\x00WrLeh\x00B13BWWWzzzzzWN\x00\x02\x00\xE0\xFFWB21BB16B10zWWzDDz\x00",
+        // NetPrintQGetInfo level 4 with Samba's AuxDesc.
+        b"\x46\x00zWrLh\x00zWWWWzzzzWNzzl\x00LASER\x00\x04\x00\x00\x10WWzWWDDzz\x00",
     ];
     for _ in 0..64 {
         let msg = match decoder.decode() {
@@ -261,9 +266,10 @@ pub fn client_response(data: &[u8]) {
         match pending.on_message(&msg) {
             Ok(ReplyStep::Done(r)) => {
                 assert!(r.params.len() <= 0xFFFF && r.data.len() <= 0xFFFF);
-                for level in 0..5 {
+                for level in 0..6 {
                     let _ = parse_get_info_response(level, &r.params, &r.data, &cp);
                     let _ = parse_job_enum_response(level, &r.params, &r.data, &cp);
+                    queue_parsers(level, &r.params, &r.data, &cp);
                 }
                 for req in requests {
                     let d = dissect(req, Some((&r.params, &r.data)), &cp);
@@ -492,7 +498,58 @@ pub fn rap_request(data: &[u8]) {
         if status.carries_data() {
             assert_eq!(parsed.jobs.len(), usize::from(parsed.entries_returned));
         }
+    } else if req.opcode == RapOpcode::NET_PRINT_Q_ENUM && req.param_desc.as_bytes() == b"WrLeh" {
+        // NetPrintQEnum (any AuxDesc): our own reply parses, every queue
+        // with all its jobs (2.5.11), within ReceiveBufferSize.
+        use crate::rap::commands::net_print_q_enum::{parse_q_enum_response, PrintQEnumRequest};
+        let Ok((r, _)) = PrintQEnumRequest::parse(params.bytes) else {
+            return;
+        };
+        assert!(out.data.len() <= usize::from(r.receive_buffer_size));
+        if r.level > 5 {
+            assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            return;
+        }
+        if status.carries_data() {
+            let parsed = parse_q_enum_response(r.level, &out.params, &out.data, &cp)
+                .unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+            assert_eq!(parsed.queues.len(), usize::from(parsed.entries_returned));
+        }
+    } else if req.opcode == RapOpcode::NET_PRINT_Q_GET_INFO && req.param_desc.as_bytes() == b"zWrLh"
+    {
+        use crate::rap::commands::net_print_q_get_info::{
+            parse_q_get_info_response, PrintQGetInfoRequest,
+        };
+        let Ok((r, _)) = PrintQGetInfoRequest::parse(params.bytes) else {
+            return;
+        };
+        assert!(out.data.len() <= usize::from(r.receive_buffer_size));
+        if status.carries_data() {
+            // 3.2.5.5: data only when everything fit.
+            assert_eq!(status, RapStatus::ERROR_SUCCESS);
+            let parsed = parse_q_get_info_response(r.level, &out.params, &out.data, &cp)
+                .unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+            assert_eq!(
+                parsed.total_bytes_available,
+                u16::try_from(out.data.len()).ok()
+            );
+        }
     }
+}
+
+/// The client-side parsers of the print-queue and destination commands
+/// (69, 70, 84, 85) on one response: they must return, never panic.
+fn queue_parsers(level: u16, params: &[u8], data: &[u8], cp: &OemCodePage) {
+    use crate::rap::commands::{
+        net_print_dest_enum, net_print_dest_get_info, net_print_q_enum, net_print_q_get_info,
+    };
+    if let Ok(r) = net_print_q_enum::parse_q_enum_response(level, params, data, cp) {
+        // Every queue was read whole, with as many jobs as its N says.
+        assert!(r.queues.len() <= usize::from(r.entries_returned));
+    }
+    let _ = net_print_q_get_info::parse_q_get_info_response(level, params, data, cp);
+    let _ = net_print_dest_enum::parse_dest_enum_response(level, params, data, cp);
+    let _ = net_print_dest_get_info::parse_dest_get_info_response(level, params, data, cp);
 }
 
 /// `rap_response`: byte 0 level, byte 1 selector (code page, descriptor
@@ -510,6 +567,7 @@ pub fn rap_response(data: &[u8]) {
     let _ = parse_response_params(params);
     let _ = parse_get_info_response(level, params, rest, &cp);
     let _ = parse_job_enum_response(level, params, rest, &cp);
+    queue_parsers(level, params, rest, &cp);
     for desc in [job::LEVEL_0, job::LEVEL_1, job::LEVEL_2, job::LEVEL_3] {
         let _ = parse_generic(
             Descriptor(GET_INFO_PARAM_DESC),
