@@ -280,7 +280,7 @@ pub fn extend(ctx: &Context, cases: &mut Vec<Case>) {
         cases,
         "3.2.5.5/name-percent-user".into(),
         S_3255,
-        "Win9x's QUEUE%user names the queue QUEUE (SPEC_NOTES Q11)",
+        "Win9x's QUEUE%user names the queue QUEUE (SPEC_NOTES PQ4)",
         q_get_info_request(&user, 1, LARGE, None),
         6,
         LARGE,

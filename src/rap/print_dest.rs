@@ -6,7 +6,7 @@
 //!
 //! msrap's destinations are its printers, one per queue, in queue order,
 //! named by the queue's PrintQName ([`print_q_name`]); the job fields
-//! describe the job that is printing, if any (SPEC_NOTES Q12).
+//! describe the job that is printing, if any (SPEC_NOTES PQ5).
 
 use std::borrow::Cow;
 

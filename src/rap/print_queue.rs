@@ -187,7 +187,7 @@ pub const MAX_B13_NAME: usize = 12;
 /// PRINTER_INFO_2.Status → PrintQStatus (MS-RAP 3.2.5.4.1): PAUSED →
 /// PRQ_PAUSE, ERROR → PRQ_ERROR, PENDING_DELETION → PRQ_PENDING, every
 /// other bit → PRQ_ACTIVE. The table gives no precedence when several are
-/// set; msrap's (SPEC_NOTES Q10): PENDING_DELETION, then PAUSED, then ERROR.
+/// set; msrap's (SPEC_NOTES PQ3): PENDING_DELETION, then PAUSED, then ERROR.
 pub fn queue_status(status: PrinterStatus) -> u16 {
     if status.contains(PrinterStatus::PENDING_DELETION) {
         PRQ_PENDING

@@ -94,7 +94,7 @@ pub fn enumerated(level: u16, p: &Printer, cp: &OemCodePage) -> bool {
 pub(crate) async fn serve<S: Spooler>(cx: &Call<'_, S>, out: &mut RapResponse) -> RapOutcome {
     out.clear();
     // ParamDesc MUST be "WrLeh" (<71>: Windows fails the SMB transaction).
-    // The AuxDesc is allowed and not validated (SPEC_NOTES Q8).
+    // The AuxDesc is allowed and not validated (SPEC_NOTES PQ1).
     let r: PrintQEnumRequest = match cx.recognize_aux(out) {
         Ok((r, _aux)) => r,
         Err(o) => return o,
@@ -157,7 +157,7 @@ fn reply<S>(
         RapStatus::NERR_BUF_TOO_SMALL
     } else if m.entries_returned < m.entries_available || !m.complete {
         // 3.2.5.4: EntriesReturned < EntriesAvailable; 2.5.11: a string that
-        // did not fit (SPEC_NOTES Q9).
+        // did not fit (SPEC_NOTES PQ2).
         RapStatus::ERROR_MORE_DATA
     } else {
         RapStatus::ERROR_SUCCESS
