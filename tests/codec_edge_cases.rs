@@ -1242,11 +1242,12 @@ fn unknown_opcodes_get_not_supported_with_zero_filled_out_params() {
             call(&s, &hex("51 00 57 00 00 03 00")),
             reply(ns, "32 00 00 00", "")
         );
-        // NetPrintQGetInfo `zWrLh`: one `h`.
+        // An opcode nobody defines, with `zWrLh`: one `h`. (NetPrintQGetInfo,
+        // the former example, is served now.)
         assert_eq!(
             call(
                 &s,
-                &hex("46 00 7A 57 72 4C 68 00 42 31 33 00 4C 41 53 45 52 00 00 00 00 10")
+                &hex("77 77 7A 57 72 4C 68 00 42 31 33 00 4C 41 53 45 52 00 00 00 00 10")
             ),
             reply(ns, "32 00 00 00 00 00", "")
         );
