@@ -105,6 +105,7 @@ fn samba_refuses() -> Expect {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn case(
     cases: &mut Vec<Case>,
     id: String,
