@@ -299,3 +299,53 @@ fn net_rap_printq_against_samba() {
             .collect::<Vec<_>>()
     );
 }
+
+/// `msrap query queues` / `queue Q` / `dests` / `dest D` against our
+/// server: the JSON carries each queue's jobs under `aux`.
+#[test]
+fn msrap_query_queue_subcommands() {
+    let server = TestServer::start(RapConfig {
+        utc_offset_secs: 0,
+        ..RapConfig::default()
+    });
+    let query = |args: &[&str]| -> serde_json::Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_msrap"))
+            .args(["query", "--server", &server.addr.to_string(), "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let q = query(&["queues"]);
+    assert_eq!(q["command"], "NetPrintQEnum");
+    assert_eq!(q["aux_desc"], "WB21BB16B10zWWzDDz");
+    assert_eq!(q["data"][0]["print_q_name"], "LASER");
+    assert_eq!(q["data"][0]["aux"].as_array().unwrap().len(), 5);
+    assert_eq!(q["data"][1]["aux"][0]["user_name"], "dave");
+    let q = query(&["queue", "laser", "--level", "4"]);
+    assert_eq!(q["aux_desc"], "WWzWWDDzz");
+    assert_eq!(q["data"]["aux"][0]["document_name"], "report.txt");
+    let q = query(&["queue", "COLOR", "--level", "0"]);
+    assert_eq!(q["data"], serde_json::json!({"print_q_name": "COLOR"}));
+    let q = query(&["dests", "--level", "0"]);
+    assert_eq!(
+        q["data"],
+        serde_json::json!([{"name": "LASER"}, {"name": "COLOR"}])
+    );
+    let q = query(&["dest", "LASER"]);
+    assert_eq!(q["data"]["user_name"], "alice");
+    // An unknown queue: NERR_QNotFound, exit status 1.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_msrap"))
+        .args([
+            "query",
+            "--server",
+            &server.addr.to_string(),
+            "queue",
+            "NOPE",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NERR_QNotFound"));
+}
