@@ -44,6 +44,7 @@ fn value() -> impl Strategy<Value = Value> {
         proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::Bytes),
         Just(Value::Null),
         any::<u16>().prop_map(|s| Value::JobStatus(RapJobStatus(s))),
+        any::<u16>().prop_map(Value::QueueStatus),
         any::<u32>().prop_map(Value::Time),
     ]
 }

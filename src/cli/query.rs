@@ -236,6 +236,8 @@ fn show(v: &Value) -> String {
         Value::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
         Value::Null => "-".into(),
         Value::JobStatus(s) => s.to_string(),
+        Value::QueueStatus(s) => msrap::rap::print_queue::queue_status_name(*s)
+            .map_or_else(|| s.to_string(), str::to_owned),
         Value::Time(t) => iso8601(*t),
     }
 }

@@ -149,6 +149,13 @@ fn value(out: &mut Vec<u8>, v: &Value) {
             out.push(b'"');
         }
         Value::Null => out.extend_from_slice(b"null"),
+        Value::QueueStatus(st) => {
+            out.extend_from_slice(b"{\"code\":");
+            int(out, *st);
+            out.extend_from_slice(b",\"name\":");
+            opt_str(out, crate::rap::print_queue::queue_status_name(*st));
+            out.push(b'}');
+        }
         Value::JobStatus(st) => {
             out.extend_from_slice(b"{\"code\":");
             int(out, st.0);

@@ -32,6 +32,8 @@ pub enum Value {
     Null,
     /// A RAP JobStatus word.
     JobStatus(RapJobStatus),
+    /// A PrintQStatus word (PRQ_*, MS-RAP 2.5.7.8.2).
+    QueueStatus(u16),
     /// Seconds since 1970-01-01 in the server's local time (TimeSubmitted).
     Time(u32),
 }
@@ -467,6 +469,7 @@ fn name_values(
                 DataValue::Word(w) if kind == FieldKind::JobStatus => {
                     Value::JobStatus(RapJobStatus(w))
                 }
+                DataValue::Word(w) if kind == FieldKind::QueueStatus => Value::QueueStatus(w),
                 DataValue::Word(w) | DataValue::AuxCount(w) => Value::Int(w.into()),
                 DataValue::DWord(w) if kind == FieldKind::Time => Value::Time(w),
                 DataValue::DWord(w) => Value::Int(w.into()),
@@ -738,7 +741,9 @@ mod json {
     use super::{Dissection, Fields, Iso8601, RapJobStatus, Value};
 
     /// A [`Value`] as JSON: numbers, strings, `null`; bytes as hex;
-    /// JobStatus as `{"code": 19, "name": "PRINTING|ERROR"}`; times as ISO 8601.
+    /// JobStatus as `{"code": 19, "name": "PRINTING|ERROR"}`; PrintQStatus
+    /// as `{"code": 1, "name": "PAUSE"}` (name null for an unknown value);
+    /// times as ISO 8601.
     #[derive(Debug)]
     pub struct ValueJson<'a>(pub &'a Value);
 
@@ -756,6 +761,12 @@ mod json {
                     s.serialize_str(&hex)
                 }
                 Value::Null => s.serialize_none(),
+                Value::QueueStatus(st) => {
+                    let mut m = s.serialize_map(Some(2))?;
+                    m.serialize_entry("code", st)?;
+                    m.serialize_entry("name", &crate::rap::print_queue::queue_status_name(*st))?;
+                    m.end()
+                }
                 Value::JobStatus(st) => {
                     let mut m = s.serialize_map(Some(2))?;
                     m.serialize_entry("code", &st.0)?;

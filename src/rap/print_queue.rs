@@ -200,6 +200,18 @@ pub fn queue_status(status: PrinterStatus) -> u16 {
     }
 }
 
+/// The name of a PrintQStatus value (`ACTIVE`, `PAUSE`, `ERROR`,
+/// `PENDING`: PRQ_* without the prefix), `None` for another value.
+pub fn queue_status_name(v: u16) -> Option<&'static str> {
+    Some(match v {
+        PRQ_ACTIVE => "ACTIVE",
+        PRQ_PAUSE => "PAUSE",
+        PRQ_ERROR => "ERROR",
+        PRQ_PENDING => "PENDING",
+        _ => return None,
+    })
+}
+
 /// PrintQName: pPrinterName after its last backslash, all of it when it has
 /// none (3.2.5.4); the queue's share name when pPrinterName is NULL.
 pub fn print_q_name(p: &Printer) -> &str {
