@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # Install the real protocol peers the interop tests use, when missing:
-# Debian samba (smbd), smbclient, tshark, tcpdump; PyPI impacket.
+# Debian samba (smbd), smbclient, tshark, tcpdump (apt, as root or through
+# sudo); impacket from PyPI into a virtual environment, target/peers-venv
+# (or $MSRAP_PEERS_VENV), made with $PYTHON (default: python3 on PATH), so
+# that a system python3 that refuses pip installs (Debian 12, PEP 668:
+# "externally-managed-environment") is never touched. The tests run that
+# environment's interpreter (tests/support/peers.rs; MSRAP_PYTHON overrides).
 # Idempotent; never starts a daemon (policy-rc.d blocks service starts).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${MSRAP_PEERS_VENV:-target/peers-venv}
 
 need=()
 command -v smbd >/dev/null 2>&1 || need+=(samba)
 command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v "$PYTHON" >/dev/null 2>&1 || need+=(python3)
+# Debian's python3 makes virtual environments only with python3-venv (ensurepip).
+if [ ! -x "$VENV/bin/python3" ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  need+=(python3-venv)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-peers: apt-get install ${need[*]}" >&2
   sudo_=""
@@ -24,8 +38,11 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need[@]}" >/dev/null
   [ $made_policy = 1 ] && $sudo_ rm -f /usr/sbin/policy-rc.d
 fi
-if ! python3 -c 'import impacket' >/dev/null 2>&1; then
-  echo "install-peers: pip install impacket" >&2
-  python3 -m pip install -q impacket
+
+if ! "$VENV/bin/python3" -c 'import impacket' >/dev/null 2>&1; then
+  echo "install-peers: $PYTHON -m venv $VENV; pip install impacket" >&2
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python3" -m pip install -q impacket
 fi
-echo "install-peers: smbd $(smbd --version 2>/dev/null | head -1), $(tshark --version 2>/dev/null | head -1), impacket $(python3 -c 'import impacket,importlib.metadata as m; print(m.version("impacket"))')" >&2
+echo "install-peers: smbd $(smbd --version 2>/dev/null | head -1), $(tshark --version 2>/dev/null | head -1), impacket $("$VENV/bin/python3" -c 'import impacket,importlib.metadata as m; print(m.version("impacket"))') in $VENV (python $("$VENV/bin/python3" -c 'import sys; print(sys.version.split()[0], "from", sys.base_prefix)'))" >&2

@@ -12,6 +12,7 @@ macro_rules! open_enum {
         $name:ident($int:ty) {
             $( $(#[$cmeta:meta])* $const:ident = $val:expr ),* $(,)?
         }
+        $( display { $( $dconst:ident => $dname:literal ),* $(,)? } )?
     ) => {
         $(#[$meta])*
         #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -31,6 +32,14 @@ macro_rules! open_enum {
 
             /// Every named value, in declaration order.
             pub const ALL: &'static [$name] = &[$( $name($val) ),*];
+
+            /// The conventional spelling of a known value, as documentation
+            /// and tools show it (`NERR_BufTooSmall`); the constant's name
+            /// when there is no other.
+            pub const fn display_name(self) -> Option<&'static str> {
+                $( $( if self.0 == $name::$dconst.0 { return Some($dname); } )* )?
+                self.name()
+            }
         }
 
         impl From<$int> for $name {
@@ -52,7 +61,7 @@ macro_rules! open_enum {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
+                match self.display_name() {
                     Some(n) => write!(f, "{} ({})", n, self.0),
                     None => write!(f, "{}", self.0),
                 }
@@ -106,24 +115,18 @@ open_enum! {
         /// Printer destination cannot be found (LAN Manager).
         NERR_DEST_NOT_FOUND = 0x0868,
     }
+    display {
+        NERR_BUF_TOO_SMALL => "NERR_BufTooSmall",
+        NERR_Q_NOT_FOUND => "NERR_QNotFound",
+        NERR_JOB_NOT_FOUND => "NERR_JobNotFound",
+        NERR_DEST_NOT_FOUND => "NERR_DestNotFound",
+        NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
+        NERR_USER_NOT_FOUND => "NERR_UserNotFound",
+        NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
+    }
 }
 
 impl RapStatus {
-    /// The conventional spelling of a known status (`NERR_BufTooSmall`,
-    /// `ERROR_MORE_DATA`), as documentation and tools show it.
-    pub const fn display_name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::NERR_BUF_TOO_SMALL => "NERR_BufTooSmall",
-            Self::NERR_Q_NOT_FOUND => "NERR_QNotFound",
-            Self::NERR_JOB_NOT_FOUND => "NERR_JobNotFound",
-            Self::NERR_DEST_NOT_FOUND => "NERR_DestNotFound",
-            Self::NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
-            Self::NERR_USER_NOT_FOUND => "NERR_UserNotFound",
-            Self::NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
-            _ => return self.name(),
-        })
-    }
-
     /// Status values for which the response carries RAPOutData (MS-RAP 2.5.2).
     pub const fn carries_data(self) -> bool {
         self.0 == Self::ERROR_SUCCESS.0 || self.0 == Self::ERROR_MORE_DATA.0
@@ -135,13 +138,21 @@ open_enum! {
     /// [MS-RPRN] 3.1.4). Converted to the 16-bit [`RapStatus`] by
     /// [`Win32Error::to_rap_status`].
     Win32Error(u32) {
+        /// The operation completed successfully.
         ERROR_SUCCESS = 0,
+        /// Access is denied.
         ERROR_ACCESS_DENIED = 5,
+        /// The request is not supported.
         ERROR_NOT_SUPPORTED = 50,
+        /// The parameter is incorrect.
         ERROR_INVALID_PARAMETER = 87,
+        /// The data area passed to a system call is too small.
         ERROR_INSUFFICIENT_BUFFER = 122,
+        /// The system call level is not correct.
         ERROR_INVALID_LEVEL = 124,
+        /// The printer name is invalid.
         ERROR_INVALID_PRINTER_NAME = 1801,
+        /// A device attached to the system is not functioning.
         ERROR_GEN_FAILURE = 31,
     }
 }
@@ -164,43 +175,80 @@ impl Win32Error {
 open_enum! {
     /// RAP opcodes (MS-RAP 2.5.4; NetPrintJobEnum from Samba `rap.h`).
     RapOpcode(u16) {
+        /// NetShareEnum (MS-RAP 2.5.6.1).
         NET_SHARE_ENUM = 0,
+        /// NetShareGetInfo (MS-RAP 2.5.6.2).
         NET_SHARE_GET_INFO = 1,
+        /// NetServerGetInfo (MS-RAP 2.5.5.1).
         NET_SERVER_GET_INFO = 13,
+        /// NetGroupGetUsers (LAN Manager; not in MS-RAP).
         NET_GROUP_GET_USERS = 52,
+        /// NetUserGetInfo (MS-RAP 2.5.8.2).
         NET_USER_GET_INFO = 56,
+        /// NetUserGetGroups (LAN Manager; not in MS-RAP).
         NET_USER_GET_GROUPS = 59,
+        /// NetWkstaGetInfo (MS-RAP 2.5.10.1).
         NET_WKSTA_GET_INFO = 63,
+        /// NetPrintQEnum (MS-RAP 2.5.7.1).
         NET_PRINT_Q_ENUM = 69,
+        /// NetPrintQGetInfo (MS-RAP 2.5.7.2).
         NET_PRINT_Q_GET_INFO = 70,
+        /// NetPrintQSetInfo (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_SET_INFO = 71,
+        /// NetPrintQAdd (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_ADD = 72,
+        /// NetPrintQDel (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_DEL = 73,
+        /// NetPrintQPause (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_PAUSE = 74,
+        /// NetPrintQContinue (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_CONTINUE = 75,
+        /// NetPrintJobEnum (LAN Manager; Samba `RAP_WPrintJobEnum`; not in MS-RAP).
         NET_PRINT_JOB_ENUM = 76,
+        /// NetPrintJobGetInfo (MS-RAP 2.5.7.4).
         NET_PRINT_JOB_GET_INFO = 77,
+        /// The older NetPrintJobSetInfo (LAN Manager; not in MS-RAP).
         NET_PRINT_JOB_SET_INFO_OLD = 78,
+        /// NetPrintJobDelete (MS-RAP 2.5.7.7).
         NET_PRINT_JOB_DEL = 81,
+        /// NetPrintJobPause (MS-RAP 2.5.7.5).
         NET_PRINT_JOB_PAUSE = 82,
+        /// NetPrintJobContinue (MS-RAP 2.5.7.6).
         NET_PRINT_JOB_CONTINUE = 83,
+        /// NetPrintDestEnum (LAN Manager; not in MS-RAP).
         NET_PRINT_DEST_ENUM = 84,
+        /// NetPrintDestGetInfo (LAN Manager; not in MS-RAP).
         NET_PRINT_DEST_GET_INFO = 85,
+        /// NetPrintDestControl (LAN Manager; not in MS-RAP).
         NET_PRINT_DEST_CONTROL = 86,
+        /// NetRemoteTOD (MS-RAP 2.5.9.1).
         NET_REMOTE_TOD = 91,
+        /// NetPrintQPurge (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_PURGE = 103,
+        /// NetServerEnum2 (MS-RAP 2.5.5.2).
         NET_SERVER_ENUM2 = 104,
+        /// NetAccessGetUserPerms (LAN Manager; not in MS-RAP).
         NET_ACCESS_GET_USER_PERMS = 105,
+        /// NetUserPasswordSet2 (MS-RAP 2.5.8.1).
         NET_USER_PASSWORD_SET2 = 115,
-        NET_SERVER_ENUM3 = 119,
-        NET_USER_ENUM2 = 125,
+        /// NetUserEnum2 (LAN Manager; not in MS-RAP; 125 is NetFileClose2).
+        NET_USER_ENUM2 = 131,
+        /// NetWkstaUserLogon (MS-RAP 2.5.10.2).
         NET_WKSTA_USER_LOGON = 132,
+        /// NetWkstaUserLogoff (MS-RAP 2.5.10.3).
         NET_WKSTA_USER_LOGOFF = 133,
+        /// NetPrintJobSetInfo (MS-RAP 2.5.7.3).
         NET_PRINT_JOB_SET_INFO = 147,
+        /// NetPrintDriverEnum (LAN Manager; not in MS-RAP).
         NET_PRINT_DRIVER_ENUM = 205,
+        /// NetPrintQProcessorEnum (LAN Manager; not in MS-RAP).
         NET_PRINT_Q_PROC_ENUM = 206,
+        /// NetPrintPortEnum (LAN Manager; not in MS-RAP).
         NET_PRINT_PORT_ENUM = 207,
-        NET_WRITE_USER_PASSWORD_SET2 = 208,
+        /// NetWriteUpdateLog (LAN Manager; not in MS-RAP).
+        NET_WRITE_UPDATE_LOG = 208,
+        /// NetServerEnum3 (MS-RAP 2.5.5.3; 0x00D7 in MS-RAP 2.5.4).
+        NET_SERVER_ENUM3 = 215,
     }
 }
 
@@ -214,26 +262,44 @@ impl RapOpcode {
 open_enum! {
     /// NTSTATUS values the SMB1 layer sends ([MS-ERREF] 2.3).
     NtStatus(u32) {
+        /// The operation completed successfully.
         STATUS_SUCCESS = 0x0000_0000,
+        /// The data was too large to fit into the specified buffer (a warning: the response still carries data).
         STATUS_BUFFER_OVERFLOW = 0x8000_0005,
+        /// The requested operation is not implemented.
         STATUS_NOT_IMPLEMENTED = 0xC000_0002,
+        /// An invalid handle was specified.
         STATUS_INVALID_HANDLE = 0xC000_0008,
+        /// An invalid parameter was passed to a service or function.
         STATUS_INVALID_PARAMETER = 0xC000_000D,
+        /// Access to the object was requested but not granted.
         STATUS_ACCESS_DENIED = 0xC000_0022,
+        /// The object name is not found.
         STATUS_OBJECT_NAME_NOT_FOUND = 0xC000_0034,
+        /// Insufficient system resources exist to complete the request.
         STATUS_INSUFFICIENT_RESOURCES = 0xC000_009A,
+        /// The request is not supported.
         STATUS_NOT_SUPPORTED = 0xC000_00BB,
+        /// The specified share name cannot be found on the remote server.
         STATUS_BAD_NETWORK_NAME = 0xC000_00CC,
+        /// ERRSRV/ERRerror as an NTSTATUS (MS-CIFS 2.2.2.4): an invalid SMB.
         STATUS_INVALID_SMB = 0x0001_0002,
+        /// ERRSRV/ERRinvtid (MS-CIFS 2.2.2.4): the TID is not valid.
         STATUS_SMB_BAD_TID = 0x0005_0002,
+        /// ERRSRV/ERRbadcmd (MS-CIFS 2.2.2.4): an unknown SMB command code.
         STATUS_SMB_BAD_COMMAND = 0x0016_0002,
+        /// ERRSRV/ERRbaduid (MS-CIFS 2.2.2.4): the UID is not known on this session.
         STATUS_SMB_BAD_UID = 0x005B_0002,
+        /// The network name was deleted.
         STATUS_NETWORK_NAME_DELETED = 0xC000_00C9,
+        /// The remote user session has been deleted.
         STATUS_USER_SESSION_DELETED = 0xC000_0203,
+        /// The attempted logon is invalid (bad user name or authentication information).
         STATUS_LOGON_FAILURE = 0xC000_006D,
-        /// A session limit was hit (SESSION_SETUP_ANDX); DOS form ERRSRV/ERRtoomanyuids.
+        /// The session limit was exceeded; sent for SESSION_SETUP_ANDX, DOS form ERRSRV/ERRtoomanyuids.
         STATUS_TOO_MANY_SESSIONS = 0xC000_00CE,
-        /// TREE_CONNECT_ANDX Service does not match the share type; DOS form ERRSRV/ERRinvdevice.
+        /// The device type conflicts with the remote resource's: TREE_CONNECT_ANDX
+        /// Service does not match the share type; DOS form ERRSRV/ERRinvdevice.
         STATUS_BAD_DEVICE_TYPE = 0xC000_00CB,
     }
 }

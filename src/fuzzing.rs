@@ -1,4 +1,5 @@
-//! Fuzz harness bodies, shared by `fuzz/` targets and the corpus replay test.
+//! Fuzz harness bodies, shared by `fuzz/` targets and the corpus replay test
+//! (feature `fuzzing`: not part of users' builds).
 //!
 //! Each body panics (assertion) when the codec breaks an invariant; it must
 //! never panic otherwise, whatever the input.
@@ -394,6 +395,63 @@ fn le16(b: &[u8], at: usize) -> u16 {
 /// GetInfo/Enum request) and is empty unless the status carries data; a
 /// failed transaction leaves both blocks empty; a well-formed GetInfo or
 /// Enum reply parses back with the client-side parser.
+/// The job and queue control commands with a caller the policy allows, on
+/// a spooler of their own (the shared sample must not change), with the
+/// parameters as RAPInData too (NetPrintJobSetInfo reads it): whatever
+/// they do, the reply is four bytes without data, and every queue stays
+/// consistent (positions 1..n, cJobs = n).
+fn control_request(
+    config: &ServerConfig,
+    parameters: &[u8],
+    max_parameter_count: u16,
+    max_data_count: u16,
+) {
+    use crate::spool::{Caller, ControlPolicy, JobControlPolicy, Spooler};
+    let opcode = parameters
+        .first_chunk::<2>()
+        .map(|b| u16::from_le_bytes(*b));
+    if !matches!(opcode, Some(74 | 75 | 81 | 82 | 83 | 103 | 147)) {
+        return;
+    }
+    let queues = crate::spool::sample::sample_queues()
+        .into_iter()
+        .map(|q| Queue {
+            policy: ControlPolicy {
+                jobs: JobControlPolicy::Anyone,
+                operators: vec!["op".into()],
+            },
+            ..q
+        })
+        .collect();
+    let server = RapServer::new(config.clone(), MemorySpooler::new(queues));
+    let input = TransactionInput {
+        parameters,
+        data: parameters,
+        max_parameter_count,
+        max_data_count,
+    };
+    let mut out = RapResponse::default();
+    let outcome =
+        crate::rap::server::poll_once(server.transact(&Caller::guest("op"), &input, &mut out));
+    match outcome {
+        Some(RapOutcome::Reply(status)) => {
+            assert_eq!(out.params.len(), 4, "{out:?}");
+            assert_eq!(le16(&out.params, 0), status.0);
+            assert!(out.data.is_empty());
+        }
+        Some(RapOutcome::FailTransaction(s)) => {
+            assert_eq!(s, NtStatus::STATUS_INVALID_PARAMETER);
+        }
+        None => panic!("the in-memory spooler waited"),
+    }
+    let printers = crate::rap::server::poll_once(server.spooler().enum_printers())
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    for p in printers.iter() {
+        assert_eq!(p.info.jobs as usize, p.jobs.len());
+    }
+}
+
 pub fn rap_request(data: &[u8]) {
     let (head, parameters) = data.split_at(data.len().min(5));
     let max_parameter_count = le16(head, 0);
@@ -409,6 +467,7 @@ pub fn rap_request(data: &[u8]) {
         code_page: cp,
         ..ServerConfig::default()
     };
+    control_request(&config, parameters, max_parameter_count, max_data_count);
     let server = RapServer::with_spooler(config, sample());
     let input = TransactionInput {
         parameters,
@@ -565,6 +624,13 @@ pub fn rap_response(data: &[u8]) {
     let body = data.get(4..).unwrap_or_default();
     let (params, rest) = body.split_at(plen.min(body.len()));
     let _ = parse_response_params(params);
+    let _ = crate::rap::commands::net_print_job_del::parse_status_response(params, rest);
+    let _ = crate::rap::dissect::dissect_with_data(
+        b"\x93\x00WWsTP\x00WB21BB16B10zWWzDDz\x00\x03\x00\x01\x00\x04\x00\x0b\x00",
+        rest,
+        Some((params, &[])),
+        &cp,
+    );
     let _ = parse_get_info_response(level, params, rest, &cp);
     let _ = parse_job_enum_response(level, params, rest, &cp);
     queue_parsers(level, params, rest, &cp);
@@ -604,8 +670,7 @@ pub fn rap_response(data: &[u8]) {
 }
 
 /// Structured input of `rap_roundtrip`.
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub struct RoundTripInput {
     /// The job the spooler holds.
     pub job: JobInfo2,

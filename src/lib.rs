@@ -37,6 +37,7 @@ pub mod decode;
 #[cfg(feature = "client")]
 pub mod conform;
 
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 

@@ -22,6 +22,7 @@ pub const REPLACEMENT: u8 = b'?';
 /// The default OEM code page: 850, Samba's default `dos charset`.
 pub const DEFAULT_CODE_PAGE: u16 = 850;
 
+/// [`OemCodePage::new`] was given a code page number it has no table for.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
 #[error("code page {0} is not supported (use a DOS/OEM page such as 437, 850, 858, 866, 932, 936, 949, 950, or 125x)")]
 pub struct UnsupportedCodePage(pub u16);

@@ -14,6 +14,8 @@
 //! min(ReceiveBufferSize, MaxDataCount); status precedence PAUSED >
 //! PRINTING > SPOOLING (+0x10 for ERROR); JobIds > 0xFFFF map to 0.
 
+mod support;
+
 use std::borrow::Cow;
 
 use msrap::codes::{NtStatus, RapStatus};
@@ -29,25 +31,12 @@ use msrap::rap::{
 use msrap::spool::sample::{sample_spooler, t4_job};
 use msrap::spool::{JobInfo2, JobStatus, MemorySpooler, Queue, Spooler, SystemTime};
 use pretty_assertions::assert_eq;
+use support::{hex, to_hex};
 
 // ---------------------------------------------------------------- helpers
 
-fn hex(s: &str) -> Vec<u8> {
-    s.split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect()
-}
-
-/// Bytes as upper-case hex, one space apart (the form of the expectations).
-fn hx(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn norm(s: &str) -> String {
-    hx(&hex(s))
+    to_hex(&hex(s))
 }
 
 const LEVEL_DESC: [&[u8]; 4] = [
@@ -135,8 +124,8 @@ fn call_with<S: Spooler>(s: &RapServer<S>, parameters: &[u8], mpc: u16, mdc: u16
     );
     Got {
         outcome,
-        params: hx(&out.params),
-        data: hx(&out.data),
+        params: to_hex(&out.params),
+        data: to_hex(&out.data),
     }
 }
 
@@ -363,11 +352,11 @@ const J9_L3_WIN_DATA: &str = "09 00 00 00 FB 03 00 00 01 00 01 00 7F 1A E1 65 9F
 #[test]
 fn t1_request_helper_matches_spec_bytes() {
     assert_eq!(
-        hx(&gi(3, 2, 0x400)),
+        to_hex(&gi(3, 2, 0x400)),
         norm("4D 00 57 57 72 4C 68 00 57 57 7A 57 57 44 44 7A 7A 00 03 00 02 00 00 04")
     );
     assert_eq!(
-        hx(&enum_req(b"LASER", 1, 0x1000)),
+        to_hex(&enum_req(b"LASER", 1, 0x1000)),
         norm(
             "4C 00 7A 57 72 4C 65 68 00 57 42 32 31 42 42 31 36 42 31 30 7A 57 57 7A 44 44 7A 00 \
              4C 41 53 45 52 00 01 00 00 10"
@@ -843,8 +832,8 @@ fn e23_status_combinations_through_the_request_path() {
         let (params, data) = bytes_of(&s, &enum_req(b"Q", 2, 0xFFFF), 8);
         let n = STATUS_COMBOS.len() as u16;
         assert_eq!(
-            hx(&params),
-            hx(&[0, 0, params[2], params[3], n as u8, 0, n as u8, 0])
+            to_hex(&params),
+            to_hex(&[0, 0, params[2], params[3], n as u8, 0, n as u8, 0])
         );
         for (i, &(_, want)) in STATUS_COMBOS.iter().enumerate() {
             let at = i * 28 + 10;
@@ -950,8 +939,8 @@ fn utc_offset_shifts_time_submitted() {
         for (level, at) in [(1u16, 62usize), (2, 12), (3, 12)] {
             let (_, data) = bytes_of(&s, &gi(3, level, 0x400), 6);
             assert_eq!(
-                hx(&data[at..at + 4]),
-                hx(&want.to_le_bytes()),
+                to_hex(&data[at..at + 4]),
+                to_hex(&want.to_le_bytes()),
                 "{offset} L{level}"
             );
         }
@@ -989,8 +978,8 @@ fn utc_offset_shifts_time_submitted() {
         };
         let (_, data) = bytes_of(&one_job_server(cfg, job), &gi(3, 2, 0x400), 6);
         assert_eq!(
-            hx(&data[12..16]),
-            hx(&want.to_le_bytes()),
+            to_hex(&data[12..16]),
+            to_hex(&want.to_le_bytes()),
             "{submitted:?} {offset}"
         );
     }
@@ -1237,9 +1226,10 @@ fn unknown_opcodes_get_not_supported_with_zero_filled_out_params() {
     for p in [Profile::SPEC, Profile::WINDOWS] {
         let s = server(p);
         let ns = RapStatus::ERROR_NOT_SUPPORTED;
-        // NetPrintJobDel (RAP 4.3): `W`, no RAPOutParams.
+        // NetPrintJobSetInfoOld (78, not served; NetPrintJobDel now is):
+        // `W`, no RAPOutParams.
         assert_eq!(
-            call(&s, &hex("51 00 57 00 00 03 00")),
+            call(&s, &hex("4E 00 57 00 00 03 00")),
             reply(ns, "32 00 00 00", "")
         );
         // An opcode nobody defines, with `zWrLh`: one `h`. (NetPrintQGetInfo,

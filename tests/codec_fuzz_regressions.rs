@@ -1,6 +1,7 @@
 //! Regression tests for crashes found by the RAP codec fuzz targets
 //! (`fuzz/fuzz_targets/rap_*.rs`). Each test replays the (minimised)
 //! input through the same harness body and pins the behaviour.
+#![cfg(feature = "fuzzing")]
 
 use msrap::rap::descriptor::Descriptor;
 use msrap::rap::response::{parse_entries, parse_struct, DataValue};

@@ -1,6 +1,8 @@
 //! Exact-byte test vectors T1, T2 and T4 (spec-facts "Test vectors worth
 //! building"; MS-RAP 2.5.7.4, 2.5.11, 3.2.5.7).
 
+mod support;
+
 use msrap::codes::RapStatus;
 use msrap::oem::OemCodePage;
 use msrap::rap::commands::net_print_job_get_info::{
@@ -13,27 +15,7 @@ use msrap::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, Tran
 use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
 use std::borrow::Cow;
-
-/// Parse "03 00 61 6C" / hexdump lines ("0000  03 00 ...") into bytes.
-fn hex(s: &str) -> Vec<u8> {
-    s.lines()
-        .flat_map(|line| {
-            let line = line.trim();
-            // Drop a leading 4-hex-digit offset column followed by two spaces.
-            let body = match line.split_once("  ") {
-                Some((off, rest))
-                    if off.len() == 4 && off.chars().all(|c| c.is_ascii_hexdigit()) =>
-                {
-                    rest
-                }
-                _ => line,
-            };
-            body.split_whitespace()
-                .map(|b| u8::from_str_radix(b, 16).unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
+use support::hex;
 
 const T1: [&str; 4] = [
     "4D 00 57 57 72 4C 68 00 57 00 03 00 00 00 00 04",

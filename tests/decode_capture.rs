@@ -2,16 +2,16 @@
 //! resolutions, SPB), truncation, garbage, short reads, buffer growth.
 #![cfg(feature = "decode")]
 
-mod decode_support;
+mod support;
 
 use std::io::Read;
 
-use decode_support::*;
 use msrap::decode::{
     AnomalyKind, CaptureError, CaptureFormat, CaptureItem, CaptureReader, Direction, LinkType,
     ReaderOptions, Timestamp, TransportEvent,
 };
 use pretty_assertions::assert_eq;
+use support::decode::*;
 
 /// Frames of a short SMB conversation (handshake, request, response).
 fn conversation_frames() -> Vec<Vec<u8>> {

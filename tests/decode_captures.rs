@@ -4,15 +4,15 @@
 //! status, converter, entry counts), and the JSON output is snapshot-tested.
 #![cfg(feature = "decode")]
 
-mod decode_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use decode_support::{capture_path as path, decode_transactions as decode, CAPTURES};
 use msrap::decode::transactions::RapTransaction;
 use msrap::rap::dissect::Value;
 use pretty_assertions::assert_eq;
+use support::decode::{capture_path as path, decode_transactions as decode, CAPTURES};
 
 const FIELDS: &[&str] = &[
     "lanman.function_code",
@@ -29,13 +29,7 @@ const FIELDS: &[&str] = &[
 
 /// tshark's lanman fields per frame (only frames that have any).
 fn tshark(name: &str, ports: &[u16]) -> BTreeMap<u64, BTreeMap<&'static str, String>> {
-    assert!(
-        Command::new("tshark")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success()),
-        "tshark is not installed: run `bash scripts/install-peers.sh`"
-    );
+    support::peers::require_tshark();
     let mut cmd = Command::new("tshark");
     cmd.arg("-r").arg(path(name));
     for p in ports {

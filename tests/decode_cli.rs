@@ -5,13 +5,13 @@
 //! (`--opcode`, `--summary`, `-` for stdin, `--codepage`) and errors behave.
 #![cfg(all(feature = "decode", feature = "cli"))]
 
-mod decode_support;
+mod support;
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use decode_support::{capture_path as path, decode_transactions as library, CAPTURES};
 use pretty_assertions::assert_eq;
+use support::decode::{capture_path as path, decode_transactions as library, CAPTURES};
 
 fn msrap(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_msrap"))
@@ -160,4 +160,105 @@ fn a_closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+// ---- issue #12 point 3: heuristics and damaged captures ----
+
+#[test]
+fn without_port_the_committed_captures_decode_exactly_as_with_it() {
+    for (name, ports) in CAPTURES {
+        for extra in [&[][..], &["--json"][..]] {
+            let named = decode(name, ports, extra);
+            let found = decode(name, &[], extra);
+            assert!(!named.stdout.is_empty(), "{name}");
+            assert_eq!(
+                String::from_utf8(found.stdout).unwrap(),
+                String::from_utf8(named.stdout).unwrap(),
+                "{name} {extra:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_heuristics_decodes_only_the_named_ports() {
+    let out = decode("getinfo-direct", &[], &["--no-heuristics", "--summary"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("0 RAP transactions; 34 packets, "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("recognised"), "{stderr}");
+    let out = decode("getinfo-direct", &[], &["--summary"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.ends_with(
+            "  transport anomalies: 0\n  SMB1 recognised by its framing on TCP port 24451\n"
+        ),
+        "{stderr}"
+    );
+}
+
+/// `getinfo-direct.pcap` cut at byte 3000 (inside frame 19's record, which
+/// starts at byte 2805), optionally followed by garbage bytes.
+fn damaged(tag: &str, garbage: Option<u8>) -> std::path::PathBuf {
+    let mut bytes = std::fs::read(path("getinfo-direct")).unwrap();
+    bytes.truncate(3000);
+    if let Some(b) = garbage {
+        bytes.extend(std::iter::repeat_n(b, 2000));
+    }
+    let p = std::env::temp_dir().join(format!("msrap-{tag}-{}.pcap", std::process::id()));
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn a_damaged_capture_is_decoded_up_to_the_damage_then_exits_2_naming_the_offset() {
+    let file = damaged("garbage", Some(0xEE));
+    let out = msrap(&["decode", "--summary", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).ok();
+    assert_eq!(out.status.code(), Some(2));
+    // The four GetInfo transactions before the damage are printed (the
+    // fourth with a garbage response: frame 19 is whole, filled with 0xEE).
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout
+            .matches("\n  request  NetPrintJobGetInfo (77)")
+            .count(),
+        4,
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("  transport anomalies: 1\n    implausible_record_length: 1\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            "msrap: {}: the capture is damaged at byte 3098: the record there declares a \
+             4008636142-byte packet, more than the 262144 bytes a capture can hold \
+             (the 19 frames before it were decoded)\n",
+            file.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_capture_cut_short_is_decoded_up_to_the_cut_then_exits_2_naming_the_offset() {
+    let file = damaged("cut", None);
+    let out = msrap(&["decode", "--json", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let lines = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(lines.lines().count(), 4, "{lines}");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "msrap: {}: the capture is cut short: the record at byte 2805 is incomplete \
+             (the 18 frames before it were decoded)\n",
+            file.display()
+        )
+    );
 }

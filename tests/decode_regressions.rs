@@ -1,11 +1,11 @@
 //! Regression tests named after the fuzz findings they come from.
-#![cfg(feature = "decode")]
+#![cfg(all(feature = "decode", feature = "fuzzing"))]
 
-mod decode_support;
+mod support;
 
-use decode_support::*;
 use msrap::decode::{AnomalyKind, TransportEvent};
 use pretty_assertions::assert_eq;
+use support::decode::*;
 
 /// fuzz_0001: an IPv6 packet whose Destination Options header is cut short.
 /// etherparse 0.21's lax IPv6 parse stops there, and iterating the returned

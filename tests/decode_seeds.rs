@@ -6,10 +6,10 @@
 //! ```
 #![cfg(feature = "decode")]
 
-mod decode_support;
+mod support;
 
-use decode_support::*;
 use msrap::decode::Direction::{ToClient as C, ToServer as S};
+use support::decode::*;
 
 fn conversation(client: &str, server: &str, isn: u32) -> Vec<Tcp> {
     let mut c = Conv::new(client, server, isn, isn ^ 0x5555);

@@ -8,13 +8,13 @@
 //! ```
 #![cfg(feature = "decode")]
 
-mod decode_support;
+mod support;
 
 use std::time::Instant;
 
-use decode_support::*;
 use msrap::decode::Direction::{ToClient as C, ToServer as S};
 use msrap::decode::{DecoderConfig, TransportEvent, TransportEvents};
+use support::decode::*;
 
 /// 64 interleaved connections on 139/445: small TRANSACTION requests, 4 KiB
 /// SMB1 responses in MSS-sized segments, and SMB2 64 KiB reads.

@@ -2,14 +2,14 @@
 //! with exact frame numbers, anomalies and counters.
 #![cfg(feature = "decode")]
 
-mod decode_support;
+mod support;
 
-use decode_support::*;
 use msrap::decode::{
     AnomalyKind, CloseReason, Decoder, DecoderConfig, Direction, FlowId, LinkType, Packet,
     SessionPacketType, Timestamp, TransportEvent,
 };
 use pretty_assertions::assert_eq;
+use support::decode::*;
 
 use Direction::{ToClient as C, ToServer as S};
 
@@ -581,10 +581,14 @@ fn extra_port_and_server_side() {
     let mut segs = c.handshake();
     segs.push(c.data(S, &nbss(&smb1(0x25, 40, 0))));
     let cap = eth_pcap(&frames(&segs));
-    let (events, stats) = run(&cap);
+    let no_heuristics = DecoderConfig {
+        heuristics: false,
+        ..DecoderConfig::default()
+    };
+    let (events, stats) = run_with(&cap, no_heuristics.clone());
     assert_eq!(smb_summary(&events), vec![]);
     assert_eq!(stats.other_tcp_segments, 4);
-    let (events, _) = run_with(&cap, DecoderConfig::default().with_port(1445));
+    let (events, _) = run_with(&cap, no_heuristics.with_port(1445));
     assert_eq!(smb_summary(&events), vec![(4, 4, S, 0x25, 40)]);
     let TransportEvent::Smb1(m) = &events[0] else {
         panic!()
@@ -726,4 +730,176 @@ fn syn_ack_without_syn_fixes_client_stream_start() {
     let (events, _) = run(&eth_pcap(&frames(&segs)));
     assert_eq!(smb_summary(&events), vec![(4, 3, S, 0x25, 300)]);
     assert_eq!(anomalies(&events), vec![]);
+}
+
+// ---------------------------------------------------------------- heuristics
+
+/// The same capture decoded with heuristics (the default, no extra port)
+/// and with the port named (heuristics off): the same events. (Segment
+/// counters differ: a bare ACK seen before the port was recognised counts
+/// as another port's.)
+fn same_as_with_port(cap: &[u8], port: u16) -> (Vec<TransportEvent>, msrap::decode::DecoderStats) {
+    let named = DecoderConfig {
+        heuristics: false,
+        ..DecoderConfig::default()
+    }
+    .with_port(port);
+    let (want, want_stats) = run_with(cap, named);
+    let (got, stats) = run(cap);
+    assert_eq!(got, want);
+    assert_eq!(stats.smb1_messages, want_stats.smb1_messages);
+    assert_eq!(stats.anomalies, want_stats.anomalies);
+    (got, stats)
+}
+
+/// An SMB1 response: the header's REPLY flag (Flags bit 7) set.
+fn smb1_reply(cmd: u8, len: usize) -> Vec<u8> {
+    let mut m = smb1(cmd, len, 0x33);
+    m[9] = 0x80;
+    m
+}
+
+#[test]
+fn heuristics_recognise_smb1_on_any_port_from_the_syn() {
+    let mut c = Conv::new("10.0.0.1:40000", "10.0.0.2:1445", 7, 9);
+    let mut segs = c.handshake();
+    segs.push(c.data(S, &nbss(&smb1(0x72, 60, 0))));
+    segs.push(c.data(C, &nbss(&smb1_reply(0x72, 80))));
+    segs.push(c.fin(S));
+    segs.push(c.fin(C));
+    segs.push(c.ack(S));
+    let (events, stats) = same_as_with_port(&eth_pcap(&frames(&segs)), 1445);
+    assert_eq!(
+        smb_summary(&events),
+        vec![(4, 4, S, 0x72, 60), (5, 5, C, 0x72, 80)]
+    );
+    assert_eq!(closed(&events), vec![(1, CloseReason::Fin)]);
+    assert_eq!(stats.recognised_ports, vec![1445]);
+    // The handshake's last ACK, before the request showed SMB1.
+    assert_eq!(stats.other_tcp_segments, 1);
+    assert_eq!(stats.smb_port_segments, 7);
+    assert_eq!(stats.anomaly_total(), 0);
+}
+
+#[test]
+fn heuristics_find_the_server_by_the_reply_flag_when_the_capture_starts_mid_connection() {
+    // The first segment seen is the server's response (port 3000 → 50000).
+    let mut c = Conv::new("10.0.0.1:50000", "10.0.0.2:3000", 100, 200);
+    let segs = vec![
+        c.data(C, &nbss(&smb1_reply(0x25, 70))),
+        c.data(S, &nbss(&smb1(0x25, 50, 0))),
+    ];
+    let (events, stats) = run(&eth_pcap(&frames(&segs)));
+    assert_eq!(
+        smb_summary(&events),
+        vec![(1, 1, C, 0x25, 70), (2, 2, S, 0x25, 50)]
+    );
+    let TransportEvent::Smb1(m) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(m.flow.server, addr("10.0.0.2:3000"));
+    assert_eq!(m.flow.client, addr("10.0.0.1:50000"));
+    assert_eq!(stats.recognised_ports, vec![3000]);
+}
+
+#[test]
+fn heuristics_recognise_a_netbios_session_request() {
+    let mut c = Conv::new("10.0.0.1:40001", "10.0.0.2:1139", 1, 1);
+    let mut segs = c.handshake();
+    let names = msrap::smb1::nbss::session_request("SERVER", "CLIENT");
+    segs.push(c.data(S, &names));
+    segs.push(c.data(C, &[0x82, 0, 0, 0]));
+    segs.push(c.data(S, &nbss(&smb1(0x72, 40, 0))));
+    let (events, stats) = same_as_with_port(&eth_pcap(&frames(&segs)), 1139);
+    assert_eq!(smb_summary(&events), vec![(6, 6, S, 0x72, 40)]);
+    let sessions: Vec<SessionPacketType> = events
+        .iter()
+        .filter_map(|e| match e {
+            TransportEvent::Session { packet_type, .. } => Some(*packet_type),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sessions,
+        vec![
+            SessionPacketType::SESSION_REQUEST,
+            SessionPacketType::POSITIVE_SESSION_RESPONSE
+        ]
+    );
+    assert_eq!(stats.recognised_ports, vec![1139]);
+}
+
+#[test]
+fn heuristics_leave_other_traffic_alone() {
+    let mut segs = Vec::new();
+    let payloads: [Vec<u8>; 5] = [
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        // A session header whose length cannot hold an SMB1 header.
+        vec![
+            0, 0, 0, 16, 0xFF, b'S', b'M', b'B', 0x72, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ],
+        // SMB2 carries no RAP: not recognised.
+        nbss(&smb2(80)),
+        // A session request whose called name is not first-level encoded.
+        session_packet(0x81, &[0x20; 68]),
+        // Seven bytes: too short to judge.
+        vec![0, 0, 0, 40, 0xFF, b'S', b'M'],
+    ];
+    for (i, p) in payloads.iter().enumerate() {
+        let mut c = Conv::new(&format!("10.0.0.1:{}", 41000 + i), "10.0.0.2:8080", 1, 1);
+        segs.extend(c.handshake());
+        segs.push(c.data(S, p));
+    }
+    let (events, stats) = run(&eth_pcap(&frames(&segs)));
+    assert_eq!(events, vec![]);
+    assert_eq!(stats.flows, 0);
+    assert_eq!(stats.recognised_ports, Vec::<u16>::new());
+    assert_eq!(stats.other_tcp_segments, 20);
+    assert_eq!(stats.smb_port_segments, 0);
+}
+
+#[test]
+fn interleaved_connections_on_an_unknown_port_are_decoded_from_their_syns() {
+    let mut a = Conv::new("10.0.0.1:40010", "10.0.0.2:2445", 1_000, 2_000);
+    let mut b = Conv::new("10.0.0.1:40011", "10.0.0.2:2445", 3_000_000_000, 5);
+    let mut segs = a.handshake();
+    segs.extend(b.handshake());
+    segs.push(a.data(S, &nbss(&smb1(0x72, 40, 0))));
+    segs.push(b.data(S, &nbss(&smb1(0x72, 44, 0))));
+    segs.push(b.data(C, &nbss(&smb1_reply(0x72, 90))));
+    segs.push(a.data(C, &nbss(&smb1_reply(0x72, 94))));
+    let (events, stats) = same_as_with_port(&eth_pcap(&frames(&segs)), 2445);
+    assert_eq!(
+        smb_summary(&events),
+        vec![
+            (7, 7, S, 0x72, 40),
+            (8, 8, S, 0x72, 44),
+            (9, 9, C, 0x72, 90),
+            (10, 10, C, 0x72, 94)
+        ]
+    );
+    assert_eq!(stats.recognised_ports, vec![2445]);
+    assert_eq!(stats.flows, 2);
+}
+
+#[test]
+fn held_syns_stay_bounded_and_decoding_goes_on() {
+    // 5000 handshakes on other ports (more than the held-SYN table keeps),
+    // then an SMB1 connection on an unknown port.
+    let mut segs = Vec::new();
+    for i in 0..5000u32 {
+        let mut c = Conv::new(
+            &format!("10.1.{}.{}:40000", i / 250, i % 250 + 1),
+            "10.0.0.2:8443",
+            i,
+            i,
+        );
+        segs.push(c.handshake().remove(0));
+    }
+    let mut c = Conv::new("10.0.0.1:40020", "10.0.0.2:1445", 1, 1);
+    segs.extend(c.handshake());
+    segs.push(c.data(S, &nbss(&smb1(0x72, 40, 0))));
+    let (events, stats) = same_as_with_port(&eth_pcap(&frames(&segs)), 1445);
+    assert_eq!(smb_summary(&events), vec![(5004, 5004, S, 0x72, 40)]);
+    assert_eq!(stats.other_tcp_segments, 5001);
 }

@@ -16,6 +16,7 @@ use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
 use support::peers::{impacket_batch, Reply, Request};
 use support::server::TestServer;
+use support::to_hex;
 
 const JOBS: [u16; 6] = [3, 4, 5, 6, 7, 9];
 
@@ -59,7 +60,7 @@ fn impacket_getinfo_every_job_level_and_buffer() {
         utc_offset_secs: 0,
         ..RapConfig::default()
     };
-    let server = TestServer::start(config.clone());
+    let server = TestServer::rap(config.clone());
     let rap = RapServer::new(config, sample_spooler());
     // Large buffer first, to learn TotalBytesAvailable for the "exact" size.
     let mut reqs = Vec::new();
@@ -94,7 +95,12 @@ fn impacket_getinfo_every_job_level_and_buffer() {
     }
     let replies = impacket_batch(server.addr, "IPC$", &second);
     for (req, rep) in second.iter().zip(&replies) {
-        assert_eq!(*rep, in_process(&rap, req), "request {}", hex(&req.params));
+        assert_eq!(
+            *rep,
+            in_process(&rap, req),
+            "request {}",
+            to_hex(&req.params)
+        );
         let rbs = req.max_data;
         let jl = &req.params[req.params.len() - 6..];
         let level = u16::from_le_bytes([jl[2], jl[3]]);
@@ -165,7 +171,7 @@ fn impacket_getinfo_every_job_level_and_buffer() {
 
 #[test]
 fn impacket_error_cases() {
-    let server = TestServer::start(RapConfig::default());
+    let server = TestServer::rap(RapConfig::default());
     let mut bad_desc = Vec::new();
     bad_desc.extend_from_slice(b"\x4D\x00WrLh\x00WWzWWDDzz\x00\x02\x00\x00\x04");
     let reqs = [
@@ -191,15 +197,11 @@ fn impacket_error_cases() {
         ]
     );
     // Windows profile: a bad ParamDesc fails the SMB transaction (<75>).
-    let server = TestServer::start(RapConfig {
+    let server = TestServer::rap(RapConfig {
         profile: msrap::rap::Profile::WINDOWS,
         ..RapConfig::default()
     });
     let replies = impacket_batch(server.addr, "IPC$", &[Request::new(bad_desc, 6, 1024)]);
     assert_eq!(replies[0].smb_status, NtStatus::STATUS_INVALID_PARAMETER.0);
     assert_eq!(replies[0].params, Vec::<u8>::new());
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -10,6 +10,7 @@
 mod support;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use msrap::codes::{NtStatus, RapStatus};
 use msrap::oem::OemCodePage;
@@ -21,23 +22,16 @@ use msrap::rap::print_job::{PrintJobInfo, PrintJobInfo1, RapJobStatus};
 use msrap::rap::print_queue::{print_q_name, queue_status, PrintQueueInfo};
 use msrap::rap::response::parse_entries;
 use msrap::rap::Descriptor;
-use msrap::rap::{Profile, ServerConfig as RapConfig};
+use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
 use msrap::server::ServerConfig;
 use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::client::{TransReply, TransRequest};
 use msrap::spool::sample::sample_spooler;
 use msrap::spool::{JobInfo2, MemorySpooler, Printer, PrinterInfo2, PrinterStatus, Queue};
 use pretty_assertions::assert_eq;
+use support::block_on;
 use support::samba::{client_conf, net_rap_printq, parse_printq, NetQueue, Samba, LPQ_JOBS, SHARE};
 use support::server::TestServer;
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
 
 fn transact(addr: SocketAddr, params: Vec<u8>, mpc: u16, mdc: u16) -> TransReply {
     block_on(async {
@@ -143,14 +137,16 @@ fn net_rap_printq_lists_our_queues_and_their_jobs() {
         (Profile::SPEC, status_spooler()),
     ] {
         let snapshot = spooler.snapshot();
-        let server = TestServer::start_with(
-            RapConfig {
-                profile,
-                utc_offset_secs: 0,
-                ..RapConfig::default()
-            },
-            spooler,
+        let server = TestServer::start(
             ServerConfig::default(),
+            Arc::new(RapServer::new(
+                RapConfig {
+                    profile,
+                    utc_offset_secs: 0,
+                    ..RapConfig::default()
+                },
+                spooler,
+            )),
         );
         let dir = std::env::temp_dir().join(format!("msrap-netrap-{}", std::process::id()));
         let conf = client_conf(&dir);
@@ -176,13 +172,15 @@ fn net_rap_printq_lists_our_queues_and_their_jobs() {
 fn printq_info_request_carries_the_jobs_on_the_wire() {
     let spooler = sample_spooler();
     let snapshot = spooler.snapshot();
-    let server = TestServer::start_with(
-        RapConfig {
-            utc_offset_secs: 0,
-            ..RapConfig::default()
-        },
-        spooler,
+    let server = TestServer::start(
         ServerConfig::default(),
+        Arc::new(RapServer::new(
+            RapConfig {
+                utc_offset_secs: 0,
+                ..RapConfig::default()
+            },
+            spooler,
+        )),
     );
     let r = transact(
         server.addr,
@@ -304,7 +302,7 @@ fn net_rap_printq_against_samba() {
 /// server: the JSON carries each queue's jobs under `aux`.
 #[test]
 fn msrap_query_queue_subcommands() {
-    let server = TestServer::start(RapConfig {
+    let server = TestServer::rap(RapConfig {
         utc_offset_secs: 0,
         ..RapConfig::default()
     });

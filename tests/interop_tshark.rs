@@ -28,12 +28,13 @@ use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::client::{TransReply, TransRequest};
 use msrap::smb1::Framing;
 use pretty_assertions::assert_eq;
+use support::block_on;
 use support::capture::{
     read_pcap, smb_messages, tshark_frames, tshark_lanman_text, wire_calls, Capture, RapCall,
     TsharkFrame, WireItem,
 };
-use support::peers::{Reply, Request};
-use support::server::TestServer;
+use support::peers::{require_tshark, Impacket, Reply, Request};
+use support::server::{rap_handler, TestServer};
 
 /// Every field the cross-check reads.
 const FIELDS: &[&str] = &[
@@ -92,14 +93,6 @@ fn u16_at(b: &[u8], i: usize) -> u16 {
 
 fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("msrap-tshark-{}-{name}", std::process::id()))
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 /// Our library client (what `msrap query` uses): one connection, these
@@ -522,7 +515,7 @@ fn enum_reply_with_aux(c: &RapCall) -> bool {
 /// impacket, smbclient and our client against our server in `profile`,
 /// captured; returns the capture, the port, and what impacket sent and got.
 fn capture_our_server(profile: Profile, name: &str) -> (PathBuf, u16, Vec<(Request, Reply)>) {
-    let server = TestServer::start(RapConfig {
+    let server = TestServer::rap(RapConfig {
         profile,
         utc_offset_secs: 0,
         ..RapConfig::default()
@@ -531,9 +524,9 @@ fn capture_our_server(profile: Profile, name: &str) -> (PathBuf, u16, Vec<(Reque
     let cap = Capture::start(&[port], &tmp(&format!("{name}.pcap")));
     // impacket: GetInfo levels 0-3 with a large, the exact and small buffers;
     // bad ParamDesc, bad level, unknown job.
-    let mut imp = support::capture::Impacket::connect(server.addr, "IPC$");
+    let mut imp = Impacket::connect(server.addr, "IPC$");
     let mut sent = Vec::new();
-    let mut call = |imp: &mut support::capture::Impacket, r: Request| {
+    let mut call = |imp: &mut Impacket, r: Request| {
         let reply = imp.call(&r);
         sent.push((r, reply.clone()));
         reply
@@ -581,7 +574,7 @@ fn capture_our_server(profile: Profile, name: &str) -> (PathBuf, u16, Vec<(Reque
 }
 
 fn check_our_server(profile: Profile, name: &str) {
-    support::capture::require_tshark();
+    require_tshark();
     let (pcap, port, sent) = capture_our_server(profile, name);
     let checked = cross_check(&pcap, &[(port, Framing::DirectTcp)]);
     let calls = &checked.calls;
@@ -740,7 +733,7 @@ const PRINTQ_MALFORMED: &[u32] = &[13, 67];
 
 #[test]
 fn committed_captures_decode_as_documented() {
-    support::capture::require_tshark();
+    require_tshark();
     for (file, servers, malformed) in committed() {
         let pcap = captures_dir().join(file);
         assert!(
@@ -959,7 +952,7 @@ impl RawSession {
 }
 
 /// impacket GetInfo levels 0-3 (large buffer) for job 3 on `addr`.
-fn impacket_levels(imp: &mut support::capture::Impacket, levels: std::ops::Range<u16>) {
+fn impacket_levels(imp: &mut Impacket, levels: std::ops::Range<u16>) {
     for level in levels {
         let r = imp.call(&Request::new(get_info(3, level, 4096), 6, 4096));
         assert_eq!(r.smb_status, 0);
@@ -981,18 +974,18 @@ fn capture_to(name: &str, ports: &[u16], traffic: impl FnOnce()) {
 #[ignore = "regenerates testdata/captures (bash scripts/make-captures.sh)"]
 fn make_captures() {
     use ports::*;
-    support::capture::require_tshark();
+    require_tshark();
     let dir = tmp("make-captures");
     let client_conf = support::samba::client_conf(&dir);
 
     // getinfo-direct.pcap: impacket, spec profile, direct TCP.
-    let server = support::capture::FixedServer::start(
+    let server = TestServer::start_on(
         local(GETINFO_DIRECT),
-        spec_config(),
         ServerConfig::default(),
+        rap_handler(spec_config()),
     );
     capture_to("getinfo-direct.pcap", &[GETINFO_DIRECT], || {
-        let mut imp = support::capture::Impacket::connect(server.addr, "IPC$");
+        let mut imp = Impacket::connect(server.addr, "IPC$");
         impacket_levels(&mut imp, 0..4);
         for (req, want) in [
             (
@@ -1021,13 +1014,13 @@ fn make_captures() {
     drop(server);
 
     // netbios-139.pcap: NetBIOS session service framing, our client.
-    let server = support::capture::FixedServer::start(
+    let server = TestServer::start_on(
         local(NETBIOS),
-        spec_config(),
         ServerConfig {
             netbios: true,
             ..ServerConfig::default()
         },
+        rap_handler(spec_config()),
     );
     capture_to("netbios-139.pcap", &[NETBIOS], || {
         let config = ClientConfig {
@@ -1046,10 +1039,10 @@ fn make_captures() {
     drop(server);
 
     // secondaries.pcap: primary + TRANSACTION_SECONDARY, interim response.
-    let server = support::capture::FixedServer::start(
+    let server = TestServer::start_on(
         local(SECONDARIES),
-        spec_config(),
         ServerConfig::default(),
+        rap_handler(spec_config()),
     );
     capture_to("secondaries.pcap", &[SECONDARIES], || {
         let mut s = RawSession::connect(server.addr);
@@ -1062,7 +1055,7 @@ fn make_captures() {
 
     // split-segments.pcap: our client through a proxy writing 40-byte chunks,
     // with a 256-byte MaxBufferSize (multi-part responses).
-    let server = TestServer::start(spec_config());
+    let server = TestServer::rap(spec_config());
     let proxy = support::capture::Proxy::start(local(SPLIT_PROXY), server.addr, 40);
     capture_to("split-segments.pcap", &[SPLIT_PROXY], || {
         let config = ClientConfig {
@@ -1083,13 +1076,13 @@ fn make_captures() {
 
     // windows-layout.pcap: Windows profile: impacket levels 0-3, smbclient
     // -c queue, our client's enum.
-    let server = support::capture::FixedServer::start(
+    let server = TestServer::start_on(
         local(WINDOWS),
-        windows_config(),
         ServerConfig::default(),
+        rap_handler(windows_config()),
     );
     capture_to("windows-layout.pcap", &[WINDOWS], || {
-        let mut imp = support::capture::Impacket::connect(server.addr, "IPC$");
+        let mut imp = Impacket::connect(server.addr, "IPC$");
         impacket_levels(&mut imp, 0..4);
         imp.close();
         let out = support::samba::smbclient_queue(server.addr, "LASER", &client_conf);
@@ -1104,18 +1097,18 @@ fn make_captures() {
 
     // errors.pcap: spec profile 0x57, 0x7C, 2123; Windows profile SMB-level
     // STATUS_INVALID_PARAMETER.
-    let spec = support::capture::FixedServer::start(
+    let spec = TestServer::start_on(
         local(ERRORS_SPEC),
-        spec_config(),
         ServerConfig::default(),
+        rap_handler(spec_config()),
     );
-    let win = support::capture::FixedServer::start(
+    let win = TestServer::start_on(
         local(ERRORS_WINDOWS),
-        windows_config(),
         ServerConfig::default(),
+        rap_handler(windows_config()),
     );
     capture_to("errors.pcap", &[ERRORS_SPEC, ERRORS_WINDOWS], || {
-        let mut imp = support::capture::Impacket::connect(spec.addr, "IPC$");
+        let mut imp = Impacket::connect(spec.addr, "IPC$");
         for req in [
             Request::new(BAD_PARAM_DESC.to_vec(), 6, 1024),
             Request::new(get_info(3, 4, 1024), 6, 1024),
@@ -1124,7 +1117,7 @@ fn make_captures() {
             imp.call(&req);
         }
         imp.close();
-        let mut imp = support::capture::Impacket::connect(win.addr, "IPC$");
+        let mut imp = Impacket::connect(win.addr, "IPC$");
         let r = imp.call(&Request::new(BAD_PARAM_DESC.to_vec(), 6, 1024));
         assert_eq!(r.smb_status, NtStatus::STATUS_INVALID_PARAMETER.0);
         imp.close();
@@ -1137,7 +1130,7 @@ fn make_captures() {
     let samba = support::samba::Samba::start();
     let proxy = support::capture::Proxy::start(local(SAMBA_IMPACKET), samba.addr, 64 * 1024);
     capture_to("samba-impacket.pcap", &[SAMBA_IMPACKET], || {
-        let mut imp = support::capture::Impacket::connect(proxy.addr, "IPC$");
+        let mut imp = Impacket::connect(proxy.addr, "IPC$");
         let r = imp.call(&Request::new(
             job_enum(support::samba::SHARE, 0, 4096),
             8,
@@ -1179,11 +1172,14 @@ fn make_queue_captures() {
     use msrap::rap::commands::net_print_q_enum::{q_enum_request, SPEC_AUX_DESC};
     use msrap::rap::commands::net_print_q_get_info::q_get_info_request;
     use ports::*;
-    support::capture::require_tshark();
+    require_tshark();
     let dir = tmp("make-queue-captures");
     let client_conf = support::samba::client_conf(&dir);
-    let server =
-        support::capture::FixedServer::start(local(PRINTQ), spec_config(), ServerConfig::default());
+    let server = TestServer::start_on(
+        local(PRINTQ),
+        ServerConfig::default(),
+        rap_handler(spec_config()),
+    );
     capture_to("printq.pcap", &[PRINTQ], || {
         let (out, err) = support::samba::net_rap_printq(server.addr, &client_conf, &[]);
         assert_eq!(support::samba::parse_printq(&out).len(), 2, "{out}{err}");

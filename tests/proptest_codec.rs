@@ -2,6 +2,7 @@
 //! ReceiveBufferSize / MaxDataCount, both profiles, several code pages:
 //! encode through [`RapServer`], parse back with the client-side parser,
 //! and check the MS-RAP 2.5.11 / 3.2.5.7 invariants.
+#![cfg(feature = "fuzzing")]
 
 use msrap::codes::RapStatus;
 use msrap::fuzzing::{

@@ -3,7 +3,7 @@
 //! `tests/peers/impacket_rap.py`), and a pipe handler that answers later.
 #![cfg(feature = "server")]
 
-mod smb1_support;
+mod support;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -17,8 +17,8 @@ use msrap::smb1::pipe::{
 };
 use msrap::smb1::{HeaderFlags2, SmbCommand, SmbHeader};
 use pretty_assertions::assert_eq;
-use smb1_support::tcp::{TcpClient, TestServer};
-use smb1_support::{anonymous, reassemble};
+use support::server::{TcpClient, TestServer};
+use support::smb1::{anonymous, reassemble};
 
 async fn session(c: &mut TcpClient) -> (u16, u16) {
     let f2 = HeaderFlags2::NT_STATUS | HeaderFlags2::UNICODE;
@@ -72,20 +72,19 @@ async fn big_transaction(c: &mut TcpClient, uid: u16, tid: u16) {
 
 #[tokio::test]
 async fn direct_tcp_session() {
-    let server = TestServer::start(ServerConfig::default()).await;
+    let server = TestServer::toy(ServerConfig::default());
     let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     let (uid, tid) = session(&mut c).await;
     big_transaction(&mut c, uid, tid).await;
-    server.stop().await;
+    server.stop();
 }
 
 #[tokio::test]
 async fn netbios_session() {
-    let server = TestServer::start(ServerConfig {
+    let server = TestServer::toy(ServerConfig {
         netbios: true,
         ..ServerConfig::default()
-    })
-    .await;
+    });
     let mut c = TcpClient::connect(server.addr, Framing::NetBios).await;
     c.send_raw(&session_request("MSRAP", "CLIENT")).await;
     // keep-alives are skipped
@@ -98,60 +97,52 @@ async fn netbios_session() {
     }
     let (uid, tid) = session(&mut c).await;
     big_transaction(&mut c, uid, tid).await;
-    server.stop().await;
+    server.stop();
 }
 
 #[tokio::test]
 async fn netbios_requires_session_request_first() {
-    let server = TestServer::start(ServerConfig {
+    let server = TestServer::toy(ServerConfig {
         netbios: true,
         ..ServerConfig::default()
-    })
-    .await;
+    });
     let mut c = TcpClient::connect(server.addr, Framing::NetBios).await;
     let h = SmbHeader::request(SmbCommand::NEGOTIATE, HeaderFlags2::empty());
     c.send(&client::negotiate_request(&h, &["NT LM 0.12"]))
         .await;
     assert_eq!(c.recv_frame().await, None, "server must close");
-    server.stop().await;
+    server.stop();
 }
 
 #[tokio::test]
 async fn graceful_shutdown_closes_open_connections() {
-    let server = TestServer::start(ServerConfig::default()).await;
+    let server = TestServer::toy(ServerConfig::default());
     let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     session(&mut c).await;
     let t = Instant::now();
-    server.stop().await;
+    server.stop();
     assert!(t.elapsed() < Duration::from_secs(2));
     assert_eq!(c.recv_frame().await, None);
 }
 
-/// Runs `tests/peers/impacket_rap.py` against the server. Prints a clear
-/// SKIP line (not a silent pass) when python3 or impacket is missing.
+/// Runs `tests/peers/impacket_rap.py` against the server; fails when
+/// python3 or impacket is missing.
 fn impacket_probe(netbios: bool) {
-    let have = Command::new("python3")
-        .args(["-c", "import impacket"])
-        .output();
-    if !matches!(have, Ok(ref o) if o.status.success()) {
-        eprintln!("SKIP impacket interop: python3 with impacket is not available");
-        println!("SKIP impacket interop: python3 with impacket is not available");
-        return;
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let server = TestServer::start(ServerConfig {
+    support::peers::require_impacket();
+    support::block_on(async {
+        let server = TestServer::toy(ServerConfig {
             netbios,
             ..ServerConfig::default()
-        })
-        .await;
+        });
         let port = server.addr.port().to_string();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/impacket_rap.py");
         let mut args = vec![script.to_string(), port];
         if netbios {
             args.push("--netbios".into());
         }
-        let run = tokio::task::spawn_blocking(move || Command::new("python3").args(&args).output());
+        let run = tokio::task::spawn_blocking(move || {
+            Command::new(support::peers::python()).args(&args).output()
+        });
         let out = tokio::time::timeout(Duration::from_secs(60), run)
             .await
             .expect("impacket probe timed out")
@@ -177,7 +168,7 @@ fn impacket_probe(netbios: bool) {
                 r#"{"status": 3221225485, "params": "", "data": ""}"#,
             ]
         );
-        server.stop().await;
+        server.stop();
     });
 }
 
@@ -247,8 +238,7 @@ fn mid_of(msg: &[u8]) -> u16 {
 #[tokio::test]
 async fn slow_pipe_handler_blocks_only_its_own_connection_in_order() {
     let delay = Duration::from_millis(500);
-    let server =
-        TestServer::start_with(ServerConfig::default(), Arc::new(SlowPipe { delay })).await;
+    let server = TestServer::start(ServerConfig::default(), Arc::new(SlowPipe { delay }));
 
     let mut a = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     let sa = session(&mut a).await;
@@ -308,7 +298,7 @@ async fn slow_pipe_handler_blocks_only_its_own_connection_in_order() {
         b_done < first_at,
         "the other connection finished at {b_done:?}, the slow answer came at {first_at:?}"
     );
-    server.stop().await;
+    server.stop();
 }
 
 /// Waiting for the handler is not client idleness: an idle timeout shorter
@@ -319,30 +309,28 @@ async fn idle_timeout_waits_for_the_handler_but_the_handler_timeout_does_not() {
     let slow = Arc::new(SlowPipe {
         delay: Duration::from_millis(600),
     });
-    let server = TestServer::start_with(
+    let server = TestServer::start(
         ServerConfig {
             idle_timeout: Duration::from_millis(300),
             ..ServerConfig::default()
         },
         Arc::clone(&slow),
-    )
-    .await;
+    );
     let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     let s = session(&mut c).await;
     let r = c.call(&lanman(b"slow", 3, s), 1).await;
     assert_eq!(reassemble(&r), (0, b"slow".to_vec(), vec![]));
     // Idle again now: the idle timeout applies as usual.
     assert_eq!(c.recv_frame().await, None);
-    server.stop().await;
+    server.stop();
 
-    let server = TestServer::start_with(
+    let server = TestServer::start(
         ServerConfig {
             handler_timeout: Some(Duration::from_millis(150)),
             ..ServerConfig::default()
         },
         slow,
-    )
-    .await;
+    );
     let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     let s = session(&mut c).await;
     let t = Instant::now();
@@ -353,25 +341,24 @@ async fn idle_timeout_waits_for_the_handler_but_the_handler_timeout_does_not() {
         "{:?}",
         t.elapsed()
     );
-    server.stop().await;
+    server.stop();
 }
 
 /// Shutdown ends a connection whose pipe call is still waiting.
 #[tokio::test]
 async fn shutdown_interrupts_a_waiting_pipe_call() {
-    let server = TestServer::start_with(
+    let server = TestServer::start(
         ServerConfig::default(),
         Arc::new(SlowPipe {
             delay: Duration::from_secs(30),
         }),
-    )
-    .await;
+    );
     let mut c = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     let s = session(&mut c).await;
     c.send(&lanman(b"slow", 3, s)).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let t = Instant::now();
-    server.stop().await;
+    server.stop();
     assert!(t.elapsed() < Duration::from_secs(2));
     assert_eq!(c.recv_frame().await, None);
 }
@@ -426,7 +413,7 @@ async fn slow_spooler_blocks_only_its_own_connection_in_order() {
             delay,
         },
     );
-    let server = TestServer::start_with(ServerConfig::default(), Arc::new(rap)).await;
+    let server = TestServer::start(ServerConfig::default(), Arc::new(rap));
     let mut a = TcpClient::connect(server.addr, Framing::DirectTcp).await;
     let sa = session(&mut a).await;
     let sent = Instant::now();
@@ -465,5 +452,5 @@ async fn slow_spooler_blocks_only_its_own_connection_in_order() {
         b_done < first_at,
         "the other connection finished at {b_done:?}, the slow answer came at {first_at:?}"
     );
-    server.stop().await;
+    server.stop();
 }

@@ -4,7 +4,7 @@
 //! connections plus slow senders while a well-behaved client is served.
 #![cfg(feature = "smb1")]
 
-mod smb1_support;
+mod support;
 
 use std::sync::Arc;
 
@@ -13,13 +13,14 @@ use msrap::codes::NtStatus;
 use msrap::smb1::client::{self, parse_response, TransactionRequestBuilder};
 use msrap::smb1::message::MessageBuilder;
 use msrap::smb1::nbss::{FrameError, Framing};
+use msrap::smb1::refusal::Refusal;
 use msrap::smb1::trans::TransactionReply;
 use msrap::smb1::{
     ConnectionError, HeaderFlags2, Limits, ParseError, ServerConnection, ServerParams, SmbCommand,
     SmbHeader, WireStatus,
 };
 use pretty_assertions::assert_eq;
-use smb1_support::*;
+use support::smb1::*;
 
 fn status_of(msg: &[u8]) -> WireStatus {
     parse_response(msg).unwrap().header.wire_status()
@@ -34,6 +35,95 @@ fn stream() -> ServerConnection<ToyService> {
 }
 
 // ---- framing and headers ----
+
+/// smbclient 4.17's default SMB2 NEGOTIATE (dialects 2.0.2 to 3.1.1), framed.
+fn smbclient_smb2_negotiate() -> Vec<u8> {
+    let hex = "000000e2fe534d42400000000000000000001f0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000024000500010000007f0000005c75231b33bc704098464d414da65f0570000000040000000202100200030203110300000100260000000000010020000100a91920e8f1707db5c90679650621da340a8e2ed2e8bcc3307afdac382dacd04e000002000a0000000000040002000100040003000000000000000800080000000000030002000100000005001200000000003100320037002e0030002e0030002e003100";
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn smb2_negotiate_is_refused_with_status_not_supported_then_closed() {
+    for framing in [Framing::DirectTcp, Framing::NetBios] {
+        let mut s = ServerConnection::new(ToyService, params(), framing, CHALLENGE);
+        let mut out = BytesMut::new();
+        if framing == Framing::NetBios {
+            s.receive(&msrap::smb1::nbss::session_request("MSRAP", "C"), &mut out)
+                .unwrap();
+            out.clear();
+        }
+        let r = s.receive(&smbclient_smb2_negotiate(), &mut out);
+        assert_eq!(
+            r,
+            Err(ConnectionError::Refused(Refusal::Smb2Negotiate {
+                dialects: vec![0x0202, 0x0210, 0x0300, 0x0302, 0x0311]
+            }))
+        );
+        // Samba 4.17's answer when it shares no SMB2 dialect with the client.
+        let mut want = vec![0, 0, 0, 73, 0xFE, b'S', b'M', b'B', 64, 0, 0, 0];
+        want.extend_from_slice(&[0xBB, 0, 0, 0xC0, 0, 0, 1, 0, 1, 0, 0, 0]);
+        want.resize(4 + 64, 0);
+        want.extend_from_slice(&[9, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(&out[..], &want[..], "{framing:?}");
+    }
+    // Byte by byte: nothing until the whole message is in.
+    let mut s = stream();
+    let mut out = BytesMut::new();
+    let msg = smbclient_smb2_negotiate();
+    for b in &msg[..msg.len() - 1] {
+        assert_eq!(s.receive(&[*b], &mut out), Ok(0));
+    }
+    assert!(matches!(
+        s.receive(&msg[msg.len() - 1..], &mut out),
+        Err(ConnectionError::Refused(Refusal::Smb2Negotiate { .. }))
+    ));
+    assert_eq!(out.len(), 77);
+}
+
+#[test]
+fn other_smb2_messages_close_without_an_answer() {
+    let mut msg = smbclient_smb2_negotiate();
+    msg[4 + 12] = 3; // TREE_CONNECT
+    let mut out = BytesMut::new();
+    assert_eq!(
+        stream().receive(&msg, &mut out),
+        Err(ConnectionError::Refused(Refusal::Smb2Message {
+            command: 3
+        }))
+    );
+    assert!(out.is_empty());
+}
+
+#[test]
+fn smb1_negotiate_without_a_dialect_we_speak_gets_0xffff_then_closes() {
+    let mut s = stream();
+    let h = SmbHeader::request(SmbCommand::NEGOTIATE, HeaderFlags2::NT_STATUS);
+    let mut framed = BytesMut::new();
+    msrap::smb1::nbss::encode_message(
+        Framing::DirectTcp,
+        &client::negotiate_request(&h, &["SMB 2.002", "SMB 2.???"]),
+        &mut framed,
+    )
+    .unwrap();
+    let mut out = BytesMut::new();
+    assert_eq!(
+        s.receive(&framed, &mut out),
+        Err(ConnectionError::Refused(Refusal::NoCommonDialect {
+            dialects: vec!["SMB 2.002".into(), "SMB 2.???".into()]
+        }))
+    );
+    let resp = parse_response(&out[4..]).unwrap();
+    assert_eq!(
+        (
+            resp.block.word_count,
+            resp.block.words,
+            resp.block.byte_count
+        ),
+        (1, &[0xFF, 0xFF][..], 0)
+    );
+}
 
 #[test]
 fn oversize_frame_closes_before_buffering() {
@@ -475,8 +565,8 @@ mod tcp {
     use tokio::io::AsyncReadExt;
     use tokio::net::TcpStream;
 
-    use super::smb1_support::tcp::{TcpClient, TestServer};
-    use super::smb1_support::{anonymous, reassemble};
+    use super::support::server::{TcpClient, TestServer};
+    use super::support::smb1::{anonymous, reassemble};
 
     async fn well_behaved_session(addr: std::net::SocketAddr) {
         let mut c = TcpClient::connect(addr, Framing::DirectTcp).await;
@@ -523,12 +613,11 @@ mod tcp {
     async fn thousand_idle_connections_and_slow_senders() {
         let started = Instant::now();
         let idle_timeout = Duration::from_secs(3);
-        let server = TestServer::start(ServerConfig {
+        let server = TestServer::toy(ServerConfig {
             max_connections: 1100,
             idle_timeout,
             ..ServerConfig::default()
-        })
-        .await;
+        });
         let addr = server.addr;
 
         let mut idle = Vec::new();
@@ -596,7 +685,7 @@ mod tcp {
             .unwrap();
         assert!(matches!(n, Ok(0) | Err(_)));
         drop(idle);
-        server.stop().await;
+        server.stop();
         assert!(started.elapsed() < Duration::from_secs(30));
     }
 }

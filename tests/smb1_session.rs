@@ -4,7 +4,7 @@
 //! AndX chains, and the MS-RAP/MS-CIFS example frames (spec-facts T3/T4).
 #![cfg(feature = "smb1")]
 
-mod smb1_support;
+mod support;
 
 use msrap::codes::NtStatus;
 use msrap::smb1::client::{self, parse_response, TransactionRequestBuilder};
@@ -19,7 +19,8 @@ use msrap::smb1::trans::{
 };
 use msrap::smb1::{parse_block, DosError, HeaderFlags2, SmbCommand, WireStatus};
 use pretty_assertions::assert_eq;
-use smb1_support::*;
+use support::smb1::*;
+use support::{hex, to_hex};
 
 const RAP_L0: [u8; 16] = [
     0x4D, 0, b'W', b'W', b'r', b'L', b'h', 0, b'W', 0, 3, 0, 0, 0, 0, 4,
@@ -551,7 +552,7 @@ const T3_L0_OEM: &str = "
 0050  4D 00 57 57 72 4C 68 00 57 00 03 00 00 00 00 04";
 
 fn t3_message(dump: &str) -> Vec<u8> {
-    let framed = hexdump(dump);
+    let framed = hex(dump);
     let mut d = FrameDecoder::new(Framing::DirectTcp);
     d.extend_from_slice(&framed);
     match d.decode().unwrap() {
@@ -603,8 +604,7 @@ fn t3_builder_reproduces_the_example_frames() {
 #[test]
 fn t3_through_the_server_and_t4_response_layout() {
     // The T4 Windows-style response frame for a level-2 GetInfo.
-    let t4 = hexdump(
-        "
+    let t4 = hex("
 0000  00 00 00 78 FF 53 4D 42 25 00 00 00 00 80 00 80
 0010  00 00 00 00 00 00 00 00 00 00 00 00 02 08 B2 74
 0020  01 08 81 6D 0A 06 00 38 00 00 00 06 00 38 00 00
@@ -612,8 +612,7 @@ fn t3_through_the_server_and_t4_response_layout() {
 0040  38 00 00 00 03 00 01 00 FA 03 00 00 01 00 03 00
 0050  70 26 A5 65 D2 04 00 00 EF 03 00 00 E4 03 00 00
 0060  72 65 70 6F 72 74 2E 74 78 74 00 72 65 70 6F 72
-0070  74 2E 74 78 74 00 61 6C 69 63 65 00",
-    );
+0070  74 2E 74 78 74 00 61 6C 69 63 65 00");
     let req = t3_message(T3_L0);
     let h = reply_header(&parse_response(&req).unwrap().header);
     let parts = write_transaction_responses(&h, &t4[60..66], &t4[68..], 16644);

@@ -1,4 +1,2 @@
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| msrap::fuzzing::client_response(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| msrap::fuzzing::client_response(data));

@@ -1,5 +1,2 @@
 #![no_main]
-
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| msrap::fuzzing::decode_capture(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| msrap::fuzzing::decode_capture(data));

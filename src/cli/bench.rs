@@ -261,6 +261,14 @@ pub fn run(a: BenchArgs) -> Result<ExitCode, CliError> {
             cpu_seconds(pids)
         }
     };
+    // One connection first, outside the measurement: a server that cannot
+    // be reached is an error (exit 2, the connect error), as for `query`
+    // and `conform`, not a run of zero requests.
+    rt.block_on(async {
+        let probe = connect(&a.conn).await?;
+        probe.close().await;
+        Ok::<_, CliError>(())
+    })?;
     let cpu_before = server_cpu(&a.server_pids);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(a.duration.max(1));

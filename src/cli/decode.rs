@@ -11,7 +11,7 @@ use super::CliError;
 use msrap::decode::transactions::{
     RapTransaction, RawTransaction, Summary, TimestampIso, TransactionTracker,
 };
-use msrap::decode::{DecoderConfig, TransportEvents};
+use msrap::decode::{AnomalyKind, DecoderConfig, TransportEvent, TransportEvents};
 use msrap::oem::OemCodePage;
 use msrap::rap::dissect::{Fields, Iso8601, Value};
 use msrap::smb1::SmbCommand;
@@ -32,6 +32,10 @@ pub struct DecodeArgs {
     /// Also treat this TCP port as an SMB server port (139 and 445 always are; repeatable).
     #[arg(long = "port", value_name = "N")]
     pub ports: Vec<u16>,
+    /// Only decode SMB on ports 139, 445 and --port: do not recognise SMB1
+    /// on other TCP ports by its framing.
+    #[arg(long)]
+    pub no_heuristics: bool,
     /// OEM code page of RAP strings.
     #[arg(long, default_value_t = msrap::oem::DEFAULT_CODE_PAGE)]
     pub codepage: u16,
@@ -43,6 +47,7 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
     for p in &a.ports {
         config = config.with_port(*p);
     }
+    config.heuristics = !a.no_heuristics;
     // Only TRANSACTION and TRANSACTION_SECONDARY matter here.
     config.smb1_commands = Some(BTreeSet::from([
         SmbCommand::TRANSACTION.0,
@@ -104,7 +109,14 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
         tx.send(full).is_ok()
     };
     let mut before = 0usize;
+    // Damage to the capture file itself: reading stopped there.
+    let mut damage: Option<AnomalyKind> = None;
     while let Some(e) = events.next() {
+        if let TransportEvent::Anomaly(an) = &e {
+            if an.kind.stops_reading() {
+                damage.get_or_insert_with(|| an.kind.clone());
+            }
+        }
         tracker.on_event_raw(&e, &mut batch);
         if batch.len() > before {
             batch_bytes = batch
@@ -155,6 +167,29 @@ pub fn run(a: DecodeArgs) -> Result<ExitCode, CliError> {
             eprintln!("  anomaly {k}: {v}");
         }
         eprintln!("  transport anomalies: {}", stats.anomaly_total());
+        for (k, v) in &stats.anomalies {
+            eprintln!("    {k}: {v}");
+        }
+        if !stats.recognised_ports.is_empty() {
+            let ports: Vec<String> = stats.recognised_ports.iter().map(u16::to_string).collect();
+            eprintln!(
+                "  SMB1 recognised by its framing on TCP port {}",
+                ports.join(", ")
+            );
+        }
+    }
+    if let Some(kind) = damage {
+        // As tshark: what could be decoded is out, but the input is damaged.
+        let name = if a.input.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            a.input.display().to_string()
+        };
+        eprintln!(
+            "msrap: {name}: {kind} (the {} frames before it were decoded)",
+            stats.packets
+        );
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use msrap::codes::RapStatus;
 use msrap::oem::OemCodePage;
 use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::Framing;
@@ -18,14 +19,36 @@ use msrap::smb1::Framing;
 /// Errors a subcommand reports before exiting with status 2.
 pub type CliError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `msrap=info`).
+/// Logs to stderr, filtered by `RUST_LOG` (default `msrap=info`), in
+/// colour only when [`use_colour`] says so.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("msrap=info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(use_colour(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .try_init();
+}
+
+/// Whether to write ANSI colour codes to stderr: only to a terminal, and
+/// never when `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+pub fn use_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// A RAP status as messages show it: the conventional spelling
+/// ([`RapStatus::display_name`], `NERR_BufTooSmall`) and the number, the
+/// same spelling as the command's normal output.
+pub fn rap_status_text(s: RapStatus) -> String {
+    match s.display_name() {
+        Some(name) => format!("{name} ({})", s.0),
+        None => format!("status {}", s.0),
+    }
 }
 
 /// The host's current offset from UTC in seconds (east positive).
@@ -59,6 +82,10 @@ pub struct ConnArgs {
     /// Seconds to wait for any answer.
     #[arg(long, default_value_t = 10, global = true)]
     pub timeout: u64,
+    /// Log on as this user name, without a password (a guest session);
+    /// default: anonymous (a null session).
+    #[arg(long, default_value = "", global = true)]
+    pub user: String,
 }
 
 impl ConnArgs {
@@ -75,6 +102,7 @@ impl ConnArgs {
             },
             share: self.share.clone(),
             timeout: Duration::from_secs(self.timeout.max(1)),
+            user: self.user.clone(),
             ..ClientConfig::default()
         }
     }
@@ -116,4 +144,32 @@ pub fn out(line: std::fmt::Arguments<'_>) {
 #[macro_export]
 macro_rules! outln {
     ($($arg:tt)*) => { $crate::cli::out(format_args!($($arg)*)) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some(OsStr::new(""))));
+        assert!(!use_colour(true, Some(OsStr::new("1"))));
+        assert!(!use_colour(false, None));
+        assert!(!use_colour(false, Some(OsStr::new("1"))));
+    }
+
+    #[test]
+    fn status_text_uses_the_conventional_spelling() {
+        assert_eq!(
+            rap_status_text(RapStatus::NERR_BUF_TOO_SMALL),
+            "NERR_BufTooSmall (2123)"
+        );
+        assert_eq!(
+            rap_status_text(RapStatus::ERROR_MORE_DATA),
+            "ERROR_MORE_DATA (234)"
+        );
+        assert_eq!(rap_status_text(RapStatus(7)), "status 7");
+    }
 }

@@ -1,4 +1,5 @@
-//! `msrap query`: NetPrintJobEnum / NetPrintJobGetInfo against any SMB1 server.
+//! `msrap query`: NetPrintJobEnum / NetPrintJobGetInfo, and the job and
+//! queue control commands, against any SMB1 server.
 
 use std::process::ExitCode;
 
@@ -10,8 +11,17 @@ use msrap::conform::LARGE;
 use msrap::rap::commands::net_print_job_enum::PrintJobEnumRequest;
 use msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest;
 use msrap::rap::descriptor::job;
-use msrap::rap::dissect::{dissect, iso8601, Dissection, Value};
+use msrap::rap::dissect::{dissect_with_data, iso8601, Dissection, Value};
 use msrap::smb1::client::TransRequest;
+
+// ---- job and queue control (81, 82, 83, 147; 74, 75, 103) ----
+use msrap::rap::commands::net_print_job_continue::PrintJobContinueRequest;
+use msrap::rap::commands::net_print_job_del::PrintJobDeleteRequest;
+use msrap::rap::commands::net_print_job_pause::PrintJobPauseRequest;
+use msrap::rap::commands::net_print_job_set_info::{PrintJobSetInfoRequest, PARAM_NUM_JOB_COMMENT};
+use msrap::rap::commands::net_print_q_continue::PrintQContinueRequest;
+use msrap::rap::commands::net_print_q_pause::PrintQPauseRequest;
+use msrap::rap::commands::net_print_q_purge::PrintQPurgeRequest;
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
@@ -93,6 +103,99 @@ pub enum What {
         #[arg(long, default_value_t = LARGE)]
         bufsize: u16,
     },
+    // ---- job and queue control ----
+    /// Delete a job (NetPrintJobDel, opcode 81).
+    Cancel(JobArgs),
+    /// Pause a job (NetPrintJobPause, opcode 82).
+    Pause(JobArgs),
+    /// Resume a paused job (NetPrintJobContinue, opcode 83).
+    Resume(JobArgs),
+    /// Rename a job's document (NetPrintJobSetInfo level 1, ParamNum 11 JobComment, opcode 147).
+    Rename {
+        #[command(flatten)]
+        job: JobArgs,
+        /// The new document name.
+        name: String,
+    },
+    /// Pause a queue (NetPrintQPause, opcode 74).
+    PauseQueue {
+        /// The print queue name.
+        queue: String,
+    },
+    /// Resume a paused queue (NetPrintQContinue, opcode 75).
+    ResumeQueue {
+        /// The print queue name.
+        queue: String,
+    },
+    /// Delete every job of a queue (NetPrintQPurge, opcode 103).
+    Purge {
+        /// The print queue name.
+        queue: String,
+    },
+}
+
+/// A job to control.
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// The RAP job id.
+    pub id: u16,
+    /// Enumerate this queue first on the same connection (Samba only knows
+    /// RAP job ids on the connection that enumerated them).
+    #[arg(long, value_name = "QUEUE")]
+    pub enum_first: Option<String>,
+}
+
+/// A control request: parameters with the spec's DataDesc (null, or the
+/// level-1 job structure for SetInfo), RAPInData, room for 8 bytes of
+/// response parameters (so a server that pads shows it).
+fn control_request(what: &What, cp: &msrap::oem::OemCodePage) -> Option<TransRequest> {
+    let mut params = Vec::new();
+    let mut data = Vec::new();
+    match what {
+        What::Cancel(j) => PrintJobDeleteRequest { job_id: j.id }.encode(b"", &mut params),
+        What::Pause(j) => PrintJobPauseRequest { job_id: j.id }.encode(b"", &mut params),
+        What::Resume(j) => PrintJobContinueRequest { job_id: j.id }.encode(b"", &mut params),
+        What::Rename { job, name } => {
+            cp.encode_into(name, &mut data);
+            data.push(0);
+            PrintJobSetInfoRequest {
+                job_id: job.id,
+                level: 1,
+                buffer_size: u16::try_from(data.len()).unwrap_or(u16::MAX),
+                param_num: PARAM_NUM_JOB_COMMENT,
+            }
+            .encode(job::LEVEL_1, &mut params)
+        }
+        What::PauseQueue { queue } => PrintQPauseRequest {
+            queue: queue.as_bytes(),
+        }
+        .encode(b"", &mut params),
+        What::ResumeQueue { queue } => PrintQContinueRequest {
+            queue: queue.as_bytes(),
+        }
+        .encode(b"", &mut params),
+        What::Purge { queue } => PrintQPurgeRequest {
+            queue: queue.as_bytes(),
+        }
+        .encode(b"", &mut params),
+        _ => return None,
+    }
+    Some(TransRequest {
+        params,
+        data,
+        max_parameter_count: 8,
+        max_data_count: 0,
+    })
+}
+
+/// The queue to enumerate first, for a job control subcommand.
+fn control_enum_first(what: &What) -> Option<&str> {
+    match what {
+        What::Cancel(j) | What::Pause(j) | What::Resume(j) | What::Rename { job: j, .. } => {
+            j.enum_first.as_deref()
+        }
+        _ => None,
+    }
 }
 
 /// NetPrintQEnum / NetPrintQGetInfo / NetPrintDestEnum / NetPrintDestGetInfo
@@ -142,7 +245,7 @@ fn queue_request(what: &What) -> Option<TransRequest> {
             .encode(dest_desc(level), &mut p);
             (p, 6, bufsize)
         }
-        What::Jobs { .. } | What::Job { .. } => return None,
+        _ => return None,
     };
     Some(TransRequest {
         params,
@@ -198,12 +301,24 @@ pub fn run(a: QueryArgs) -> Result<ExitCode, CliError> {
                     max_data_count: *bufsize,
                 }
             }
-            other => queue_request(other).ok_or("unreachable query")?,
+            // ---- print queues and destinations ----
+            other @ (What::Queues { .. }
+            | What::Queue { .. }
+            | What::Dests { .. }
+            | What::Dest { .. }) => queue_request(other).ok_or("not a queue subcommand")?,
+            // ---- job and queue control ----
+            other => {
+                if let Some(q) = control_enum_first(other) {
+                    msrap::conform::enumerate(&mut client, q).await?;
+                }
+                control_request(other, &a.conn.code_page()?).ok_or("not a control subcommand")?
+            }
         };
         let reply = client.transact(&req).await?;
         client.close().await;
-        let d = dissect(
+        let d = dissect_with_data(
             &req.params,
+            &req.data,
             Some((&reply.params, &reply.data)),
             &a.conn.code_page()?,
         );
@@ -292,6 +407,9 @@ fn print_text(d: &Dissection, smb: NtStatus) {
         crate::outln!("  anomaly: {a}");
     }
     if r.status != RapStatus::ERROR_SUCCESS && r.status != RapStatus::ERROR_MORE_DATA {
-        eprintln!("msrap: the server answered {}", r.status);
+        eprintln!(
+            "msrap: the server answered {}",
+            super::rap_status_text(r.status)
+        );
     }
 }

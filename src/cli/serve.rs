@@ -12,7 +12,9 @@ use super::CliError;
 use msrap::oem::OemCodePage;
 use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
 use msrap::server::{run as serve, ServerConfig};
-use msrap::spool::{jobs_file, sample, MemorySpooler};
+use msrap::spool::{
+    jobs_file, sample, ControlPolicy, JobControlPolicy, MemorySpooler, PrinterStatus,
+};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -34,16 +36,45 @@ pub struct ServeArgs {
     /// The server's offset from UTC in minutes, east positive, for TimeSubmitted; default: the host's.
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub utc_offset: Option<i32>,
-    /// Connections served at once.
-    #[arg(long, default_value_t = 256)]
+    /// Connections served at once (1 to 1000000).
+    #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS))]
     pub max_connections: usize,
-    /// Close a connection idle for this many seconds.
-    #[arg(long, default_value_t = 120, value_name = "S")]
+    /// Close a connection idle for this many seconds (1 to 31536000, a year).
+    #[arg(long, default_value_t = 120, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=MAX_IDLE_TIMEOUT_SECS))]
     pub idle_timeout: u64,
     /// The machine name: the SMB server name and RpcOpenPrinter's server name.
     #[arg(long, default_value = "MSRAP")]
     pub machine_name: String,
+    /// Who may pause, resume, delete or rename a job, for queues whose jobs
+    /// file sets no `control`: `owner` (the session's user is the job's
+    /// user, or an operator; anonymous sessions never), `anyone`, or
+    /// `operators`.
+    #[arg(long, default_value = "owner", value_parser = parse_control)]
+    pub control: JobControlPolicy,
+    /// A queue operator (repeatable), for queues whose jobs file sets no
+    /// `operators`: controls every job and the queue itself (pause, resume,
+    /// purge), which nobody else may.
+    #[arg(long = "operator", value_name = "USER")]
+    pub operators: Vec<String>,
 }
+
+fn parse_control(s: &str) -> Result<JobControlPolicy, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "owner" => Ok(JobControlPolicy::Owner),
+        "anyone" => Ok(JobControlPolicy::Anyone),
+        "operators" => Ok(JobControlPolicy::Operators),
+        _ => Err(format!(
+            "unknown control policy {s:?} (use owner, anyone or operators)"
+        )),
+    }
+}
+
+/// Upper bound of `--max-connections`: far beyond any file-descriptor limit,
+/// far below what the connection semaphore can count.
+const MAX_CONNECTIONS: u64 = 1_000_000;
+/// Upper bound of `--idle-timeout`: one year (a deadline must stay a
+/// representable instant).
+const MAX_IDLE_TIMEOUT_SECS: u64 = 365 * 24 * 3600;
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
     Profile::by_name(s).ok_or_else(|| format!("unknown profile {s:?} (use spec or windows)"))
@@ -51,9 +82,25 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 
 pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
     let code_page = OemCodePage::new(a.codepage)?;
+    if let Some(bad) = a.operators.iter().find(|o| o.trim().is_empty()) {
+        return Err(format!("--operator {bad:?} is not a user name").into());
+    }
+    let defaults = ControlPolicy {
+        jobs: a.control,
+        operators: a.operators.clone(),
+    };
     let spooler = match &a.jobs {
-        Some(path) => jobs_file::load_jobs_file(path)?,
-        None => sample::sample_spooler(),
+        Some(path) => jobs_file::load_jobs_file_with(path, &defaults)?,
+        // The sample queues set no policy of their own.
+        None => MemorySpooler::new(
+            sample::sample_queues()
+                .into_iter()
+                .map(|q| msrap::spool::Queue {
+                    policy: defaults.clone(),
+                    ..q
+                })
+                .collect(),
+        ),
     };
     let utc_offset_secs = match a.utc_offset {
         Some(min) => min
@@ -63,6 +110,12 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         None => super::host_utc_offset_secs(),
     };
     let queues = describe(&spooler);
+    if let (Some(path), true) = (&a.jobs, spooler.queues().is_empty()) {
+        tracing::warn!(
+            "{}: no [[queue]] in this jobs file: only IPC$ is served, every print request will fail",
+            path.display()
+        );
+    }
     let rap = RapServer::new(
         RapConfig {
             profile: a.profile,
@@ -96,19 +149,37 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
     })
 }
 
+/// One line per queue: name, jobs, state, who controls it.
 fn describe(s: &MemorySpooler) -> String {
-    s.queues()
-        .into_iter()
-        .map(|(name, jobs)| {
+    let snapshot = s.snapshot();
+    if snapshot.is_empty() {
+        return "none".into();
+    }
+    snapshot
+        .iter()
+        .map(|p| {
+            let n = p.jobs.len();
+            let control = match p.policy.jobs {
+                JobControlPolicy::Owner => "owner",
+                JobControlPolicy::Anyone => "anyone",
+                JobControlPolicy::Operators => "operators",
+            };
             format!(
-                "{} ({} job{})",
-                name,
-                jobs.len(),
-                if jobs.len() == 1 { "" } else { "s" }
+                "{} ({n} job{}{}, printer {:?}, port {:?}, control {control}, operators [{}])",
+                p.name,
+                if n == 1 { "" } else { "s" },
+                if p.info.status.contains(PrinterStatus::PAUSED) {
+                    ", paused"
+                } else {
+                    ""
+                },
+                p.info.printer_name.as_deref().unwrap_or(""),
+                p.info.port_name.as_deref().unwrap_or(""),
+                p.policy.operators.join(", "),
             )
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join("; ")
 }
 
 /// Ctrl-C or SIGTERM.

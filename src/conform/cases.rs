@@ -619,7 +619,10 @@ pub fn catalogue(ctx: &Context) -> Vec<Case> {
             [ok, ok, ok],
         );
     }
+    // ---- print queues (src/conform/queues.rs): read-only, before control ----
     super::queues::extend(ctx, &mut b.cases);
+    // ---- job and queue control (src/conform/control.rs) ----
+    b.cases.extend(super::control::cases(ctx));
     b.cases
 }
 

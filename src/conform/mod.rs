@@ -13,6 +13,7 @@
 //! (`smb1::client::InProcess`, a pipe handler called directly).
 
 pub mod cases;
+pub mod control;
 pub mod queues;
 
 use crate::codes::{NtStatus, RapStatus};

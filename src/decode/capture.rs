@@ -20,6 +20,10 @@ use super::event::AnomalyKind;
 pub const DEFAULT_BUFFER: usize = 320 * 1024;
 /// Default cap the buffer may grow to for oversized records.
 pub const DEFAULT_MAX_BUFFER: usize = 4 * 1024 * 1024;
+/// Largest packet a classic pcap record may declare before the file counts
+/// as damaged: 262144 bytes, the limit of libpcap and Wireshark
+/// (`WTAP_MAX_PACKET_SIZE_STANDARD`), far above any IP packet.
+pub const MAX_PACKET_LEN: u64 = 262_144;
 
 /// A capture timestamp: seconds since the Unix epoch and nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -248,6 +252,8 @@ pub struct CaptureReader<'r> {
     frame: u64,
     legacy_link: LinkType,
     legacy_nanos: bool,
+    /// Byte order of a classic pcap file (from its magic number).
+    legacy_big_endian: bool,
     interfaces: Vec<Interface>,
     /// Byte order of the current pcapng section.
     ng_big_endian: bool,
@@ -305,6 +311,7 @@ impl<'r> CaptureReader<'r> {
             Some(&[0x0A, 0x0D, 0x0D, 0x0A]) => CaptureFormat::PcapNg,
             _ => CaptureFormat::Pcap,
         };
+        let legacy_big_endian = inner.data().first() == Some(&0xA1);
         Ok(CaptureReader {
             inner,
             format,
@@ -312,6 +319,7 @@ impl<'r> CaptureReader<'r> {
             frame: 0,
             legacy_link: LinkType::ETHERNET,
             legacy_nanos: false,
+            legacy_big_endian,
             interfaces: Vec::new(),
             ng_big_endian: false,
             capacity,
@@ -404,18 +412,12 @@ impl<'r> CaptureReader<'r> {
                     let stalled =
                         self.inner.data().len() == before && !self.inner.reader_exhausted();
                     if stalled && !self.grow() {
-                        return Some(self.stop(AnomalyKind::RecordTooLarge {
-                            offset,
-                            cap: self.max_buffer,
-                        }));
+                        return Some(self.too_large(offset));
                     }
                 }
                 Step::Grow => {
                     if !self.grow() {
-                        return Some(self.stop(AnomalyKind::RecordTooLarge {
-                            offset,
-                            cap: self.max_buffer,
-                        }));
+                        return Some(self.too_large(offset));
                     }
                 }
                 Step::End => {
@@ -432,6 +434,9 @@ impl<'r> CaptureReader<'r> {
                     // An input that failed looks truncated to pcap-parser.
                     if let Some(message) = self.take_io_error() {
                         kind = AnomalyKind::ReadError { offset, message };
+                    } else if let Some(length) = self.implausible_caplen() {
+                        // Not cut short: the record header is garbage.
+                        kind = AnomalyKind::ImplausibleRecordLength { offset, length };
                     }
                     return Some(self.stop(kind));
                 }
@@ -469,6 +474,34 @@ impl<'r> CaptureReader<'r> {
                 }
             }
         }
+    }
+
+    /// A record that does not fit the largest buffer: named by its
+    /// declared length when that is implausible for any packet.
+    fn too_large(&mut self, offset: u64) -> CaptureItem<'static> {
+        let kind = match self.implausible_caplen() {
+            Some(length) => AnomalyKind::ImplausibleRecordLength { offset, length },
+            None => AnomalyKind::RecordTooLarge {
+                offset,
+                cap: self.max_buffer,
+            },
+        };
+        self.stop(kind)
+    }
+
+    /// The captured length declared by the classic pcap record header at the
+    /// reading position, if it exceeds [`MAX_PACKET_LEN`].
+    fn implausible_caplen(&self) -> Option<u64> {
+        if self.format != CaptureFormat::Pcap {
+            return None;
+        }
+        let field = self.inner.data().get(8..12)?.first_chunk::<4>()?;
+        let caplen = if self.legacy_big_endian {
+            u32::from_be_bytes(*field)
+        } else {
+            u32::from_le_bytes(*field)
+        };
+        (u64::from(caplen) > MAX_PACKET_LEN).then_some(u64::from(caplen))
     }
 
     fn stop(&mut self, kind: AnomalyKind) -> CaptureItem<'static> {

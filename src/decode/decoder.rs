@@ -27,7 +27,8 @@ pub const PORT_MICROSOFT_DS: u16 = 445;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecoderConfig {
     /// TCP ports of SMB servers (139 and 445 by default). Only flows with an
-    /// end on one of them are reassembled; that end is the server.
+    /// end on one of them, or on a port recognised by `heuristics`, are
+    /// reassembled; that end is the server.
     pub ports: BTreeSet<u16>,
     /// Flows tracked at once; beyond it the least recently active are evicted.
     pub max_flows: usize,
@@ -44,6 +45,13 @@ pub struct DecoderConfig {
     pub max_fragment_datagrams: usize,
     /// Packets after which an incomplete datagram is dropped.
     pub fragment_timeout_packets: u64,
+    /// Also recognise SMB1 on TCP ports outside `ports`, by its framing:
+    /// a segment that starts with a session-message header and `\xFFSMB`,
+    /// or with a NetBIOS session request. The server's port of such a flow
+    /// is then treated as an SMB port for the rest of the capture, as if it
+    /// were in `ports`, and the flow is decoded from its SYN if the capture
+    /// has it (as with `ports`). On by default.
+    pub heuristics: bool,
 }
 
 impl Default for DecoderConfig {
@@ -61,6 +69,7 @@ impl Default for DecoderConfig {
             smb1_commands: None,
             max_fragment_datagrams: 64,
             fragment_timeout_packets: 10_000,
+            heuristics: true,
         }
     }
 }
@@ -75,6 +84,58 @@ impl DecoderConfig {
 
 /// Canonical (sorted) 4-tuple.
 type FlowKey = (SocketAddr, SocketAddr);
+
+/// SYNs of connections on ports not (yet) known as SMB ports, kept at most
+/// this many at once (the table is emptied when full), so that a flow the
+/// heuristics recognise later is reassembled from its SYN.
+const MAX_HELD_SYNS: usize = 4096;
+
+/// A SYN or SYN-ACK segment (no payload) kept for a possible replay.
+#[derive(Clone, Copy, Debug)]
+struct HeldSyn {
+    src: SocketAddr,
+    dst: SocketAddr,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    frame: u64,
+    ts: Timestamp,
+}
+
+/// The handshake segments seen of one not-yet-SMB connection.
+#[derive(Clone, Copy, Debug, Default)]
+struct HeldHandshake {
+    syn: Option<HeldSyn>,
+    syn_ack: Option<HeldSyn>,
+}
+
+/// Whether a segment's payload starts like SMB1 over TCP, and if so whether
+/// its sender is the server: a session message (`00`, a 24-bit length that
+/// fits an SMB1 message, `\xFFSMB`; the header's REPLY flag says who sent
+/// it) or a NetBIOS session request (`81`, a length for two encoded names,
+/// then a first-level encoded name: always sent by the client).
+fn smb1_start(payload: &[u8]) -> Option<bool> {
+    const REPLY: u8 = 0x80;
+    let head = payload.first_chunk::<8>()?;
+    match head[0] {
+        0x00 => {
+            let len = u32::from(head[1]) << 16 | u32::from(head[2]) << 8 | u32::from(head[3]);
+            let plausible =
+                (32..=0x1_FFFF).contains(&len) && head[4..8] == [0xFF, b'S', b'M', b'B'];
+            plausible.then(|| payload.get(13).is_some_and(|f| f & REPLY != 0))
+        }
+        0x81 => {
+            let len = usize::from(u16::from_be_bytes([head[2], head[3]]));
+            let name = payload.get(4..37)?;
+            let plausible = head[1] & 0xFE == 0
+                && (68..=256).contains(&len)
+                && name.first() == Some(&0x20)
+                && name.iter().skip(1).all(|c| (b'A'..=b'P').contains(c));
+            plausible.then_some(false)
+        }
+        _ => None,
+    }
+}
 
 #[derive(Debug, Default)]
 struct Half {
@@ -220,6 +281,8 @@ pub struct Decoder {
     stats: DecoderStats,
     reported_links: Vec<u32>,
     frame: u64,
+    heuristics: bool,
+    held: HashMap<FlowKey, HeldHandshake>,
 }
 
 impl Decoder {
@@ -260,6 +323,8 @@ impl Decoder {
             stats: DecoderStats::default(),
             reported_links: Vec::new(),
             frame: 0,
+            heuristics: config.heuristics,
+            held: HashMap::default(),
         }
     }
 
@@ -401,16 +466,109 @@ impl Decoder {
             }
             return;
         };
-        let src_smb = self.is_smb_port(seg.src_port);
-        let dst_smb = self.is_smb_port(seg.dst_port);
-        if !src_smb && !dst_smb {
+        let src = SocketAddr::new(ipp.src, seg.src_port);
+        let dst = SocketAddr::new(ipp.dst, seg.dst_port);
+        let known = self.is_smb_port(seg.src_port)
+            || self.is_smb_port(seg.dst_port)
+            || (self.heuristics && self.recognise(src, dst, &seg, packet));
+        if !known {
             self.stats.other_tcp_segments = self.stats.other_tcp_segments.saturating_add(1);
             return;
         }
-        self.stats.smb_port_segments = self.stats.smb_port_segments.saturating_add(1);
-        let src = SocketAddr::new(ipp.src, seg.src_port);
-        let dst = SocketAddr::new(ipp.dst, seg.dst_port);
+        self.segment(
+            src,
+            dst,
+            &seg,
+            ipp.missing,
+            packet.frame_number,
+            packet.timestamp,
+        );
+    }
+
+    /// A segment on no SMB port: keep it if it is a SYN (a later segment
+    /// may show SMB), or recognise SMB1 by its first bytes. On recognition
+    /// the server's port becomes an SMB port and `true` is returned: the
+    /// caller processes the segment as any on an SMB port.
+    fn recognise(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        seg: &tcp::TcpSegment<'_>,
+        packet: &Packet<'_>,
+    ) -> bool {
         let key = if src <= dst { (src, dst) } else { (dst, src) };
+        if seg.has(flags::SYN) {
+            if self.held.len() >= MAX_HELD_SYNS && !self.held.contains_key(&key) {
+                self.held.clear();
+            }
+            let held = HeldSyn {
+                src,
+                dst,
+                seq: seg.seq,
+                ack: seg.ack,
+                flags: seg.flags,
+                frame: packet.frame_number,
+                ts: packet.timestamp,
+            };
+            let h = self.held.entry(key).or_default();
+            if seg.has(flags::ACK) {
+                h.syn_ack = Some(held);
+            } else {
+                // A new SYN on the 4-tuple: a new connection.
+                *h = HeldHandshake {
+                    syn: Some(held),
+                    syn_ack: None,
+                };
+            }
+        }
+        let Some(sender_is_server) = smb1_start(seg.payload) else {
+            return false;
+        };
+        let port = if sender_is_server {
+            seg.src_port
+        } else {
+            seg.dst_port
+        };
+        if let Some(w) = self.ports.get_mut(usize::from(port >> 6)) {
+            *w |= 1u64 << (port & 63);
+        }
+        self.stats.recognised_ports.push(port);
+        true
+    }
+
+    /// A segment of a flow with an end on an SMB port.
+    fn segment(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        seg: &tcp::TcpSegment<'_>,
+        missing: u32,
+        frame: u64,
+        ts: Timestamp,
+    ) {
+        let src_smb = self.is_smb_port(seg.src_port);
+        let dst_smb = self.is_smb_port(seg.dst_port);
+        self.stats.smb_port_segments = self.stats.smb_port_segments.saturating_add(1);
+        let key = if src <= dst { (src, dst) } else { (dst, src) };
+        // A connection whose handshake was seen before its port was known
+        // as an SMB port: process the handshake first, as if the port had
+        // been known all along.
+        if !self.held.is_empty() && !self.flows.contains_key(&key) {
+            if let Some(h) = self.held.remove(&key) {
+                for s in [h.syn, h.syn_ack].into_iter().flatten() {
+                    let held = tcp::TcpSegment {
+                        src_port: s.src.port(),
+                        dst_port: s.dst.port(),
+                        seq: s.seq,
+                        ack: s.ack,
+                        flags: s.flags,
+                        payload: &[],
+                    };
+                    self.stats.other_tcp_segments = self.stats.other_tcp_segments.saturating_sub(1);
+                    self.segment(s.src, s.dst, &held, 0, s.frame, s.ts);
+                }
+            }
+        }
         let syn = seg.has(flags::SYN);
         let ack = seg.has(flags::ACK);
 
@@ -425,13 +583,13 @@ impl Decoder {
                 half.has_data_synced() && half.syn_seq() != Some(seg.seq)
             });
             if reused {
-                self.close_flow(&key, CloseReason::NewConnection, packet.timestamp);
+                self.close_flow(&key, CloseReason::NewConnection, ts);
             }
         }
 
         if !self.flows.contains_key(&key) {
             // Bare ACKs, FINs and RSTs do not open a flow.
-            if seg.payload.is_empty() && ipp.missing == 0 && !syn {
+            if seg.payload.is_empty() && missing == 0 && !syn {
                 return;
             }
             if self.flows.len() >= self.max_flows {
@@ -477,13 +635,13 @@ impl Decoder {
                 self.stats.peak_flows = n;
             }
         }
-        if ipp.missing > 0 {
+        if missing > 0 {
             let flow = self.flows.get(&key).map(|f| f.id);
             self.anomaly(
                 flow,
                 None,
                 AnomalyKind::SnaplenTruncated {
-                    missing: u64::from(ipp.missing),
+                    missing: u64::from(missing),
                 },
             );
         }
@@ -500,9 +658,9 @@ impl Decoder {
         let meta = SegmentMeta {
             seq: seg.seq,
             flags: seg.flags,
-            missing: ipp.missing,
-            frame: packet.frame_number,
-            ts: packet.timestamp,
+            missing,
+            frame,
+            ts,
         };
         let limits = self.limits;
         let id = flow.id;
@@ -533,13 +691,7 @@ impl Decoder {
                     cfg: &self.framer_cfg,
                     ctx: &mut ctx,
                 };
-                other.reasm.acked(
-                    seg.ack,
-                    packet.frame_number,
-                    packet.timestamp,
-                    &limits,
-                    &mut sink,
-                );
+                other.reasm.acked(seg.ack, frame, ts, &limits, &mut sink);
             }
         }
         flow.announced = announced;
@@ -552,9 +704,9 @@ impl Decoder {
 
         let done_fin = flow.to_server.reasm.is_closed() && flow.to_client.reasm.is_closed();
         if seg.has(flags::RST) {
-            self.close_flow(&key, CloseReason::Reset, packet.timestamp);
+            self.close_flow(&key, CloseReason::Reset, ts);
         } else if done_fin {
-            self.close_flow(&key, CloseReason::Fin, packet.timestamp);
+            self.close_flow(&key, CloseReason::Fin, ts);
         }
     }
 

@@ -19,7 +19,8 @@ pub struct FlowId {
     pub index: u64,
     /// The endpoint that is not on an SMB port.
     pub client: SocketAddr,
-    /// The endpoint on an SMB port (139, 445 or a configured one).
+    /// The endpoint on an SMB port (139, 445, a configured one or one
+    /// recognised by its SMB1 framing).
     pub server: SocketAddr,
 }
 
@@ -135,6 +136,15 @@ pub enum AnomalyKind {
         /// File offset of the bad record.
         offset: u64,
     },
+    /// A classic pcap record declares a packet longer than
+    /// [`MAX_PACKET_LEN`](super::capture::MAX_PACKET_LEN): the file is
+    /// damaged there (not merely cut short); reading stopped there.
+    ImplausibleRecordLength {
+        /// File offset of the record.
+        offset: u64,
+        /// The captured length it declares.
+        length: u64,
+    },
     /// A record larger than the reader's buffer cap; reading stopped there.
     RecordTooLarge {
         /// File offset of the record.
@@ -233,6 +243,7 @@ impl AnomalyKind {
         match self {
             AnomalyKind::TruncatedCapture { .. } => "truncated_capture",
             AnomalyKind::CorruptCapture { .. } => "corrupt_capture",
+            AnomalyKind::ImplausibleRecordLength { .. } => "implausible_record_length",
             AnomalyKind::RecordTooLarge { .. } => "record_too_large",
             AnomalyKind::ReadError { .. } => "read_error",
             AnomalyKind::UnknownInterface { .. } => "unknown_interface",
@@ -251,6 +262,107 @@ impl AnomalyKind {
             AnomalyKind::OversizedMessage { .. } => "oversized_message",
             AnomalyKind::MessageLostInGap { .. } => "message_lost_in_gap",
             AnomalyKind::IncompleteMessage { .. } => "incomplete_message",
+        }
+    }
+}
+
+impl AnomalyKind {
+    /// Whether this is damage to the capture file itself, after which the
+    /// reader stopped: nothing after it was decoded.
+    pub fn stops_reading(&self) -> bool {
+        matches!(
+            self,
+            AnomalyKind::TruncatedCapture { .. }
+                | AnomalyKind::CorruptCapture { .. }
+                | AnomalyKind::ImplausibleRecordLength { .. }
+                | AnomalyKind::RecordTooLarge { .. }
+                | AnomalyKind::ReadError { .. }
+        )
+    }
+}
+
+/// What happened, in words (offsets are bytes from the start of the file).
+impl fmt::Display for AnomalyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnomalyKind::TruncatedCapture { offset } => write!(
+                f,
+                "the capture is cut short: the record at byte {offset} is incomplete"
+            ),
+            AnomalyKind::CorruptCapture { offset } => write!(
+                f,
+                "the capture is damaged at byte {offset}: no valid record starts there"
+            ),
+            AnomalyKind::ImplausibleRecordLength { offset, length } => write!(
+                f,
+                "the capture is damaged at byte {offset}: the record there declares a \
+                 {length}-byte packet, more than the {} bytes a capture can hold",
+                super::capture::MAX_PACKET_LEN
+            ),
+            AnomalyKind::RecordTooLarge { offset, cap } => write!(
+                f,
+                "the record at byte {offset} is larger than the reader's {cap}-byte limit"
+            ),
+            AnomalyKind::ReadError { offset, message } => {
+                write!(f, "reading the capture failed at byte {offset}: {message}")
+            }
+            AnomalyKind::UnknownInterface { interface } => {
+                write!(
+                    f,
+                    "a packet names interface {interface}, which is not described"
+                )
+            }
+            AnomalyKind::UnsupportedLinkType { link_type } => {
+                write!(f, "link type {link_type} is not decoded")
+            }
+            AnomalyKind::TruncatedLinkHeader => {
+                f.write_str("a frame is shorter than its link-layer header")
+            }
+            AnomalyKind::BadIpHeader => f.write_str("an IP header cannot be parsed"),
+            AnomalyKind::BadTcpHeader => f.write_str("a TCP header cannot be parsed"),
+            AnomalyKind::FragmentDropped { bytes } => {
+                write!(f, "{bytes} bytes of IP fragments could not be reassembled")
+            }
+            AnomalyKind::SnaplenTruncated { missing } => write!(
+                f,
+                "a packet was cut by the snapshot length ({missing} bytes missing)"
+            ),
+            AnomalyKind::TcpGap { bytes } => {
+                write!(f, "{bytes} bytes of a TCP stream are not in the capture")
+            }
+            AnomalyKind::OverlapConflict { bytes } => write!(
+                f,
+                "{bytes} retransmitted bytes differ from the first copy (first copy kept)"
+            ),
+            AnomalyKind::FlowEvicted { dropped_bytes } => write!(
+                f,
+                "a flow was dropped to bound memory with {dropped_bytes} bytes undelivered"
+            ),
+            AnomalyKind::ResyncSkipped { bytes } => {
+                write!(f, "{bytes} bytes skipped to find the next SMB message")
+            }
+            AnomalyKind::NotSmb { length } => {
+                write!(f, "a {length}-byte session message is not SMB")
+            }
+            AnomalyKind::UnknownSessionPacket { packet_type } => {
+                write!(f, "unknown NetBIOS session packet type {packet_type:#04x}")
+            }
+            AnomalyKind::OversizedMessage { length } => {
+                write!(f, "a {length}-byte SMB1 message is longer than the limit")
+            }
+            AnomalyKind::MessageLostInGap { length } => {
+                write!(f, "a {length}-byte SMB1 message was lost in a TCP gap")
+            }
+            AnomalyKind::IncompleteMessage { received, expected } => match expected {
+                Some(e) => write!(
+                    f,
+                    "a stream ended inside a message ({received} of {e} bytes)"
+                ),
+                None => write!(
+                    f,
+                    "a stream ended inside a message header ({received} bytes)"
+                ),
+            },
         }
     }
 }
@@ -350,6 +462,9 @@ pub struct DecoderStats {
     pub keep_alives: u64,
     /// Anomalies by [`AnomalyKind::code`].
     pub anomalies: BTreeMap<&'static str, u64>,
+    /// TCP ports found to carry SMB1 by the heuristics (not configured as
+    /// SMB ports), in the order they were found.
+    pub recognised_ports: Vec<u16>,
 }
 
 impl DecoderStats {

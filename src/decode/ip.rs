@@ -10,7 +10,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// IP protocol number of TCP.
-pub const IPPROTO_TCP: u8 = 6;
+pub(crate) const IPPROTO_TCP: u8 = 6;
 
 /// IPv6 extension headers walked (RFC 8200 §4): Hop-by-Hop, Routing,
 /// Fragment, Destination Options, Authentication (RFC 4302).
@@ -24,7 +24,7 @@ const MAX_EXT_HEADERS: usize = 16;
 
 /// Fragmentation fields of an IP packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fragment {
+pub(crate) struct Fragment {
     /// IPv4 Identification or IPv6 fragment-header Identification.
     pub id: u32,
     /// Byte offset of this fragment's payload.
@@ -35,7 +35,7 @@ pub struct Fragment {
 
 /// A parsed IP packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IpPacket<'a> {
+pub(crate) struct IpPacket<'a> {
     /// Source address.
     pub src: IpAddr,
     /// Destination address.
@@ -64,7 +64,7 @@ fn clip(data: &[u8], declared: usize) -> (&[u8], u32) {
 /// Parse an IPv4 or IPv6 packet (the version nibble decides). `None` if the
 /// header itself is unusable. Length fields that are zero or smaller than
 /// the header (TSO captures) fall back to the captured length.
-pub fn parse_ip(data: &[u8]) -> Option<IpPacket<'_>> {
+pub(crate) fn parse_ip(data: &[u8]) -> Option<IpPacket<'_>> {
     match data.first()? >> 4 {
         4 => parse_ipv4(data),
         6 => parse_ipv6(data),
@@ -263,7 +263,7 @@ impl Pending {
 
 /// Outcome of offering a fragment.
 #[derive(Debug, PartialEq, Eq)]
-pub enum DefragResult {
+pub(crate) enum DefragResult {
     /// Stored; the datagram is not complete yet.
     Pending,
     /// The datagram is complete: its upper-layer payload.
@@ -275,7 +275,7 @@ pub enum DefragResult {
 /// A small fragment pool, bounded in entries, expiring entries older than
 /// `timeout_packets` packets.
 #[derive(Debug)]
-pub struct Defragmenter {
+pub(crate) struct Defragmenter {
     pending: Vec<Pending>,
     max_entries: usize,
     timeout_packets: u64,
@@ -283,7 +283,7 @@ pub struct Defragmenter {
 
 impl Defragmenter {
     /// A pool of at most `max_entries` datagrams in progress.
-    pub fn new(max_entries: usize, timeout_packets: u64) -> Self {
+    pub(crate) fn new(max_entries: usize, timeout_packets: u64) -> Self {
         Defragmenter {
             pending: Vec::new(),
             max_entries: max_entries.max(1),
@@ -292,12 +292,12 @@ impl Defragmenter {
     }
 
     /// Bytes held.
-    pub fn buffered(&self) -> usize {
+    pub(crate) fn buffered(&self) -> usize {
         self.pending.iter().map(|p| p.data.capacity()).sum()
     }
 
     /// Drop entries not touched for `timeout_packets`; returns bytes dropped.
-    pub fn expire(&mut self, now: u64) -> u64 {
+    pub(crate) fn expire(&mut self, now: u64) -> u64 {
         let timeout = self.timeout_packets;
         let mut dropped = 0u64;
         self.pending.retain(|p| {
@@ -312,7 +312,12 @@ impl Defragmenter {
 
     /// Offer one fragment of `ip` seen at packet index `now`. The second
     /// value is bytes evicted to make room (or expired), 0 normally.
-    pub fn add(&mut self, now: u64, ip: &IpPacket<'_>, frag: Fragment) -> (DefragResult, u64) {
+    pub(crate) fn add(
+        &mut self,
+        now: u64,
+        ip: &IpPacket<'_>,
+        frag: Fragment,
+    ) -> (DefragResult, u64) {
         let key = FragKey {
             src: ip.src,
             dst: ip.dst,

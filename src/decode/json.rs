@@ -14,7 +14,7 @@ use super::transactions::{RapTransaction, TimestampIso};
 use crate::rap::dissect::{Dissection, Fields, Iso8601, ResponseDissection, Value};
 
 /// Append `t` as one compact JSON object (no trailing newline).
-pub fn write_transaction(out: &mut Vec<u8>, t: &RapTransaction) {
+pub(crate) fn write_transaction(out: &mut Vec<u8>, t: &RapTransaction) {
     out.extend_from_slice(b"{\"frame_request\":");
     opt_u64(out, t.frame_request);
     out.extend_from_slice(b",\"frame_response\":");

@@ -4,9 +4,9 @@
 use super::capture::LinkType;
 
 /// EtherType IPv4.
-pub const ETHERTYPE_IPV4: u16 = 0x0800;
+pub(crate) const ETHERTYPE_IPV4: u16 = 0x0800;
 /// EtherType IPv6.
-pub const ETHERTYPE_IPV6: u16 = 0x86DD;
+pub(crate) const ETHERTYPE_IPV6: u16 = 0x86DD;
 const ETHERTYPE_VLAN: u16 = 0x8100;
 const ETHERTYPE_QINQ: u16 = 0x88A8;
 const ETHERTYPE_QINQ_OLD: u16 = 0x9100;
@@ -16,7 +16,7 @@ const MAX_VLAN_TAGS: usize = 8;
 
 /// The network-layer content of a frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Network<'a> {
+pub(crate) enum Network<'a> {
     /// An IPv4 packet.
     Ipv4(&'a [u8]),
     /// An IPv6 packet.
@@ -27,7 +27,7 @@ pub enum Network<'a> {
 
 /// The frame cannot be decoded at the link layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkError {
+pub(crate) enum LinkError {
     /// Shorter than the link header.
     Truncated,
     /// A link type we do not decode.
@@ -40,7 +40,7 @@ fn be16(data: &[u8], at: usize) -> Option<u16> {
 }
 
 /// Strip the link header of a frame of type `link`.
-pub fn network_layer(link: LinkType, data: &[u8]) -> Result<Network<'_>, LinkError> {
+pub(crate) fn network_layer(link: LinkType, data: &[u8]) -> Result<Network<'_>, LinkError> {
     match link {
         LinkType::ETHERNET => {
             let ethertype = be16(data, 12).ok_or(LinkError::Truncated)?;

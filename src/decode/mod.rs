@@ -27,11 +27,11 @@
 pub mod capture;
 mod decoder;
 mod event;
-pub mod ip;
+mod ip;
 pub mod json;
-pub mod link;
+mod link;
 mod stream;
-pub mod tcp;
+mod tcp;
 pub mod transactions;
 
 pub use capture::{

@@ -13,20 +13,20 @@ use super::capture::Timestamp;
 use super::event::{AnomalyKind, DecoderStats};
 
 /// TCP flag bits (RFC 9293 §3.1).
-pub mod flags {
+pub(crate) mod flags {
     /// FIN.
-    pub const FIN: u8 = 0x01;
+    pub(crate) const FIN: u8 = 0x01;
     /// SYN.
-    pub const SYN: u8 = 0x02;
+    pub(crate) const SYN: u8 = 0x02;
     /// RST.
-    pub const RST: u8 = 0x04;
+    pub(crate) const RST: u8 = 0x04;
     /// ACK.
-    pub const ACK: u8 = 0x10;
+    pub(crate) const ACK: u8 = 0x10;
 }
 
 /// A parsed TCP segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TcpSegment<'a> {
+pub(crate) struct TcpSegment<'a> {
     /// Source port.
     pub src_port: u16,
     /// Destination port.
@@ -43,13 +43,13 @@ pub struct TcpSegment<'a> {
 
 impl TcpSegment<'_> {
     /// Whether every bit of `f` is set.
-    pub fn has(&self, f: u8) -> bool {
+    pub(crate) fn has(&self, f: u8) -> bool {
         self.flags & f == f
     }
 }
 
 /// Parse a TCP header; `None` if shorter than its data offset says.
-pub fn parse_tcp(data: &[u8]) -> Option<TcpSegment<'_>> {
+pub(crate) fn parse_tcp(data: &[u8]) -> Option<TcpSegment<'_>> {
     let h = data.first_chunk::<20>()?;
     let data_offset = usize::from(h[12] >> 4).checked_mul(4)?;
     if data_offset < 20 {

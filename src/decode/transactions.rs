@@ -12,7 +12,7 @@ use super::capture::Timestamp;
 use super::event::{Anomaly, Direction, FlowId, Smb1Message, TransportEvent};
 use crate::codes::{NtStatus, RapOpcode};
 use crate::oem::OemCodePage;
-use crate::rap::dissect::{dissect, put_digits, Dissection, Iso8601};
+use crate::rap::dissect::{dissect, dissect_with_data, put_digits, Dissection, Iso8601};
 use crate::smb1::header::read_header;
 use crate::smb1::message::parse_block;
 use crate::smb1::pipe::LANMAN_PIPE;
@@ -29,6 +29,7 @@ pub const MAX_PENDING: usize = 4096;
 /// One decoded RAP transaction.
 #[derive(Clone, Debug)]
 pub struct RapTransaction {
+    /// The TCP connection it was seen on.
     pub flow: FlowId,
     /// Frame of the request's first message (None: response without request).
     pub frame_request: Option<u64>,
@@ -36,19 +37,27 @@ pub struct RapTransaction {
     pub frame_response: Option<u64>,
     /// Capture time of the request (else of the response).
     pub time: Timestamp,
+    /// SMB header `UID` (MS-CIFS 2.2.3.1).
     pub uid: u16,
+    /// SMB header `TID`.
     pub tid: u16,
+    /// SMB header PID (`PIDHigh` << 16 | `PIDLow`).
     pub pid: u32,
+    /// SMB header `MID`.
     pub mid: u16,
-    /// Transaction MaxParameterCount / MaxDataCount of the request.
+    /// The request's `MaxParameterCount` (MS-CIFS 2.2.4.33.1; None: no request seen).
     pub max_parameter_count: Option<u16>,
+    /// The request's `MaxDataCount`.
     pub max_data_count: Option<u16>,
     /// SMB status of the response.
     pub smb_status: Option<NtStatus>,
-    /// Whether the request came in secondaries / the response in several parts.
+    /// TRANSACTION_SECONDARY requests that carried the rest of the request.
     pub secondaries: usize,
+    /// Final-response messages the response came in.
     pub response_parts: usize,
+    /// Whether an interim response (MS-CIFS 2.2.4.33.2) was seen.
     pub interim: bool,
+    /// The RAP request and response, dissected by the command table.
     pub rap: Dissection,
     /// Transport, SMB and RAP anomalies, in that order.
     pub anomalies: Vec<String>,
@@ -120,6 +129,7 @@ fn nt_status(h: &SmbHeader) -> NtStatus {
 }
 
 impl TransactionTracker {
+    /// A tracker decoding RAP's 8-bit strings with `code_page`.
     pub fn new(code_page: OemCodePage) -> Self {
         TransactionTracker {
             code_page,
@@ -404,8 +414,12 @@ impl TransactionTracker {
                     r.total(TransBlock::Parameters)
                 ));
             }
-            r.into_blocks().0
+            r.into_blocks()
         });
+        let (request, request_data) = match request {
+            Some((params, data)) => (Some(params), data),
+            None => (None, Vec::new()),
+        };
         let response = p.resp.is_started().then(|| {
             if !p.resp.is_complete() {
                 anomalies.push("response incomplete".into());
@@ -447,6 +461,7 @@ impl TransactionTracker {
             response_parts: p.response_parts,
             interim: p.interim,
             request,
+            request_data,
             response,
             anomalies,
             late_anomaly: None,
@@ -476,6 +491,8 @@ pub struct RawTransaction {
     interim: bool,
     /// Request Trans_Parameters (None: response without request).
     request: Option<Vec<u8>>,
+    /// Request Trans_Data (RAPInData: NetPrintJobSetInfo's new value).
+    request_data: Vec<u8>,
     /// Response Trans_Parameters and Trans_Data.
     response: Option<(Vec<u8>, Vec<u8>)>,
     /// Transport and SMB anomalies.
@@ -487,7 +504,11 @@ pub struct RawTransaction {
 impl RawTransaction {
     /// Bytes of transaction parameters and data held (to bound queues of these).
     pub fn payload_len(&self) -> usize {
-        let req = self.request.as_ref().map_or(0, Vec::len);
+        let req = self
+            .request
+            .as_ref()
+            .map_or(0, Vec::len)
+            .saturating_add(self.request_data.len());
         let resp = self
             .response
             .as_ref()
@@ -508,8 +529,9 @@ impl RawTransaction {
         let mut anomalies = self.anomalies;
         let rap = match &self.request {
             Some(params) => {
-                let rap = dissect(
+                let rap = dissect_with_data(
                     params,
+                    &self.request_data,
                     self.response
                         .as_ref()
                         .map(|(a, b)| (a.as_slice(), b.as_slice())),
@@ -540,11 +562,6 @@ impl RawTransaction {
             anomalies,
         }
     }
-}
-
-/// `2024-01-15T12:34:56.123456Z`.
-pub fn timestamp_iso(t: &Timestamp) -> String {
-    TimestampIso::new(t).as_str().to_owned()
 }
 
 /// A capture time as `2024-01-15T12:34:56.123456Z`, formatted on the stack.
@@ -626,13 +643,18 @@ impl RapTransaction {
 /// Counts for `--summary`.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
+    /// Transactions per RAP command name (or `opcode N`).
     pub by_command: BTreeMap<String, u64>,
+    /// Transactions per RAP status, or SMB status when there is no RAP response.
     pub by_status: BTreeMap<String, u64>,
+    /// Anomalies per kind (the text before its details).
     pub by_anomaly: BTreeMap<String, u64>,
+    /// Transactions counted.
     pub transactions: u64,
 }
 
 impl Summary {
+    /// Counts one transaction.
     pub fn add(&mut self, t: &RapTransaction) {
         self.transactions = self.transactions.saturating_add(1);
         let cmd = t.rap.command.map_or_else(
@@ -664,6 +686,10 @@ impl Summary {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    fn timestamp_iso(t: &Timestamp) -> String {
+        TimestampIso::new(t).as_str().to_owned()
+    }
 
     #[test]
     fn timestamp_iso_pads_and_truncates_microseconds() {

@@ -92,6 +92,85 @@ fn desc_string(d: &[u8]) -> String {
     Descriptor(d).to_string()
 }
 
+/// The names of NetPrintJobSetInfo's ParamNum values (MS-RAP 2.5.7.3.1),
+/// as decode shows the new value, and the value's type (`W`, `D` or `z`).
+const SET_INFO_PARAM_NUMS: [(&str, u8); 11] = [
+    ("job_num", b'W'),
+    ("user_name", b'z'),
+    ("notify_name", b'z'),
+    ("data_type", b'z'),
+    ("parameters_string", b'z'),
+    ("job_position", b'W'),
+    ("job_status", b'W'),
+    ("job_status_string", b'z'),
+    ("time_submitted", b'D'),
+    ("job_size", b'D'),
+    ("job_comment", b'z'),
+];
+
+/// [`dissect`], plus the request's RAPInData (Trans_Data): for
+/// NetPrintJobSetInfo, the new value typed by ParamNum (MS-RAP 2.5.7.3.1),
+/// shown as `new_<field>`; anything it cannot type is an anomaly.
+pub fn dissect_with_data(
+    request_params: &[u8],
+    request_data: &[u8],
+    response: Option<(&[u8], &[u8])>,
+    code_page: &OemCodePage,
+) -> Dissection {
+    let mut d = dissect(request_params, response, code_page);
+    if d.opcode != Some(RapOpcode::NET_PRINT_JOB_SET_INFO) {
+        if !request_data.is_empty() {
+            d.anomalies.push(format!(
+                "request: {} bytes of RAPInData for a command that takes none",
+                request_data.len()
+            ));
+        }
+        return d;
+    }
+    let param_num = d.params.iter().find_map(|(k, v)| match (k.as_ref(), v) {
+        ("param_num", Value::Int(n)) => Some(*n),
+        _ => None,
+    });
+    let Some(param_num) = param_num else {
+        return d;
+    };
+    let Some((name, ty)) = usize::try_from(param_num)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| SET_INFO_PARAM_NUMS.get(i))
+    else {
+        d.anomalies
+            .push(format!("request: ParamNum {param_num} names no field"));
+        return d;
+    };
+    let value = match ty {
+        b'z' => request_data
+            .iter()
+            .position(|&b| b == 0)
+            .and_then(|end| request_data.get(..end))
+            .map(|s| Value::Str(code_page.decode(s).into_owned())),
+        b'W' => request_data
+            .first_chunk::<2>()
+            .map(|b| Value::Int(u16::from_le_bytes(*b).into())),
+        _ => request_data
+            .first_chunk::<4>()
+            .map(|b| Value::Int(u32::from_le_bytes(*b).into())),
+    };
+    match value {
+        Some(v) => d.params.push((Cow::Owned(format!("new_{name}")), v)),
+        None => d.anomalies.push(format!(
+            "request: RAPInData ({} bytes) is no {} for ParamNum {param_num}",
+            request_data.len(),
+            match ty {
+                b'z' => "NUL-terminated string",
+                b'W' => "16-bit value",
+                _ => "32-bit value",
+            }
+        )),
+    }
+    d
+}
+
 /// Dissect a request and, when present, its response (`response` = the
 /// response's (parameters, data) blocks).
 pub fn dissect(
@@ -729,6 +808,44 @@ mod tests {
         assert_eq!(iso8601(u32::MAX), "2106-02-07T06:28:15");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00");
         assert_eq!(Iso8601::new(59).to_string(), "1970-01-01T00:00:59");
+    }
+    #[test]
+    fn set_info_value_is_typed_by_param_num() {
+        let cp = OemCodePage::default();
+        let mut p = vec![0x93, 0];
+        p.extend_from_slice(b"WWsTP\0WB21BB16B10zWWzDDz\0");
+        p.extend_from_slice(&[3, 0, 1, 0, 6, 0, 11, 0]);
+        let d = dissect_with_data(&p, b"caf\x82s\0", Some((&[0, 0, 0, 0], &[])), &cp);
+        assert_eq!(d.command, Some("NetPrintJobSetInfo"));
+        assert_eq!(
+            d.params.last(),
+            Some(&(Cow::Borrowed("new_job_comment"), Value::Str("cafés".into())))
+        );
+        assert!(d.anomalies.is_empty(), "{:?}", d.anomalies);
+        let d = dissect_with_data(&p, b"no nul", None, &cp);
+        assert_eq!(
+            d.anomalies,
+            ["request: RAPInData (6 bytes) is no NUL-terminated string for ParamNum 11"]
+        );
+        // ParamNum 6 (JobPosition): a word.
+        let n = p.len();
+        p[n - 2] = 6;
+        let d = dissect_with_data(&p, &[2, 0], None, &cp);
+        assert_eq!(
+            d.params.last(),
+            Some(&(Cow::Borrowed("new_job_position"), Value::Int(2)))
+        );
+        p[n - 2] = 12;
+        let d = dissect_with_data(&p, &[2, 0], None, &cp);
+        assert_eq!(d.anomalies, ["request: ParamNum 12 names no field"]);
+        // Data for a command that takes none.
+        let d = dissect_with_data(&[81, 0, b'W', 0, 0, 3, 0], &[1], None, &cp);
+        assert_eq!(d.command, Some("NetPrintJobDelete"));
+        assert_eq!(d.params, [(Cow::Borrowed("job_id"), Value::Int(3))]);
+        assert_eq!(
+            d.anomalies,
+            ["request: 1 bytes of RAPInData for a command that takes none"]
+        );
     }
 }
 

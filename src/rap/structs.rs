@@ -154,11 +154,11 @@ pub enum Field<'f> {
     AuxCount(u16),
 }
 
-/// Collects [`Field`]s.
+/// Collects [`Field`]s (what [`fields`] and the per-level unions' `fields()` use).
 #[derive(Debug, Default)]
-pub struct Fields<'f>(pub Vec<Field<'f>>);
+pub struct FieldList<'f>(pub Vec<Field<'f>>);
 
-impl<'f> Visit<'f> for Fields<'f> {
+impl<'f> Visit<'f> for FieldList<'f> {
     fn word(&mut self, v: u16) {
         self.0.push(Field::Word(v));
     }
@@ -187,7 +187,7 @@ impl<'f> Visit<'f> for Fields<'f> {
 
 /// The fields of a declared structure, in wire order (pads included).
 pub fn fields<'s, T: RapStruct<'s>>(s: &'s T) -> Vec<Field<'s>> {
-    let mut f = Fields(Vec::with_capacity(T::META.fields.len()));
+    let mut f = FieldList(Vec::with_capacity(T::META.fields.len()));
     s.walk(&mut f);
     f.0
 }
@@ -627,7 +627,7 @@ macro_rules! rap_levels {
 
             /// The fields in wire order (pads included).
             pub fn fields(&self) -> Vec<$crate::rap::structs::Field<'_>> {
-                let mut f = $crate::rap::structs::Fields(Vec::with_capacity(self.meta().fields.len()));
+                let mut f = $crate::rap::structs::FieldList(Vec::with_capacity(self.meta().fields.len()));
                 self.walk(&mut f);
                 f.0
             }

@@ -113,7 +113,7 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                 out.clear();
             }
             if let Err(e) = result {
-                tracing::debug!(error = %e, "closing connection");
+                super::notice::connection_closed(self.peer, &e);
                 let _ = self.socket.shutdown().await;
                 return Ok(());
             }

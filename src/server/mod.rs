@@ -14,6 +14,7 @@
 
 mod connection;
 mod listener;
+mod notice;
 mod shutdown;
 
 use std::future::Future;
@@ -25,8 +26,6 @@ use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc, Semaphore};
 
 use crate::smb1::{Framing, Limits, PipeHandler, ServerParams, ShareCatalogue};
-
-pub use shutdown::Shutdown;
 
 /// Server settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +47,9 @@ pub struct ServerConfig {
     pub handler_timeout: Option<Duration>,
     /// Per-connection caps.
     pub limits: Limits,
+    /// NetBIOS/host name ([`ServerParams::server_name`]).
     pub server_name: String,
+    /// Workgroup or domain ([`ServerParams::domain`]).
     pub domain: String,
 }
 
@@ -67,6 +68,7 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// The stream framing `netbios` selects.
     pub fn framing(&self) -> Framing {
         if self.netbios {
             Framing::NetBios

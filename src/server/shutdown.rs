@@ -5,7 +5,7 @@ use tokio::sync::broadcast;
 /// Listens for the server's shutdown broadcast; a closed channel (the
 /// sender dropped) counts as shutdown.
 #[derive(Debug)]
-pub struct Shutdown {
+pub(crate) struct Shutdown {
     is_shutdown: bool,
     notify: broadcast::Receiver<()>,
 }
@@ -18,12 +18,8 @@ impl Shutdown {
         }
     }
 
-    pub fn is_shutdown(&self) -> bool {
-        self.is_shutdown
-    }
-
     /// Resolves once shutdown has been signalled.
-    pub async fn recv(&mut self) {
+    pub(crate) async fn recv(&mut self) {
         if self.is_shutdown {
             return;
         }

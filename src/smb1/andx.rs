@@ -8,8 +8,11 @@ use super::ParseError;
 /// The AndX fields of a block.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct AndX {
+    /// `AndXCommand`: the next command, or SMB_COM_NO_ANDX_COMMAND (0xFF).
     pub command: SmbCommand,
+    /// `AndXReserved`: must be zero and is ignored.
     pub reserved: u8,
+    /// `AndXOffset`: offset of the next block's WordCount from the header start.
     pub offset: u16,
 }
 

@@ -5,13 +5,16 @@ use super::header::SmbCommand;
 use super::message::{Block, MessageBuilder, Words};
 use super::ParseError;
 
-/// ECHO request: EchoCount and the data to echo.
+/// ECHO request: EchoCount and the data to echo (MS-CIFS 2.2.4.39.1).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct EchoRequest<'a> {
+    /// `EchoCount`: how many echo responses the client asks for.
     pub echo_count: u16,
+    /// `Data`: the bytes each response returns.
     pub data: &'a [u8],
 }
 
+/// Parses an ECHO request block (WordCount 1).
 pub fn parse_echo_request<'a>(block: &Block<'a>) -> Result<EchoRequest<'a>, ParseError> {
     if block.word_count != 1 {
         return Err(ParseError::BadWordCount {

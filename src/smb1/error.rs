@@ -18,13 +18,28 @@ pub enum ParseError {
     BadProtocol,
     /// WordCount·2 runs past the end of the message.
     #[error("WordCount {word_count} at offset {offset} runs past the message end")]
-    WordCountOverrun { offset: usize, word_count: u8 },
+    WordCountOverrun {
+        /// Offset of WordCount from the header start.
+        offset: usize,
+        /// The WordCount read.
+        word_count: u8,
+    },
     /// ByteCount runs past the end of the message.
     #[error("ByteCount {byte_count} at offset {offset} runs past the message end")]
-    ByteCountOverrun { offset: usize, byte_count: u16 },
+    ByteCountOverrun {
+        /// Offset of ByteCount from the header start.
+        offset: usize,
+        /// The ByteCount read.
+        byte_count: u16,
+    },
     /// WordCount is not one this command defines.
     #[error("WordCount {found} is not valid for {command}")]
-    BadWordCount { command: SmbCommand, found: u8 },
+    BadWordCount {
+        /// The command whose block it is.
+        command: SmbCommand,
+        /// The WordCount read.
+        found: u8,
+    },
     /// An offset/count pair points outside the message.
     #[error("{0} lies outside the message")]
     OutOfBounds(&'static str),

@@ -20,19 +20,33 @@ pub const HEADER_LEN: usize = 32;
 pub struct SmbCommand(pub u8);
 
 impl SmbCommand {
+    /// `SMB_COM_CLOSE` (0x04, MS-CIFS 2.2.4.5).
     pub const CLOSE: SmbCommand = SmbCommand(0x04);
+    /// `SMB_COM_TRANSACTION` (0x25, MS-CIFS 2.2.4.33): named pipes and RAP.
     pub const TRANSACTION: SmbCommand = SmbCommand(0x25);
+    /// `SMB_COM_TRANSACTION_SECONDARY` (0x26, MS-CIFS 2.2.4.34).
     pub const TRANSACTION_SECONDARY: SmbCommand = SmbCommand(0x26);
+    /// `SMB_COM_ECHO` (0x2B, MS-CIFS 2.2.4.39).
     pub const ECHO: SmbCommand = SmbCommand(0x2B);
+    /// `SMB_COM_READ_ANDX` (0x2E, MS-CIFS 2.2.4.42).
     pub const READ_ANDX: SmbCommand = SmbCommand(0x2E);
+    /// `SMB_COM_WRITE_ANDX` (0x2F, MS-CIFS 2.2.4.43).
     pub const WRITE_ANDX: SmbCommand = SmbCommand(0x2F);
+    /// `SMB_COM_TRANSACTION2` (0x32, MS-CIFS 2.2.4.46).
     pub const TRANSACTION2: SmbCommand = SmbCommand(0x32);
+    /// `SMB_COM_TREE_DISCONNECT` (0x71, MS-CIFS 2.2.4.51).
     pub const TREE_DISCONNECT: SmbCommand = SmbCommand(0x71);
+    /// `SMB_COM_NEGOTIATE` (0x72, MS-CIFS 2.2.4.52).
     pub const NEGOTIATE: SmbCommand = SmbCommand(0x72);
+    /// `SMB_COM_SESSION_SETUP_ANDX` (0x73, MS-CIFS 2.2.4.53).
     pub const SESSION_SETUP_ANDX: SmbCommand = SmbCommand(0x73);
+    /// `SMB_COM_LOGOFF_ANDX` (0x74, MS-CIFS 2.2.4.54).
     pub const LOGOFF_ANDX: SmbCommand = SmbCommand(0x74);
+    /// `SMB_COM_TREE_CONNECT_ANDX` (0x75, MS-CIFS 2.2.4.55).
     pub const TREE_CONNECT_ANDX: SmbCommand = SmbCommand(0x75);
+    /// `SMB_COM_NT_TRANSACT` (0xA0, MS-CIFS 2.2.4.62).
     pub const NT_TRANSACT: SmbCommand = SmbCommand(0xA0);
+    /// `SMB_COM_NT_CREATE_ANDX` (0xA2, MS-CIFS 2.2.4.64).
     pub const NT_CREATE_ANDX: SmbCommand = SmbCommand(0xA2);
     /// `SMB_COM_NO_ANDX_COMMAND`: ends an AndX chain (MS-CIFS 2.2.3.4).
     pub const NO_ANDX_COMMAND: SmbCommand = SmbCommand(0xFF);
@@ -79,13 +93,19 @@ bitflags::bitflags! {
     /// Header `Flags` (MS-CIFS 2.2.3.1).
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
     pub struct HeaderFlags: u8 {
+        /// `SMB_FLAGS_LOCK_AND_READ_OK`: the server supports LOCK_AND_READ and WRITE_AND_UNLOCK (NEGOTIATE response).
         const LOCK_AND_READ_OK = 0x01;
+        /// `SMB_FLAGS_BUF_AVAIL`: obsolete; clients send 0, servers ignore it.
         const BUF_AVAIL = 0x02;
+        /// `SMB_FLAGS_CASE_INSENSITIVE`: obsolete; pathnames are case-insensitive.
         const CASE_INSENSITIVE = 0x08;
+        /// `SMB_FLAGS_CANONICALIZED_PATHS`: obsolescent; paths are already in canonical form.
         const CANONICALIZED_PATHS = 0x10;
+        /// `SMB_FLAGS_OPLOCK`: obsolescent; exclusive OpLock request in OPEN/CREATE/CREATE_NEW.
         const OPLOCK = 0x20;
+        /// `SMB_FLAGS_OPBATCH`: obsolescent; batch OpLock request in OPEN/CREATE/CREATE_NEW.
         const OPBATCH = 0x40;
-        /// The message is a response.
+        /// `SMB_FLAGS_REPLY`: the message is a response from the server.
         const REPLY = 0x80;
     }
 }
@@ -94,16 +114,23 @@ bitflags::bitflags! {
     /// Header `Flags2` (MS-CIFS 2.2.3.1, MS-SMB 2.2.3.1).
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
     pub struct HeaderFlags2: u16 {
+        /// `SMB_FLAGS2_LONG_NAMES`: the message may contain long (non-8.3) names.
         const LONG_NAMES = 0x0001;
+        /// `SMB_FLAGS2_EAS`: the client is aware of extended attributes.
         const EAS = 0x0002;
+        /// `SMB_FLAGS2_SMB_SECURITY_SIGNATURE`: signing requested, or the message is signed.
         const SMB_SECURITY_SIGNATURE = 0x0004;
+        /// `SMB_FLAGS2_IS_LONG_NAME`: reserved, not implemented.
         const IS_LONG_NAME = 0x0040;
+        /// `SMB_FLAGS2_EXTENDED_SECURITY` (MS-SMB 2.2.3.1): extended security negotiation (SPNEGO).
         const EXTENDED_SECURITY = 0x0800;
+        /// `SMB_FLAGS2_DFS`: pathnames are resolved in DFS.
         const DFS = 0x1000;
+        /// `SMB_FLAGS2_PAGING_IO` (READ_IF_EXECUTE): read permitted with execute permission only.
         const PAGING_IO = 0x2000;
-        /// `Status` is an NTSTATUS, not a DOS class/code pair.
+        /// `SMB_FLAGS2_NT_STATUS`: `Status` is an NTSTATUS, not a DOS class/code pair.
         const NT_STATUS = 0x4000;
-        /// Strings are UTF-16LE.
+        /// `SMB_FLAGS2_UNICODE`: strings are UTF-16LE, not OEM.
         const UNICODE = 0x8000;
     }
 }
@@ -111,19 +138,28 @@ bitflags::bitflags! {
 /// The SMB header (MS-CIFS 2.2.3.1). Fixed-size, so it is owned and `Copy`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct SmbHeader {
+    /// `Command`: the SMB_COM code (MS-CIFS 2.2.2.1).
     pub command: SmbCommand,
     /// Raw `Status`: NTSTATUS if `Flags2` has NT_STATUS, else
     /// ErrorClass (1), Reserved (1), ErrorCode (2) (MS-CIFS 2.2.1.5).
     pub status: u32,
+    /// `Flags`.
     pub flags: HeaderFlags,
+    /// `Flags2`.
     pub flags2: HeaderFlags2,
+    /// `PIDHigh`: the high 16 bits of the PID.
     pub pid_high: u16,
     /// `SecurityFeatures`: the signature, or zero.
     pub security_features: [u8; 8],
+    /// `Reserved`: should be zero.
     pub reserved: u16,
+    /// `TID`: the tree identifier (MS-CIFS 2.2.1.6.7).
     pub tid: u16,
+    /// `PIDLow`: the low 16 bits of the PID.
     pub pid_low: u16,
+    /// `UID`: the user identifier (MS-CIFS 2.2.1.6.8).
     pub uid: u16,
+    /// `MID`: the multiplex identifier that pairs a response with its request.
     pub mid: u16,
 }
 
@@ -143,14 +179,17 @@ impl SmbHeader {
         u32::from(self.pid_high) << 16 | u32::from(self.pid_low)
     }
 
+    /// Whether `Flags` has SMB_FLAGS_REPLY (a server response).
     pub fn is_reply(&self) -> bool {
         self.flags.contains(HeaderFlags::REPLY)
     }
 
+    /// Whether `Flags2` has SMB_FLAGS2_UNICODE (UTF-16LE strings).
     pub fn is_unicode(&self) -> bool {
         self.flags2.contains(HeaderFlags2::UNICODE)
     }
 
+    /// Whether `Flags2` has SMB_FLAGS2_NT_STATUS (`Status` is an NTSTATUS).
     pub fn uses_nt_status(&self) -> bool {
         self.flags2.contains(HeaderFlags2::NT_STATUS)
     }
@@ -183,7 +222,7 @@ impl SmbHeader {
 }
 
 /// Parses the 32-byte SMB header, checking `Protocol`.
-pub fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
+fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
     let (i, _) = tag(&SMB_MAGIC[..])(input)?;
     let (i, command) = le_u8(i)?;
     let (i, status) = le_u32(i)?;
@@ -216,7 +255,8 @@ pub fn parse_header(input: &[u8]) -> IResult<&[u8], SmbHeader> {
     ))
 }
 
-/// [`parse_header`] with a typed error.
+/// Parses the 32-byte SMB header: [`ParseError::BadProtocol`](super::ParseError::BadProtocol)
+/// if `Protocol` is not `\xFFSMB`, `Truncated` if fewer than 32 bytes.
 pub fn read_header(input: &[u8]) -> Result<SmbHeader, super::ParseError> {
     if input.len() >= 4 && input[..4] != SMB_MAGIC {
         return Err(super::ParseError::BadProtocol);

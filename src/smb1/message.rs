@@ -14,9 +14,11 @@ use super::ParseError;
 pub struct Block<'a> {
     /// Offset of WordCount.
     pub offset: usize,
+    /// `WordCount`: the number of 2-byte words in `Words`.
     pub word_count: u8,
     /// `Words`: WordCount·2 bytes.
     pub words: &'a [u8],
+    /// `ByteCount`: the number of bytes in `Bytes`.
     pub byte_count: u16,
     /// `Bytes`: ByteCount bytes.
     pub bytes: &'a [u8],
@@ -61,7 +63,7 @@ pub fn parse_block(msg: &[u8], offset: usize) -> Result<Block<'_>, ParseError> {
 }
 
 /// The whole-message slice `[offset, offset + count)`, if it lies inside `msg`.
-pub fn slice_at<'a>(
+pub(crate) fn slice_at<'a>(
     msg: &'a [u8],
     offset: u16,
     count: u16,
@@ -91,6 +93,7 @@ pub struct MessageBuilder {
 }
 
 impl MessageBuilder {
+    /// Starts a message with `header`; the first block follows it.
     pub fn new(header: &SmbHeader) -> MessageBuilder {
         let mut buf = Vec::with_capacity(128);
         header.write(&mut buf);
@@ -130,10 +133,12 @@ impl MessageBuilder {
         self.last_andx = Some(at);
     }
 
+    /// Appends `b` to the current block's `Bytes`.
     pub fn bytes(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);
     }
 
+    /// Appends one byte to the current block's `Bytes`.
     pub fn byte(&mut self, b: u8) {
         self.buf.push(b);
     }
@@ -183,6 +188,7 @@ impl MessageBuilder {
         self.buf.truncate(len.max(HEADER_LEN));
     }
 
+    /// The message bytes (without NBSS framing).
     pub fn finish(self) -> Vec<u8> {
         self.buf
     }
@@ -190,16 +196,16 @@ impl MessageBuilder {
 
 /// Words cursor: little-endian reads with a typed truncation error.
 #[derive(Debug, Clone, Copy)]
-pub struct Words<'a> {
+pub(crate) struct Words<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Words<'a> {
-    pub fn new(words: &'a [u8]) -> Words<'a> {
+    pub(crate) fn new(words: &'a [u8]) -> Words<'a> {
         Words { rest: words }
     }
 
-    pub fn u8(&mut self) -> Result<u8, ParseError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, ParseError> {
         let (&b, rest) = self
             .rest
             .split_first()
@@ -208,17 +214,17 @@ impl<'a> Words<'a> {
         Ok(b)
     }
 
-    pub fn u16(&mut self) -> Result<u16, ParseError> {
+    pub(crate) fn u16(&mut self) -> Result<u16, ParseError> {
         let b = self.take(2)?;
         Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
-    pub fn u32(&mut self) -> Result<u32, ParseError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, ParseError> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], ParseError> {
         if self.rest.len() < n {
             return Err(ParseError::Truncated("parameter words"));
         }
@@ -227,7 +233,7 @@ impl<'a> Words<'a> {
         Ok(a)
     }
 
-    pub fn rest(&self) -> &'a [u8] {
+    pub(crate) fn rest(&self) -> &'a [u8] {
         self.rest
     }
 }

@@ -11,10 +11,11 @@
 //!   [`tree_connect`], [`trans`], [`echo`], [`andx`].
 //! * [`status`]: NTSTATUS vs DOS error class/code (MS-CIFS 2.2.2.4).
 //! * [`pipe`]: what the server serves: named pipes ([`PipeHandler`], MS-CIFS
-//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.46). This layer knows
+//!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.45). This layer knows
 //!   no pipe protocol; RAP is one handler.
 //! * [`server`]: the server connection state machine (pipe calls go out as
-//!   events and their answers come back in);
+//!   events and their answers come back in); [`refusal`]: the answer to
+//!   SMB2/3 clients and to clients offering no SMB1 dialect we speak;
 //!   [`client`]: the client role: request builders, response parsers,
 //!   transaction replies, the [`client::Transport`] trait and, with the
 //!   `client` feature, the tokio client [`client::tcp`].
@@ -32,6 +33,7 @@ pub mod message;
 pub mod nbss;
 pub mod negotiate;
 pub mod pipe;
+pub mod refusal;
 pub mod server;
 pub mod session_setup;
 pub mod status;

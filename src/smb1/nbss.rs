@@ -18,6 +18,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::header::SMB_MAGIC;
+use super::refusal::{SMB2_HEADER_LEN, SMB2_MAGIC};
 
 /// Largest SMB message either framing carries (17 bits; MS-SMB 2.1 says a
 /// server SHOULD drop a direct-TCP connection that declares more).
@@ -28,11 +29,17 @@ pub const MAX_SESSION_REQUEST_LEN: usize = 256;
 
 /// NetBIOS session packet types (RFC 1002 §4.3.1).
 pub mod packet_type {
+    /// SESSION MESSAGE: carries an SMB message (also the direct-TCP type byte).
     pub const SESSION_MESSAGE: u8 = 0x00;
+    /// SESSION REQUEST: called and calling NetBIOS names (§4.3.2).
     pub const SESSION_REQUEST: u8 = 0x81;
+    /// POSITIVE SESSION RESPONSE: the session is established.
     pub const POSITIVE_RESPONSE: u8 = 0x82;
+    /// NEGATIVE SESSION RESPONSE: refused, with a one-byte error code.
     pub const NEGATIVE_RESPONSE: u8 = 0x83;
+    /// RETARGET SESSION RESPONSE: connect to another IP address and port.
     pub const RETARGET_RESPONSE: u8 = 0x84;
+    /// SESSION KEEP ALIVE: no payload; ignored.
     pub const KEEP_ALIVE: u8 = 0x85;
 }
 
@@ -62,12 +69,26 @@ pub enum Frame {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FrameError {
+    /// The declared length is above the decoder's limit.
     #[error("frame length {len} exceeds the limit of {max}")]
-    TooLong { len: usize, max: usize },
+    TooLong {
+        /// The declared length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A session message's payload does not start with `\xFFSMB`.
     #[error("session message payload does not start with \\xFFSMB")]
     NotSmb,
+    /// A whole SMB2/3 message (`\xFESMB`, at least a 64-byte header), for
+    /// [`super::refusal`] to answer before the connection is closed.
+    #[error("an SMB2/3 message (SMB1 only here)")]
+    Smb2(Bytes),
+    /// A packet type this framing does not allow here (direct TCP: any
+    /// type byte but 0x00).
     #[error("unexpected packet type {0:#04x}")]
     UnexpectedType(u8),
+    /// NetBIOS `Flags` has bits other than the length extension (bit 0).
     #[error("reserved NetBIOS flag bits set: {0:#04x}")]
     BadFlags(u8),
 }
@@ -81,6 +102,7 @@ pub struct FrameDecoder {
 }
 
 impl FrameDecoder {
+    /// A decoder for `framing` with the [`MAX_FRAME_LEN`] limit.
     pub fn new(framing: Framing) -> FrameDecoder {
         FrameDecoder::with_max_len(framing, MAX_FRAME_LEN)
     }
@@ -94,6 +116,7 @@ impl FrameDecoder {
         }
     }
 
+    /// The framing this decoder reads.
     pub fn framing(&self) -> Framing {
         self.framing
     }
@@ -150,12 +173,16 @@ impl FrameDecoder {
             if len > max {
                 return Err(FrameError::TooLong { len, max });
             }
+            let mut smb2 = false;
             if kind == packet_type::SESSION_MESSAGE {
-                // Reject early: four payload bytes are enough to know.
+                // Reject early: four payload bytes are enough to know. An
+                // SMB2 message is read whole (it is answered, then closed).
                 let seen_end = self.buf.len().min(4 + len.min(4));
                 let seen = self.buf.get(4..seen_end).unwrap_or(&[]);
-                if (len < 4 && self.buf.len() >= 4 + len)
-                    || seen.iter().zip(SMB_MAGIC).any(|(a, b)| *a != b)
+                smb2 = len >= SMB2_HEADER_LEN && seen.iter().zip(SMB2_MAGIC).all(|(a, b)| *a == b);
+                if !smb2
+                    && ((len < 4 && self.buf.len() >= 4 + len)
+                        || seen.iter().zip(SMB_MAGIC).any(|(a, b)| *a != b))
                 {
                     return Err(FrameError::NotSmb);
                 }
@@ -165,6 +192,9 @@ impl FrameDecoder {
             }
             self.buf.advance(4);
             let payload = self.buf.split_to(len).freeze();
+            if smb2 {
+                return Err(FrameError::Smb2(payload));
+            }
             return Ok(Some(match kind {
                 packet_type::SESSION_MESSAGE => Frame::Message(payload),
                 packet_type::SESSION_REQUEST => Frame::SessionRequest(payload),
@@ -269,11 +299,34 @@ mod tests {
     #[test]
     fn rejects_non_smb_early() {
         let mut d = FrameDecoder::new(Framing::DirectTcp);
-        d.extend_from_slice(&[0, 0, 0x10, 0, 0xFE]);
+        d.extend_from_slice(&[0, 0, 0x10, 0, 0xFE, b'X']);
+        assert_eq!(d.decode(), Err(FrameError::NotSmb));
+        let mut d = FrameDecoder::new(Framing::DirectTcp);
+        d.extend_from_slice(&[0, 0, 0x10, 0, 0x00]);
         assert_eq!(d.decode(), Err(FrameError::NotSmb));
         let mut d = FrameDecoder::new(Framing::DirectTcp);
         d.extend_from_slice(&[0, 0, 0, 0]);
         assert_eq!(d.decode(), Err(FrameError::NotSmb));
+        // `\xFESMB` too short for an SMB2 header.
+        let mut d = FrameDecoder::new(Framing::DirectTcp);
+        d.extend_from_slice(&[0, 0, 0, 63, 0xFE, b'S', b'M', b'B']);
+        assert_eq!(d.decode(), Err(FrameError::NotSmb));
+    }
+
+    #[test]
+    fn an_smb2_message_is_read_whole_then_refused() {
+        let mut msg = vec![0xFE, b'S', b'M', b'B'];
+        msg.resize(100, 0x22);
+        let mut framed = BytesMut::new();
+        encode_message(Framing::DirectTcp, &msg, &mut framed).unwrap();
+        let mut d = FrameDecoder::new(Framing::DirectTcp);
+        for b in framed.iter().take(103) {
+            d.extend_from_slice(&[*b]);
+            assert_eq!(d.decode(), Ok(None));
+        }
+        d.extend_from_slice(&framed[103..]);
+        assert_eq!(d.decode(), Err(FrameError::Smb2(Bytes::from(msg))));
+        assert_eq!(d.buffered(), 0);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::message::{Block, MessageBuilder, Words};
 use super::strings::{write_oem_string, write_unicode_unaligned};
 use super::ParseError;
 
-/// `BufferFormat` of a dialect string.
+/// `BufferFormat` of a dialect string (2.2.4.52.1): a NUL-terminated string follows.
 pub const DIALECT_BUFFER_FORMAT: u8 = 0x02;
 
 /// The dialects this server speaks, best first.
@@ -34,6 +34,7 @@ impl Dialect {
         ("LANMAN1.0", Dialect::Lanman10),
     ];
 
+    /// Whether this is NT LM 0.12 (17-word response, NTSTATUS, Unicode).
     pub fn is_nt(self) -> bool {
         self == Dialect::NtLm012
     }
@@ -86,40 +87,63 @@ pub mod security_mode {
     pub const USER_SECURITY: u8 = 0x01;
     /// Challenge/response passwords; without it a client sends plaintext.
     pub const ENCRYPT_PASSWORDS: u8 = 0x02;
+    /// The server supports SMB signing on this connection.
     pub const SECURITY_SIGNATURES_ENABLED: u8 = 0x04;
+    /// The server requires SMB signing.
     pub const SECURITY_SIGNATURES_REQUIRED: u8 = 0x08;
 }
 
 /// Capabilities bits (2.2.4.52.2).
 pub mod capabilities {
+    /// `CAP_RAW_MODE`: READ_RAW and WRITE_RAW.
     pub const RAW_MODE: u32 = 0x0000_0001;
+    /// `CAP_MPX_MODE`: READ_MPX and WRITE_MPX (connectionless transports only).
     pub const MPX_MODE: u32 = 0x0000_0002;
+    /// `CAP_UNICODE`: UTF-16LE strings.
     pub const UNICODE: u32 = 0x0000_0004;
+    /// `CAP_LARGE_FILES`: 64-bit file offsets.
     pub const LARGE_FILES: u32 = 0x0000_0008;
+    /// `CAP_NT_SMBS`: the NT LAN Manager commands.
     pub const NT_SMBS: u32 = 0x0000_0010;
+    /// `CAP_RPC_REMOTE_APIS`: MS-RPC for remote APIs (instead of RAP).
     pub const RPC_REMOTE_APIS: u32 = 0x0000_0020;
+    /// `CAP_STATUS32` (CAP_NT_STATUS): 32-bit NTSTATUS in `Status`.
     pub const STATUS32: u32 = 0x0000_0040;
+    /// `CAP_LEVEL_II_OPLOCKS`: level II OpLocks.
     pub const LEVEL_II_OPLOCKS: u32 = 0x0000_0080;
+    /// `CAP_EXTENDED_SECURITY` (MS-SMB 2.2.4.5.2): SPNEGO session setup.
     pub const EXTENDED_SECURITY: u32 = 0x8000_0000;
 }
 
-/// NT LM 0.12 response without extended security (17 words).
+/// NT LM 0.12 response without extended security (17 words; 2.2.4.52.2,
+/// MS-SMB 2.2.4.5.2.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NtNegotiateResponse {
+    /// `DialectIndex`: the chosen entry of the request's list (0xFFFF: none).
     pub dialect_index: u16,
+    /// `SecurityMode`: [`security_mode`] bits.
     pub security_mode: u8,
+    /// `MaxMpxCount`: the most requests the server keeps pending per client.
     pub max_mpx_count: u16,
+    /// `MaxNumberVcs`: the most virtual circuits in one session.
     pub max_number_vcs: u16,
+    /// `MaxBufferSize`: the largest message the server can receive.
     pub max_buffer_size: u32,
+    /// `MaxRawSize`: the largest WRITE_RAW / READ_RAW message.
     pub max_raw_size: u32,
+    /// `SessionKey`: a per-connection token the client echoes in SESSION_SETUP.
     pub session_key: u32,
+    /// `Capabilities`: [`capabilities`] bits.
     pub capabilities: u32,
-    /// FILETIME: 100 ns intervals since 1601-01-01 UTC.
+    /// `SystemTime`, a FILETIME: 100 ns intervals since 1601-01-01 UTC.
     pub system_time: u64,
-    /// Minutes from UTC.
+    /// `ServerTimeZone`: minutes from UTC.
     pub server_time_zone: i16,
+    /// `Challenge`: the 8-byte challenge, or empty (ChallengeLength 0).
     pub challenge: Vec<u8>,
+    /// `DomainName`: the server's domain or workgroup.
     pub domain_name: String,
+    /// `ServerName` (MS-SMB 2.2.4.5.2.2): the server's NetBIOS name.
     pub server_name: String,
 }
 
@@ -197,25 +221,38 @@ impl NtNegotiateResponse {
     }
 }
 
-/// LAN Manager 1.0–2.1 response (13 words).
+/// LAN Manager 1.0–2.1 response (13 words; 2.2.4.52.2 defers to
+/// [XOPEN-SMB] and [SMB-LM21] for its layout).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LanmanNegotiateResponse {
+    /// `DialectIndex`: the chosen entry of the request's list.
     pub dialect_index: u16,
+    /// `SecurityMode`: [`security_mode`] bits, in a 16-bit field.
     pub security_mode: u16,
+    /// `MaxBufferSize`: the largest message the server can receive.
     pub max_buffer_size: u16,
+    /// `MaxMpxCount`: the most requests the server keeps pending per client.
     pub max_mpx_count: u16,
+    /// `MaxNumberVcs`: the most virtual circuits in one session.
     pub max_number_vcs: u16,
+    /// `RawMode`: bit 0 READ_RAW, bit 1 WRITE_RAW supported.
     pub raw_mode: u16,
+    /// `SessionKey`: a per-connection token the client echoes in SESSION_SETUP.
     pub session_key: u32,
-    /// SMB_TIME and SMB_DATE (MS-CIFS 2.2.1.4).
+    /// `ServerTime`: SMB_TIME (MS-CIFS 2.2.1.4.2).
     pub server_time: u16,
+    /// `ServerDate`: SMB_DATE (MS-CIFS 2.2.1.4.1).
     pub server_date: u16,
+    /// `ServerTimeZone`: minutes from UTC.
     pub server_time_zone: i16,
+    /// `Challenge` (EncryptionKey): the challenge, or empty.
     pub challenge: Vec<u8>,
+    /// `DomainName`: the server's domain or workgroup (OEM).
     pub domain_name: String,
 }
 
 impl LanmanNegotiateResponse {
+    /// Appends the 13-word response block.
     pub fn write(&self, out: &mut MessageBuilder) {
         let mut w = Vec::with_capacity(26);
         for v in [
@@ -262,7 +299,7 @@ pub fn negotiate_request(header: &SmbHeader, dialects: &[&str]) -> Vec<u8> {
 }
 
 /// FILETIME → SMB_DATE/SMB_TIME (UTC), for the LAN Manager response.
-pub fn filetime_to_dos(filetime: u64) -> (u16, u16) {
+pub(crate) fn filetime_to_dos(filetime: u64) -> (u16, u16) {
     const EPOCH_DIFF: u64 = 11_644_473_600; // seconds 1601 → 1970
     let secs = (filetime / 10_000_000).saturating_sub(EPOCH_DIFF);
     let days = secs / 86_400;

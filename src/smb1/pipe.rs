@@ -3,8 +3,8 @@
 //!
 //! The SMB1 server ([`super::server`]) knows nothing of RAP or of any other
 //! pipe protocol. A complete transaction on a named pipe (MS-CIFS 3.3.5.57,
-//! after any TRANSACTION_SECONDARY requests are reassembled, 3.3.5.58) is
-//! handed to a [`PipeHandler`]; TREE_CONNECT_ANDX (3.3.5.46) asks a
+//! after any TRANSACTION_SECONDARY requests are reassembled, 3.3.5.2.5) is
+//! handed to a [`PipeHandler`]; TREE_CONNECT_ANDX (3.3.5.45) asks a
 //! [`ShareCatalogue`] which shares exist besides `IPC$`.
 //!
 //! A handler answers through a future, so it may answer later (an async
@@ -26,7 +26,7 @@ use crate::codes::NtStatus;
 /// says so.
 pub const LANMAN_PIPE: &str = "\\PIPE\\LANMAN";
 
-/// The identity of the SMB1 session that sent a request (MS-CIFS 3.3.1.8),
+/// The identity of the SMB1 session that sent a request (MS-CIFS 3.3.1.5),
 /// as SESSION_SETUP_ANDX established it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]

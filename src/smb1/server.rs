@@ -111,15 +111,19 @@ pub struct ServerParams {
     pub server_name: String,
     /// Workgroup/domain, sent as DomainName / PrimaryDomain.
     pub domain: String,
+    /// NativeOS in the SESSION_SETUP_ANDX response (MS-CIFS 2.2.4.53.2).
     pub native_os: String,
+    /// NativeLanMan in the SESSION_SETUP_ANDX response.
     pub native_lanman: String,
     /// MaxBufferSize we advertise (Windows and Samba: 16644).
     pub max_buffer_size: u16,
+    /// MaxMpxCount we advertise in the NEGOTIATE response (MS-CIFS 2.2.4.52.2).
     pub max_mpx_count: u16,
     /// Client buffer size used before SESSION_SETUP tells us the real one
     /// (MS-CIFS 3.3.5.42 leaves this open; 4356 is the LAN Manager minimum
     /// Samba assumes).
     pub default_client_buffer_size: u16,
+    /// Per-connection caps.
     pub limits: Limits,
 }
 
@@ -152,7 +156,9 @@ pub enum SessionKind {
 /// (NTLMv1/v2 against the challenge of this connection).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Credentials {
+    /// AccountName from SESSION_SETUP_ANDX (MS-CIFS 2.2.4.53.1).
     pub account_name: String,
+    /// PrimaryDomain from SESSION_SETUP_ANDX.
     pub primary_domain: String,
     /// LM / OEM password response (24 bytes for LM challenge/response).
     pub oem_password: Vec<u8>,
@@ -160,12 +166,16 @@ pub struct Credentials {
     pub unicode_password: Vec<u8>,
 }
 
-/// One logged-on user (MS-CIFS 3.3.1.8 Server.Session).
+/// One logged-on user (MS-CIFS 3.3.1.5 Server.Session).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
+    /// The UID the server assigned (MS-CIFS 2.2.1.6.8).
     pub uid: u16,
+    /// How it logged on.
     pub kind: SessionKind,
+    /// What the client sent to log on.
     pub credentials: Credentials,
+    /// NativeOS from SESSION_SETUP_ANDX.
     pub native_os: String,
 }
 
@@ -183,17 +193,20 @@ impl Session {
     }
 }
 
-/// One tree connect (MS-CIFS 3.3.1.9 Server.TreeConnect).
+/// One tree connect (MS-CIFS 3.3.1.6 Server.TreeConnect).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tree {
+    /// The TID the server assigned (MS-CIFS 2.2.1.6.7).
     pub tid: u16,
+    /// The UID of the session that connected it.
     pub uid: u16,
     /// The share's canonical name: `IPC$`, or as the [`ShareCatalogue`] spells it.
     pub share: String,
+    /// What the share is.
     pub kind: ShareKind,
 }
 
-/// Key of a transaction awaiting secondaries (MS-CIFS 3.3.5.58: UID, TID,
+/// Key of a transaction awaiting secondaries (MS-CIFS 2.2.4.34: UID, TID,
 /// PID and MID identify it).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct TransKey {
@@ -205,7 +218,7 @@ struct TransKey {
 
 /// A transaction waiting for its secondaries.
 #[derive(Clone, Debug)]
-struct PendingTransaction {
+struct Reassembling {
     header: SmbHeader,
     pipe: String,
     setup: Vec<u8>,
@@ -277,11 +290,17 @@ impl<'a, H: PipeHandler> PipeCall<'a, H> {
 /// A record of one handled request, for logging by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// The request header's `Command` (for an AndX chain, its first command).
     pub command: SmbCommand,
+    /// The request's `UID`.
     pub uid: u16,
+    /// The request's `TID`.
     pub tid: u16,
+    /// The request's PID (`PIDHigh` << 16 | `PIDLow`).
     pub pid: u32,
+    /// The request's `MID`.
     pub mid: u16,
+    /// The status answered (STATUS_SUCCESS for a success).
     pub status: NtStatus,
     /// For pipe transactions: the first parameter word (on `\PIPE\LANMAN`,
     /// the RAP opcode).
@@ -297,6 +316,7 @@ const MAX_EVENTS: usize = 256;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectionError {
+    /// The byte stream cannot be framed.
     #[error("framing: {0}")]
     Frame(#[from] FrameError),
     /// The SMB header itself is unreadable: there is no MID to answer.
@@ -306,8 +326,12 @@ pub enum ConnectionError {
     /// (MS-CIFS 3.3.5.2: the server disconnects).
     #[error("{0} before NEGOTIATE")]
     NotNegotiated(SmbCommand),
+    /// On port 139, something other than a NetBIOS session request came
+    /// first (RFC 1002 §4.3.2).
     #[error("NetBIOS session request expected first")]
     ExpectedSessionRequest,
+    /// A NetBIOS packet a server does not accept here (a second session
+    /// request, a session response).
     #[error("unexpected NetBIOS packet")]
     UnexpectedNetBios,
     /// Bytes kept arriving while a pipe call was outstanding, beyond one
@@ -325,6 +349,10 @@ pub enum ConnectionError {
     /// A synchronous driver's handler did not answer at once.
     #[error(transparent)]
     HandlerPending(#[from] HandlerPending),
+    /// A client this server cannot serve (SMB2/3, or no SMB1 dialect in
+    /// common); it was answered as [`super::refusal`] says.
+    #[error("{0}")]
+    Refused(super::refusal::Refusal),
 }
 
 /// State carried along an AndX chain: the UID/TID the next command uses.
@@ -348,7 +376,7 @@ pub struct Connection<S> {
     trees: BTreeMap<u16, Tree>,
     next_uid: u16,
     next_tid: u16,
-    pending: BTreeMap<TransKey, PendingTransaction>,
+    pending: BTreeMap<TransKey, Reassembling>,
     pending_bytes: usize,
     call: Option<Call>,
     spare_call: Option<Call>,
@@ -362,14 +390,17 @@ impl<S> Connection<S> {
         self.system_time = filetime;
     }
 
+    /// The dialect NEGOTIATE chose, if it has run.
     pub fn dialect(&self) -> Option<Dialect> {
         self.dialect
     }
 
+    /// The logged-on sessions, by UID.
     pub fn sessions(&self) -> impl Iterator<Item = &Session> {
         self.sessions.values()
     }
 
+    /// The connected trees, by TID.
     pub fn trees(&self) -> impl Iterator<Item = &Tree> {
         self.trees.values()
     }
@@ -920,7 +951,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         self.record(req, NtStatus::STATUS_SUCCESS, None, (0, 0));
     }
 
-    // ---- TRANSACTION (MS-CIFS 3.3.5.57, 3.3.5.58) ----
+    // ---- TRANSACTION (MS-CIFS 3.3.5.57, 3.3.5.2.5) ----
 
     fn transaction(
         &mut self,
@@ -995,7 +1026,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
         }
         self.pending.insert(
             key,
-            PendingTransaction {
+            Reassembling {
                 header: *req,
                 pipe,
                 setup: t.setup.to_vec(),
@@ -1158,7 +1189,7 @@ pub fn reply_header(req: &SmbHeader) -> SmbHeader {
 }
 
 /// An error response: `status` in the form the client asked for,
-/// WordCount 0, ByteCount 0 (MS-CIFS 2.2.3.1, 3.3.4.1.1).
+/// WordCount 0, ByteCount 0 (MS-CIFS 2.2.3.1, 3.3.4.1.2).
 pub fn error_message(req: &SmbHeader, status: NtStatus) -> Vec<u8> {
     let mut h = if req.is_reply() {
         *req
@@ -1202,10 +1233,12 @@ pub struct ServerConnection<S> {
 }
 
 impl<S> ServerConnection<S> {
+    /// The SMB1 state machine.
     pub fn connection(&self) -> &Connection<S> {
         &self.connection
     }
 
+    /// The SMB1 state machine, mutably.
     pub fn connection_mut(&mut self) -> &mut Connection<S> {
         &mut self.connection
     }
@@ -1310,8 +1343,13 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
     /// Processes buffered frames until none is whole or one starts a pipe call.
     fn process(&mut self, out: &mut BytesMut) -> Result<usize, ConnectionError> {
         let mut frames = 0;
+        let framing = self.decoder.framing();
         while !self.connection.has_call() {
-            let Some(frame) = self.decoder.decode()? else {
+            let Some(frame) = self
+                .decoder
+                .decode()
+                .map_err(|e| super::refusal::on_frame_error(e, framing, out))?
+            else {
                 break;
             };
             frames += 1;
@@ -1330,6 +1368,10 @@ impl<S: PipeHandler + ShareCatalogue> ServerConnection<S> {
                     let r = self.connection.handle_message(&msg, &mut self.scratch);
                     self.flush(out)?;
                     r?;
+                    let negotiated = self.connection.dialect().is_some();
+                    if let Some(refused) = super::refusal::no_common_dialect(&msg, negotiated) {
+                        return Err(ConnectionError::Refused(refused));
+                    }
                 }
             }
         }

@@ -9,9 +9,13 @@ use super::ParseError;
 /// A SESSION_SETUP_ANDX request, either form.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct SessionSetupRequest<'a> {
+    /// `MaxBufferSize`: the largest message the client can receive.
     pub max_buffer_size: u16,
+    /// `MaxMpxCount`: the most requests the client keeps pending.
     pub max_mpx_count: u16,
+    /// `VcNumber`: this virtual circuit's number (0 for the first).
     pub vc_number: u16,
+    /// `SessionKey`: should equal the NEGOTIATE response's SessionKey.
     pub session_key: u32,
     /// `OEMPassword` (LM response), or `AccountPassword` in the LAN Manager form.
     pub oem_password: &'a [u8],
@@ -19,9 +23,13 @@ pub struct SessionSetupRequest<'a> {
     pub unicode_password: &'a [u8],
     /// Client capabilities (NT form only).
     pub capabilities: u32,
+    /// `AccountName`: the user name.
     pub account_name: SmbStr<'a>,
+    /// `PrimaryDomain`: the authentication domain (may be empty).
     pub primary_domain: SmbStr<'a>,
+    /// `NativeOS`: the client's operating system.
     pub native_os: SmbStr<'a>,
+    /// `NativeLanMan`: the client's LAN Manager type.
     pub native_lanman: SmbStr<'a>,
 }
 
@@ -96,16 +104,21 @@ pub fn parse_session_setup_request<'a>(
 /// `Action` bit: the session is a guest session (2.2.4.53.2).
 pub const ACTION_GUEST: u16 = 0x0001;
 
-/// SESSION_SETUP_ANDX response (3 words; non-extended security).
+/// SESSION_SETUP_ANDX response (3 words; non-extended security; 2.2.4.53.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionSetupResponse {
+    /// `Action`: [`ACTION_GUEST`] or 0.
     pub action: u16,
+    /// `NativeOS`: the server's operating system.
     pub native_os: String,
+    /// `NativeLanMan`: the server's LAN Manager type.
     pub native_lanman: String,
+    /// `PrimaryDomain`: the server's domain or workgroup.
     pub primary_domain: String,
 }
 
 impl SessionSetupResponse {
+    /// Appends the response block; strings are UTF-16LE when `unicode`.
     pub fn write(&self, out: &mut MessageBuilder, unicode: bool) {
         let mut w = [0xFF, 0, 0, 0, 0, 0];
         w[4..6].copy_from_slice(&self.action.to_le_bytes());
@@ -117,23 +130,35 @@ impl SessionSetupResponse {
     }
 }
 
-/// Client role: a 13-word NT LM 0.12 request block.
+/// Client role: a 13-word NT LM 0.12 request block (2.2.4.53.1).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct SessionSetupNt<'a> {
+    /// `MaxBufferSize`: the largest message the client can receive.
     pub max_buffer_size: u16,
+    /// `MaxMpxCount`: the most requests the client keeps pending.
     pub max_mpx_count: u16,
+    /// `VcNumber`: this virtual circuit's number (0 for the first).
     pub vc_number: u16,
+    /// `SessionKey`: the NEGOTIATE response's SessionKey.
     pub session_key: u32,
+    /// `OEMPassword`: the LM response (or a plaintext password).
     pub oem_password: &'a [u8],
+    /// `UnicodePassword`: the NT response.
     pub unicode_password: &'a [u8],
+    /// `Capabilities`: the client's CAP_* bits ([`capabilities`](super::negotiate::capabilities)).
     pub capabilities: u32,
+    /// `AccountName`: the user name.
     pub account_name: &'a str,
+    /// `PrimaryDomain`: the authentication domain.
     pub primary_domain: &'a str,
+    /// `NativeOS`: the client's operating system.
     pub native_os: &'a str,
+    /// `NativeLanMan`: the client's LAN Manager type.
     pub native_lanman: &'a str,
 }
 
 impl SessionSetupNt<'_> {
+    /// Appends the 13-word request block; strings are UTF-16LE when `unicode`.
     pub fn write(&self, out: &mut MessageBuilder, unicode: bool) {
         let mut w = vec![0xFF, 0, 0, 0];
         w.extend_from_slice(&self.max_buffer_size.to_le_bytes());

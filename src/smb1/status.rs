@@ -13,7 +13,9 @@ use crate::codes::NtStatus;
 /// A DOS-style error: `ErrorClass` and `ErrorCode` (MS-CIFS 2.2.2.4).
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
 pub struct DosError {
+    /// `ErrorClass`: SUCCESS, ERRDOS, ERRSRV, ERRHRD (or ERRCMD).
     pub class: u8,
+    /// `ErrorCode` within the class.
     pub code: u16,
 }
 
@@ -27,8 +29,10 @@ impl DosError {
     /// `ERRHRD`: hardware errors.
     pub const ERRHRD: u8 = 0x03;
 
+    /// SUCCESS/0: no error.
     pub const SUCCESS: DosError = DosError::new(0, 0);
 
+    /// The pair `class`/`code`.
     pub const fn new(class: u8, code: u16) -> DosError {
         DosError { class, code }
     }
@@ -124,11 +128,15 @@ pub fn wire_status(status: NtStatus, nt_status: bool) -> u32 {
 /// A `Status` field as received.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum WireStatus {
+    /// An NTSTATUS (`Flags2` has SMB_FLAGS2_NT_STATUS).
     Nt(NtStatus),
+    /// A DOS `ErrorClass`/`ErrorCode` pair (MS-CIFS 2.2.1.5 SMB_ERROR).
     Dos(DosError),
 }
 
 impl WireStatus {
+    /// Reads the raw 32 `Status` bits as an NTSTATUS when `nt_status`
+    /// (`Flags2` has SMB_FLAGS2_NT_STATUS), else as a DOS pair.
     pub fn from_raw(raw: u32, nt_status: bool) -> WireStatus {
         if nt_status {
             WireStatus::Nt(NtStatus(raw))
@@ -137,6 +145,7 @@ impl WireStatus {
         }
     }
 
+    /// STATUS_SUCCESS, or DOS class SUCCESS.
     pub fn is_success(self) -> bool {
         match self {
             WireStatus::Nt(s) => s == NtStatus::STATUS_SUCCESS,

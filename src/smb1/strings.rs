@@ -14,6 +14,7 @@ pub enum SmbStr<'a> {
 }
 
 impl<'a> SmbStr<'a> {
+    /// Whether the string has no characters (the terminator is not counted).
     pub fn is_empty(&self) -> bool {
         match self {
             SmbStr::Oem(b) | SmbStr::Unicode(b) => b.is_empty(),
@@ -53,7 +54,7 @@ impl fmt::Debug for SmbStr<'_> {
 
 /// Where a string ended.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Termination {
+pub(crate) enum Termination {
     /// A NUL terminator was found; the next field starts after it.
     Terminated,
     /// The region ended first.
@@ -64,7 +65,7 @@ pub enum Termination {
 /// going past `end`. With `unicode`, a pad byte is skipped when `pos` is odd.
 /// Returns the string, the offset after its terminator (or `end`), and
 /// whether a terminator was seen. Never reads outside `msg[..end]`.
-pub fn read_smb_string(
+pub(crate) fn read_smb_string(
     msg: &[u8],
     pos: usize,
     end: usize,
@@ -102,7 +103,7 @@ pub fn read_smb_string(
 
 /// Appends `s` NUL-terminated: UTF-16LE (after a pad byte if the current
 /// offset is odd) or OEM (non-ASCII characters become `?`).
-pub fn write_smb_string(out: &mut super::message::MessageBuilder, s: &str, unicode: bool) {
+pub(crate) fn write_smb_string(out: &mut super::message::MessageBuilder, s: &str, unicode: bool) {
     if unicode {
         out.pad_to(2);
         for u in s.encode_utf16() {
@@ -115,7 +116,7 @@ pub fn write_smb_string(out: &mut super::message::MessageBuilder, s: &str, unico
 }
 
 /// Appends `s` as a NUL-terminated OEM string (no alignment).
-pub fn write_oem_string(out: &mut super::message::MessageBuilder, s: &str) {
+pub(crate) fn write_oem_string(out: &mut super::message::MessageBuilder, s: &str) {
     for c in s.chars() {
         out.byte(if c.is_ascii() && c != '\0' {
             c as u8
@@ -127,7 +128,7 @@ pub fn write_oem_string(out: &mut super::message::MessageBuilder, s: &str) {
 }
 
 /// Appends `s` as UTF-16LE with terminator, without alignment.
-pub fn write_unicode_unaligned(out: &mut super::message::MessageBuilder, s: &str) {
+pub(crate) fn write_unicode_unaligned(out: &mut super::message::MessageBuilder, s: &str) {
     for u in s.encode_utf16() {
         out.bytes(&u.to_le_bytes());
     }

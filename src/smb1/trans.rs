@@ -18,20 +18,32 @@ pub mod flags {
     pub const NO_RESPONSE: u16 = 0x0002;
 }
 
-/// The primary TRANSACTION request (WordCount 14 + SetupCount).
+/// The primary TRANSACTION request (WordCount 14 + SetupCount; 2.2.4.33.1).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct TransactionRequest<'a> {
+    /// `TotalParameterCount`: parameter bytes in the whole transaction.
     pub total_parameter_count: u16,
+    /// `TotalDataCount`: data bytes in the whole transaction.
     pub total_data_count: u16,
+    /// `MaxParameterCount`: the most Trans_Parameters bytes the client accepts in the response.
     pub max_parameter_count: u16,
+    /// `MaxDataCount`: the most Trans_Data bytes the client accepts in the response.
     pub max_data_count: u16,
+    /// `MaxSetupCount`: the most Setup bytes the client accepts in the response.
     pub max_setup_count: u8,
+    /// `Flags`: [`flags`] bits.
     pub flags: u16,
+    /// `Timeout`: milliseconds the server should wait for completion.
     pub timeout: u32,
+    /// `ParameterCount`: parameter bytes in this message.
     pub parameter_count: u16,
+    /// `ParameterOffset`: from the header start to Trans_Parameters.
     pub parameter_offset: u16,
+    /// `DataCount`: data bytes in this message.
     pub data_count: u16,
+    /// `DataOffset`: from the header start to Trans_Data.
     pub data_offset: u16,
+    /// `SetupCount`: the number of Setup words.
     pub setup_count: u8,
     /// `Setup`: SetupCount words (none for RAP).
     pub setup: &'a [u8],
@@ -119,18 +131,28 @@ pub fn parse_transaction_request<'a>(
     })
 }
 
-/// TRANSACTION_SECONDARY request (WordCount 8).
+/// TRANSACTION_SECONDARY request (WordCount 8; 2.2.4.34.1).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct TransactionSecondaryRequest<'a> {
+    /// `TotalParameterCount`: may lower, never raise, the primary's total.
     pub total_parameter_count: u16,
+    /// `TotalDataCount`: may lower, never raise, the primary's total.
     pub total_data_count: u16,
+    /// `ParameterCount`: parameter bytes in this message.
     pub parameter_count: u16,
+    /// `ParameterOffset`: from the header start to Trans_Parameters.
     pub parameter_offset: u16,
+    /// `ParameterDisplacement`: where these parameter bytes go in the whole block.
     pub parameter_displacement: u16,
+    /// `DataCount`: data bytes in this message.
     pub data_count: u16,
+    /// `DataOffset`: from the header start to Trans_Data.
     pub data_offset: u16,
+    /// `DataDisplacement`: where these data bytes go in the whole block.
     pub data_displacement: u16,
+    /// This message's `Trans_Parameters`.
     pub parameters: &'a [u8],
+    /// This message's `Trans_Data`.
     pub data: &'a [u8],
 }
 
@@ -193,20 +215,29 @@ impl std::fmt::Display for TransBlock {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReassemblyError {
+    /// A slice's displacement + count lies past the block's total.
     #[error("displacement + count exceeds the total")]
     OutOfRange,
+    /// The counts received add up to more than the total.
     #[error("more bytes received than the total")]
     TooMuch,
     /// The first part's TotalParameterCount + TotalDataCount exceed the cap.
     #[error("totals of {total} bytes exceed the cap of {cap}")]
-    TooLarge { total: usize, cap: usize },
+    TooLarge {
+        /// TotalParameterCount + TotalDataCount.
+        total: usize,
+        /// The assembler's cap.
+        cap: usize,
+    },
 }
 
 /// A reassembly error and the block it happened in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{block}: {error}")]
 pub struct PartError {
+    /// The block being placed.
     pub block: TransBlock,
+    /// What went wrong.
     pub error: ReassemblyError,
 }
 
@@ -214,11 +245,17 @@ pub struct PartError {
 /// slices it carries with their displacements.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct TransactionPart<'a> {
+    /// `TotalParameterCount` this part declares.
     pub total_parameter_count: u16,
+    /// `TotalDataCount` this part declares.
     pub total_data_count: u16,
+    /// `ParameterDisplacement` (0 in a primary request).
     pub parameter_displacement: u16,
+    /// The part's `Trans_Parameters`.
     pub parameters: &'a [u8],
+    /// `DataDisplacement` (0 in a primary request).
     pub data_displacement: u16,
+    /// The part's `Trans_Data`.
     pub data: &'a [u8],
 }
 
@@ -264,7 +301,7 @@ impl<'a> From<&TransactionResponse<'a>> for TransactionPart<'a> {
 
 /// One block (parameters or data) being reassembled.
 ///
-/// Placement follows MS-CIFS 3.3.5.58 and Samba: each slice must satisfy
+/// Placement follows MS-CIFS 3.3.5.2.5 and Samba: each slice must satisfy
 /// displacement + count ≤ total (checked arithmetic); received counts add
 /// up and the block is complete when they reach the total. Overlaps are not
 /// rejected; they can only leave zero bytes in the buffer, never write
@@ -321,7 +358,7 @@ impl Reassembly {
 }
 
 /// Reassembles one transaction from its parts, by displacement: a request
-/// from its primary and TRANSACTION_SECONDARY messages (MS-CIFS 3.3.5.58),
+/// from its primary and TRANSACTION_SECONDARY messages (MS-CIFS 3.3.5.2.5),
 /// a response from its parts (3.2.5.1.4). The server, the client and the
 /// capture decoder all use this type.
 ///
@@ -559,20 +596,30 @@ pub fn write_transaction_responses(
 /// fixed part plus a little payload, so every part makes progress.
 pub const MIN_RESPONSE_MESSAGE_LEN: usize = RESPONSE_PARAMETER_OFFSET + 64;
 
-/// The 10 words of a TRANSACTION response (SetupCount 0).
+/// The 10 words of a TRANSACTION response (SetupCount 0; 2.2.4.33.2).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct TransactionResponseWords {
+    /// `TotalParameterCount`: parameter bytes in the whole response.
     pub total_parameter_count: u16,
+    /// `TotalDataCount`: data bytes in the whole response.
     pub total_data_count: u16,
+    /// `ParameterCount`: parameter bytes in this message.
     pub parameter_count: u16,
+    /// `ParameterOffset`: from the header start to Trans_Parameters.
     pub parameter_offset: u16,
+    /// `ParameterDisplacement`: where these parameter bytes go in the whole block.
     pub parameter_displacement: u16,
+    /// `DataCount`: data bytes in this message.
     pub data_count: u16,
+    /// `DataOffset`: from the header start to Trans_Data.
     pub data_offset: u16,
+    /// `DataDisplacement`: where these data bytes go in the whole block.
     pub data_displacement: u16,
 }
 
 impl TransactionResponseWords {
+    /// The 20 bytes of `Words`: these fields with Reserved1, SetupCount
+    /// and Reserved2 zero.
     pub fn to_bytes(&self) -> [u8; 20] {
         let mut w = [0u8; 20];
         let vals = [
@@ -606,9 +653,13 @@ pub enum TransactionReply<'a> {
 /// One final-response message.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct TransactionResponse<'a> {
+    /// The counts, offsets and displacements.
     pub words: TransactionResponseWords,
+    /// `Setup`: SetupCount words.
     pub setup: &'a [u8],
+    /// This message's `Trans_Parameters`.
     pub parameters: &'a [u8],
+    /// This message's `Trans_Data`.
     pub data: &'a [u8],
 }
 
@@ -667,14 +718,23 @@ pub fn parse_transaction_response<'a>(
 /// secondaries when it does not fit `max_message_len`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransactionRequestBuilder<'a> {
+    /// `Name`: the pipe (`\PIPE\LANMAN`) or mailslot.
     pub name: &'a str,
+    /// The whole `Trans_Parameters` block.
     pub parameters: &'a [u8],
+    /// The whole `Trans_Data` block.
     pub data: &'a [u8],
+    /// `Setup` words, as bytes (an even number).
     pub setup: &'a [u8],
+    /// `MaxParameterCount`: the most parameter bytes accepted in the response.
     pub max_parameter_count: u16,
+    /// `MaxDataCount`: the most data bytes accepted in the response.
     pub max_data_count: u16,
+    /// `MaxSetupCount`: the most Setup bytes accepted in the response.
     pub max_setup_count: u8,
+    /// `Flags`: [`flags`] bits.
     pub flags: u16,
+    /// `Timeout` in milliseconds.
     pub timeout: u32,
     /// Alignment of Trans_Parameters and Trans_Data: 1 (none, as in the
     /// MS-RAP/Windows examples) or 4 (Samba, impacket).

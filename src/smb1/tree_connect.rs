@@ -8,16 +8,21 @@ use super::ParseError;
 /// `Flags`: disconnect the TID in the header first.
 pub const TREE_CONNECT_ANDX_DISCONNECT_TID: u16 = 0x0001;
 
-/// Service strings (2.2.4.55.1).
+/// `Service` (2.2.4.55.1): named pipe.
 pub const SERVICE_IPC: &str = "IPC";
+/// `Service`: printer.
 pub const SERVICE_PRINTER: &str = "LPT1:";
+/// `Service`: disk share.
 pub const SERVICE_DISK: &str = "A:";
+/// `Service`: any type of device (requests only).
 pub const SERVICE_ANY: &str = "?????";
 
-/// A TREE_CONNECT_ANDX request.
+/// A TREE_CONNECT_ANDX request (2.2.4.55.1).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct TreeConnectRequest<'a> {
+    /// `Flags`: [`TREE_CONNECT_ANDX_DISCONNECT_TID`] and others.
     pub flags: u16,
+    /// `Password`: the share-level password (a single NUL under user-level security).
     pub password: &'a [u8],
     /// `\\server\share`.
     pub path: SmbStr<'a>,
@@ -36,6 +41,9 @@ impl TreeConnectRequest<'_> {
     }
 }
 
+/// Parses a request block (WordCount 4); `msg` is the whole message
+/// (Unicode alignment counts from the header start). The strings are read
+/// leniently: an unterminated one ends at the block end.
 pub fn parse_tree_connect_request<'a>(
     msg: &'a [u8],
     block: &Block<'a>,
@@ -66,18 +74,22 @@ pub fn parse_tree_connect_request<'a>(
     })
 }
 
-/// OptionalSupport bit: SMB_SUPPORT_SEARCH_BITS.
+/// `OptionalSupport` bit: SMB_SUPPORT_SEARCH_BITS (2.2.4.55.2).
 pub const SMB_SUPPORT_SEARCH_BITS: u16 = 0x0001;
 
-/// TREE_CONNECT_ANDX response (3 words).
+/// TREE_CONNECT_ANDX response (3 words; 2.2.4.55.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeConnectResponse<'a> {
+    /// `OptionalSupport`: [`SMB_SUPPORT_SEARCH_BITS`] and others.
     pub optional_support: u16,
+    /// `Service`: the connected share's type (always OEM).
     pub service: &'a str,
+    /// `NativeFileSystem`: the share's file system name (empty when not file-backed).
     pub native_file_system: &'a str,
 }
 
 impl TreeConnectResponse<'_> {
+    /// Appends the response block; NativeFileSystem is UTF-16LE when `unicode`.
     pub fn write(&self, out: &mut MessageBuilder, unicode: bool) {
         let mut w = [0xFF, 0, 0, 0, 0, 0];
         w[4..6].copy_from_slice(&self.optional_support.to_le_bytes());

@@ -571,6 +571,49 @@ pub trait Spooler: Send + Sync {
         std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
     }
 
+    /// A print file is being received over SMB for `queue` on behalf of
+    /// `caller` (SMB_COM_OPEN_PRINT_FILE, or a create on a print share):
+    /// create the job, visible as SPOOLING while its data arrives, and
+    /// return its 32-bit JobId. The data goes to a spool file the SMB edge
+    /// writes; the spooler gets it with [`Spooler::finish_job`].
+    fn start_job(
+        &self,
+        caller: &Caller<'_>,
+        queue: &str,
+        document: &str,
+    ) -> impl Future<Output = Result<u32, Win32Error>> + Send {
+        let _ = (caller, queue, document);
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
+
+    /// `bytes` of the job's data have arrived so far (JOB_INFO_2.Size while
+    /// spooling).
+    fn job_progress(&self, job_id: u32, bytes: u64) -> impl Future<Output = ()> + Send {
+        let _ = (job_id, bytes);
+        std::future::ready(())
+    }
+
+    /// The print file is complete (CLOSE): take its data from `file` (the
+    /// spool file, `size` bytes) and queue the job for printing. The SMB
+    /// edge removes the file once this returns, whatever the outcome.
+    fn finish_job(
+        &self,
+        job_id: u32,
+        file: &std::path::Path,
+        size: u64,
+    ) -> impl Future<Output = Result<(), Win32Error>> + Send {
+        let _ = (job_id, file, size);
+        std::future::ready(Err(Win32Error::ERROR_NOT_SUPPORTED))
+    }
+
+    /// The print file will never be complete (the connection died, the
+    /// spool limit was hit): remove the job so that no half job stays
+    /// visible.
+    fn abort_job(&self, job_id: u32) -> impl Future<Output = ()> + Send {
+        let _ = job_id;
+        std::future::ready(())
+    }
+
     /// Names of the print queues (shares) this spooler knows, for
     /// TREE_CONNECT. Default: none.
     fn queue_names(&self) -> Vec<String> {

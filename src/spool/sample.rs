@@ -1,7 +1,60 @@
 //! The built-in sample queue `msrap serve` uses without `--jobs`: jobs in
-//! every state, a UNC printer name, a long user name and a non-ASCII document.
+//! every state, a UNC printer name, a long user name and a non-ASCII document;
+//! two printers described in full (PRINTER_INFO_2), one running, one paused.
 
-use super::{JobInfo2, JobStatus, MemorySpooler, Queue, SystemTime};
+use super::{JobInfo2, JobStatus, MemorySpooler, PrinterInfo2, PrinterStatus, Queue, SystemTime};
+
+/// PRINTER_ATTRIBUTE_SHARED | PRINTER_ATTRIBUTE_LOCAL ([MS-RPRN] 2.2.3.12).
+const SHARED_LOCAL: u32 = 0x0000_0008 | 0x0000_0040;
+
+/// LASER's PRINTER_INFO_2: a shared local printer on LPT1:, running,
+/// every string set (the separator page and parameters empty, not NULL).
+pub fn laser_printer() -> PrinterInfo2 {
+    PrinterInfo2 {
+        server_name: s("\\\\SRV"),
+        printer_name: s("\\\\SRV\\LASER"),
+        share_name: s("LASER"),
+        port_name: s("LPT1:"),
+        driver_name: s("HP LaserJet"),
+        comment: s("Laser printer, 2nd floor"),
+        location: s("Building 1, 2nd floor"),
+        sep_file: s(""),
+        print_processor: s("winprint"),
+        datatype: s("RAW"),
+        parameters: s(""),
+        attributes: SHARED_LOCAL,
+        priority: 1,
+        default_priority: 0,
+        start_time: 0,
+        until_time: 0,
+        status: PrinterStatus::empty(),
+        average_ppm: 20,
+        ..PrinterInfo2::default()
+    }
+}
+
+/// COLOR's PRINTER_INFO_2: paused, printing only 08:00–18:00 GMT, queue
+/// priority 5, no server name, location, separator page or parameters
+/// (NULL).
+pub fn color_printer() -> PrinterInfo2 {
+    PrinterInfo2 {
+        printer_name: s("COLOR"),
+        share_name: s("COLOR"),
+        port_name: s("USB001"),
+        driver_name: s("HP Color LaserJet"),
+        comment: s("Colour printer (paused for maintenance)"),
+        print_processor: s("winprint"),
+        datatype: s("RAW"),
+        attributes: SHARED_LOCAL,
+        priority: 5,
+        default_priority: 0,
+        start_time: 8 * 60,
+        until_time: 18 * 60,
+        status: PrinterStatus::PAUSED,
+        average_ppm: 8,
+        ..PrinterInfo2::default()
+    }
+}
 
 fn s(v: &str) -> Option<String> {
     Some(v.to_owned())
@@ -47,7 +100,10 @@ pub fn t4_job() -> JobInfo2 {
 }
 
 /// The sample queues: `LASER` (printer `\\SRV\LASER`, five jobs) and
-/// `COLOR` (printer name without a backslash, one job).
+/// `COLOR` (printer name without a backslash, paused, one job). Neither
+/// sets a control policy: both have [`ControlPolicy::default`](super::ControlPolicy)
+/// (only a job's owner controls it; no operators), which `msrap serve
+/// --control` / `--operator` replace.
 pub fn sample_queues() -> Vec<Queue> {
     // Queue defaults for the members a job leaves unset (NULL).
     let laser = |job: JobInfo2| JobInfo2 {
@@ -136,11 +192,13 @@ pub fn sample_queues() -> Vec<Queue> {
         Queue {
             name: "LASER".into(),
             jobs,
+            printer: laser_printer(),
             ..Queue::default()
         },
         Queue {
             name: "COLOR".into(),
             jobs: color,
+            printer: color_printer(),
             ..Queue::default()
         },
     ]

@@ -10,15 +10,13 @@
 //!   framing of each server port), so that what tshark shows can be compared
 //!   with what actually crossed the wire, frame by frame.
 //! * [`Proxy`]: a loopback TCP forwarder that writes in small chunks with
-//!   TCP_NODELAY (TCP-segmented SMB messages), [`Impacket`]: an interactive
-//!   impacket peer, [`FixedServer`]: our server on a fixed port.
-#![allow(dead_code)]
+//!   TCP_NODELAY (TCP-segmented SMB messages).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -31,28 +29,10 @@ use msrap::smb1::trans::{
 };
 use msrap::smb1::{parse_block, Frame, FrameDecoder, Framing, SmbCommand, HEADER_LEN};
 
-use super::peers::{Reply, Request};
+use super::peers::require_tshark;
 
 const INSTALL_HINT: &str =
     "run `bash scripts/install-peers.sh` (the README's test command `bash scripts/test.sh` does)";
-
-/// Whether tshark is installed.
-pub fn tshark_available() -> bool {
-    Command::new("tshark")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Panics with an install hint when tshark is missing.
-pub fn require_tshark() {
-    assert!(
-        tshark_available(),
-        "tshark is not installed: {INSTALL_HINT}"
-    );
-}
 
 /// A running `tshark -i lo` capture restricted to some TCP ports.
 pub struct Capture {
@@ -617,83 +597,7 @@ pub fn wire_calls(pcap: &Path, servers: &[(u16, Framing)]) -> Vec<RapCall> {
 }
 
 // ---------------------------------------------------------------------------
-// Peers and plumbing for the captures.
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
-/// An impacket SMB1 connection (`tests/peers/rap_batch.py`) driven one
-/// request at a time, so later requests can depend on earlier replies.
-pub struct Impacket {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Impacket {
-    pub fn connect(addr: SocketAddr, share: &str) -> Impacket {
-        let mut child = super::peers::spawn_rap_batch(addr, share, Stdio::inherit());
-        let stdin = child.stdin.take();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Impacket {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    pub fn call(&mut self, r: &Request) -> Reply {
-        let stdin = self.stdin.as_mut().unwrap();
-        writeln!(
-            stdin,
-            "{{\"params\":\"{}\",\"max_param\":{},\"max_data\":{}}}",
-            hex(&r.params),
-            r.max_param,
-            r.max_data
-        )
-        .unwrap();
-        stdin.flush().unwrap();
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        assert!(!line.is_empty(), "impacket peer exited early");
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-        Reply {
-            smb_status: v["smb_status"].as_u64().unwrap() as u32,
-            params: unhex(v["params"].as_str().unwrap()),
-            data: unhex(v["data"].as_str().unwrap()),
-        }
-    }
-
-    /// Log off, disconnect, and wait for the peer (at most 30 s).
-    pub fn close(mut self) {
-        drop(self.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                assert!(s.success(), "impacket peer failed: {s}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "impacket peer did not exit");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Impacket {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
+// Plumbing for the captures.
 
 /// A loopback TCP forwarder: accepts on `listen`, connects each client to
 /// `upstream`, and copies both ways, writing at most `chunk` bytes per
@@ -764,65 +668,6 @@ fn pump(mut from: TcpStream, mut to: TcpStream, chunk: usize) {
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Our server on a fixed address (for reproducible committed captures).
-#[cfg(feature = "server")]
-pub struct FixedServer {
-    pub addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-#[cfg(feature = "server")]
-impl FixedServer {
-    pub fn start(
-        addr: SocketAddr,
-        rap: msrap::rap::ServerConfig,
-        config: msrap::server::ServerConfig,
-    ) -> FixedServer {
-        // Bind here so that a busy port fails the caller at once.
-        let std_listener = TcpListener::bind(addr)
-            .unwrap_or_else(|e| panic!("bind {addr} (is the port in use?): {e}"));
-        std_listener.set_nonblocking(true).unwrap();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-                let service = Arc::new(msrap::rap::RapServer::new(
-                    rap,
-                    msrap::spool::sample::sample_spooler(),
-                ));
-                msrap::server::run(listener, config, service, async {
-                    let _ = stop_rx.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        FixedServer {
-            addr,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
-    }
-}
-
-#[cfg(feature = "server")]
-impl Drop for FixedServer {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -5,12 +5,13 @@
 //! in its own session (setsid) so that [`Drop`] can stop it with every
 //! helper it spawned (per-connection smbd children, samba-dcerpcd,
 //! rpcd_spoolss, samba-bgqd).
-#![allow(dead_code)]
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::peers::{require_samba, require_smbclient, which};
 
 /// The jobs of the fake queue, in LPRng `lpq` format:
 /// rank owner@host+id class job file size YYYY-MM-DD-HH:MM:SS.
@@ -53,21 +54,6 @@ pub struct Samba {
     child: Child,
 }
 
-/// Whether the Samba tools are installed.
-pub fn available() -> bool {
-    ["smbd", "smbclient", "net"]
-        .iter()
-        .all(|t| which(t).is_some())
-}
-
-fn which(tool: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file())
-}
-
 /// A free TCP port on 127.0.0.1 (bind to port 0, read it, release it).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -93,10 +79,7 @@ impl Samba {
     /// `MSRAP_SAMBA_LPQ_CACHE_TIME` says otherwise (benchmarks use Samba's
     /// default, 30).
     pub fn start() -> Samba {
-        assert!(
-            available(),
-            "Samba (smbd, smbclient, net) is not installed: run `bash scripts/install-peers.sh` (the README's test command does)"
-        );
+        require_samba();
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("msrap-samba-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -250,6 +233,7 @@ impl Samba {
 
 /// Run Samba's smbclient with SMB1 forced, anonymous, `-c queue`.
 pub fn smbclient_queue(addr: SocketAddr, share: &str, conf: &Path) -> String {
+    require_smbclient();
     let out = Command::new("smbclient")
         .arg(format!("//{}/{share}", addr.ip()))
         .args(["-p", &addr.port().to_string(), "-N", "-s"])

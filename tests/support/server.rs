@@ -1,62 +1,203 @@
-//! Our SMB1 server, in process on 127.0.0.1:0, for peer tests.
-#![allow(dead_code)]
+//! [`TestServer`]: our tokio SMB1 server (`msrap::server::run`) on a
+//! loopback port, in its own thread and runtime, started and stopped by the
+//! test; usable from plain and from async tests. [`TcpClient`]: a minimal
+//! async SMB1 client over TCP.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
+use bytes::BytesMut;
 use msrap::rap::{RapServer, ServerConfig as RapConfig};
 use msrap::server::ServerConfig;
+use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
+use msrap::smb1::{PipeHandler, ShareCatalogue};
 use msrap::spool::sample::sample_spooler;
-use msrap::spool::MemorySpooler;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 
+use super::smb1::ToyService;
+
+/// How long [`TestServer::stop`] waits for `run` to return.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Our server on 127.0.0.1: `handler`'s pipes and shares, `config`'s
+/// framing, limits and timeouts. Stopped by [`TestServer::stop`] or on drop;
+/// either way the server must shut down cleanly (`run` returns `Ok` within
+/// 10 s), or the test fails.
 pub struct TestServer {
     pub addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Option<oneshot::Sender<()>>,
+    done: mpsc::Receiver<io::Result<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TestServer {
-    /// The sample queue, the given RAP settings, direct TCP.
-    pub fn start(rap: RapConfig) -> TestServer {
-        Self::start_with(rap, sample_spooler(), ServerConfig::default())
+    /// Our RAP server over the sample queues with these RAP settings;
+    /// default server settings.
+    pub fn rap(rap: RapConfig) -> TestServer {
+        TestServer::start(ServerConfig::default(), rap_handler(rap))
     }
 
-    pub fn start_with(rap: RapConfig, spooler: MemorySpooler, config: ServerConfig) -> TestServer {
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    /// The toy pipe handler of [`super::smb1`] (echo, `OP_FAIL`, `OP_BIG`)
+    /// with these server settings.
+    pub fn toy(config: ServerConfig) -> TestServer {
+        TestServer::start(config, Arc::new(ToyService))
+    }
+
+    /// `handler` with `config` on 127.0.0.1, a free port.
+    pub fn start<H>(config: ServerConfig, handler: Arc<H>) -> TestServer
+    where
+        H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+    {
+        TestServer::start_on(([127, 0, 0, 1], 0).into(), config, handler)
+    }
+
+    /// `handler` with `config` on a fixed address (reproducible captures);
+    /// fails at once when the port is in use.
+    pub fn start_on<H>(addr: SocketAddr, config: ServerConfig, handler: Arc<H>) -> TestServer
+    where
+        H: PipeHandler + ShareCatalogue + Send + Sync + 'static,
+    {
+        let listener = TcpListener::bind(addr)
+            .unwrap_or_else(|e| panic!("bind {addr} (is the port in use?): {e}"));
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let (done_tx, done) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let service = Arc::new(RapServer::new(rap, spooler));
-                msrap::server::run(listener, config, service, async {
+            let result = rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                msrap::server::run(listener, config, handler, async {
                     let _ = stop_rx.await;
                 })
                 .await
-                .unwrap();
             });
+            let _ = done_tx.send(result);
         });
-        let addr = addr_rx.recv().unwrap();
         TestServer {
             addr,
             stop: Some(stop_tx),
+            done,
             thread: Some(thread),
         }
+    }
+
+    /// Shuts the server down (open connections are closed) and waits until
+    /// `run` returned; panics unless it returned `Ok` within 10 s.
+    pub fn stop(mut self) {
+        if let Err(e) = self.shutdown() {
+            panic!("{e}");
+        }
+    }
+
+    fn shutdown(&mut self) -> Result<(), String> {
+        let Some(stop) = self.stop.take() else {
+            return Ok(());
+        };
+        let _ = stop.send(());
+        let result = match self.done.recv_timeout(STOP_TIMEOUT) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("server on {} failed: {e}", self.addr)),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
+                "server on {} did not stop within {STOP_TIMEOUT:?}",
+                self.addr
+            )),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(format!("server thread on {} panicked", self.addr))
+            }
+        };
+        if result.is_ok() {
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+        result
     }
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
+        let result = self.shutdown();
+        if !std::thread::panicking() {
+            if let Err(e) = result {
+                panic!("{e}");
+            }
         }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    }
+}
+
+/// Our RAP server over the sample queues, as a pipe handler.
+pub fn rap_handler(rap: RapConfig) -> Arc<RapServer<msrap::spool::MemorySpooler>> {
+    Arc::new(RapServer::new(rap, sample_spooler()))
+}
+
+/// A minimal async SMB1 client over TCP.
+pub struct TcpClient {
+    pub stream: TcpStream,
+    pub decoder: FrameDecoder,
+    pub framing: Framing,
+}
+
+impl TcpClient {
+    pub async fn connect(addr: SocketAddr, framing: Framing) -> TcpClient {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        TcpClient {
+            stream,
+            decoder: FrameDecoder::new(framing),
+            framing,
         }
+    }
+
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.unwrap();
+    }
+
+    pub async fn send(&mut self, msg: &[u8]) {
+        let mut out = BytesMut::new();
+        encode_message(self.framing, msg, &mut out).unwrap();
+        self.send_raw(&out).await;
+    }
+
+    /// The next frame, or `None` on EOF; panics after 10 s.
+    pub async fn recv_frame(&mut self) -> Option<Frame> {
+        let mut buf = [0u8; 4096];
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Some(f) = self.decoder.decode().unwrap() {
+                    return Some(f);
+                }
+                match self.stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return None,
+                    Ok(n) => self.decoder.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await
+        .expect("timed out waiting for a frame")
+    }
+
+    pub async fn recv(&mut self) -> Vec<u8> {
+        match self.recv_frame().await {
+            Some(Frame::Message(m)) => m.to_vec(),
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
+    /// Sends and collects responses until `n` arrived.
+    pub async fn call(&mut self, msg: &[u8], n: usize) -> Vec<Vec<u8>> {
+        self.send(msg).await;
+        let mut v = Vec::new();
+        for _ in 0..n {
+            v.push(self.recv().await);
+        }
+        v
     }
 }

@@ -28,8 +28,11 @@ pub mod net_print_job_enum;
 pub mod net_print_job_get_info;
 pub mod net_print_job_pause;
 pub mod net_print_job_set_info;
+pub mod net_print_q_continue;
 pub mod net_print_q_enum;
 pub mod net_print_q_get_info;
+pub mod net_print_q_pause;
+pub mod net_print_q_purge;
 pub mod net_remote_tod;
 pub mod net_server_enum2;
 pub mod net_server_get_info;
@@ -141,6 +144,13 @@ table! {
         net_print_q_get_info,
         net_print_dest_enum,
         net_print_dest_get_info,
+        net_print_job_del,
+        net_print_job_pause,
+        net_print_job_continue,
+        net_print_job_set_info,
+        net_print_q_pause,
+        net_print_q_continue,
+        net_print_q_purge,
     ]
     rows: [
         net_share_enum::COMMAND,
@@ -155,8 +165,8 @@ table! {
         Command::named(71, "NetPrintQSetInfo"),
         Command::named(72, "NetPrintQAdd"),
         Command::named(73, "NetPrintQDel"),
-        Command::named(74, "NetPrintQPause"),
-        Command::named(75, "NetPrintQContinue"),
+        net_print_q_pause::COMMAND,
+        net_print_q_continue::COMMAND,
         net_print_job_enum::COMMAND,
         net_print_job_get_info::COMMAND,
         Command::named(78, "NetPrintJobSetInfoOld"),
@@ -167,19 +177,19 @@ table! {
         net_print_dest_get_info::COMMAND,
         Command::named(86, "NetPrintDestControl"),
         net_remote_tod::COMMAND,
-        Command::named(103, "NetPrintQPurge"),
+        net_print_q_purge::COMMAND,
         net_server_enum2::COMMAND,
         Command::named(105, "NetAccessGetUserPerms"),
         Command::named(115, "NetUserPasswordSet2"),
-        Command::named(119, "NetServerEnum3"),
-        Command::named(125, "NetUserEnum2"),
+        Command::named(131, "NetUserEnum2"),
         Command::named(132, "NetWkstaUserLogon"),
         Command::named(133, "NetWkstaUserLogoff"),
         net_print_job_set_info::COMMAND,
         Command::named(205, "NetPrintDriverEnum"),
         Command::named(206, "NetPrintQProcessorEnum"),
         Command::named(207, "NetPrintPortEnum"),
-        Command::named(208, "NetWriteUserPasswordSet2"),
+        Command::named(208, "NetWriteUpdateLog"),
+        Command::named(215, "NetServerEnum3"),
     ]
 }
 
@@ -200,7 +210,6 @@ pub(crate) struct Call<'c, S> {
     /// The spooler.
     pub spooler: &'c S,
     /// Who asks (the job and queue control commands check it).
-    #[allow(dead_code)]
     pub caller: &'c Caller<'c>,
 }
 

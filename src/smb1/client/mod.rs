@@ -65,18 +65,21 @@ pub fn tree_connect(header: &SmbHeader, path: &str, service: &str) -> Vec<u8> {
     b.finish()
 }
 
+/// A TREE_DISCONNECT request (MS-CIFS 2.2.4.51.1) for the header's TID.
 pub fn tree_disconnect(header: &SmbHeader) -> Vec<u8> {
     let mut b = MessageBuilder::new(header);
     write_empty_block(&mut b);
     b.finish()
 }
 
+/// A LOGOFF_ANDX request (MS-CIFS 2.2.4.54.1) for the header's UID.
 pub fn logoff(header: &SmbHeader) -> Vec<u8> {
     let mut b = MessageBuilder::new(header);
     write_logoff(&mut b);
     b.finish()
 }
 
+/// An ECHO request (MS-CIFS 2.2.4.39.1): `echo_count` responses of `data`.
 pub fn echo(header: &SmbHeader, echo_count: u16, data: &[u8]) -> Vec<u8> {
     let mut b = MessageBuilder::new(header);
     write_echo_request(&mut b, echo_count, data);
@@ -86,11 +89,16 @@ pub fn echo(header: &SmbHeader, echo_count: u16, data: &[u8]) -> Vec<u8> {
 /// A parsed response: header and first block.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Response<'a> {
+    /// The SMB header.
     pub header: SmbHeader,
+    /// The first command's block, right after the header.
     pub block: Block<'a>,
+    /// The whole message (offsets in it count from the header start).
     pub raw: &'a [u8],
 }
 
+/// Reads the header and the first block of a server message; every count
+/// is checked against the message.
 pub fn parse_response(msg: &[u8]) -> Result<Response<'_>, ParseError> {
     let header = read_header(msg)?;
     let block = parse_block(msg, HEADER_LEN)?;
@@ -130,23 +138,45 @@ impl<'a> Response<'a> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
+    /// The TCP connection could not be made.
     #[error("connect to {addr}: {source}")]
     Connect {
+        /// The server address.
         addr: std::net::SocketAddr,
+        /// The socket error.
         source: std::io::Error,
     },
+    /// Reading or writing the socket failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// No reply within the configured timeout; names what was awaited.
     #[error("timed out waiting for {0}")]
     Timeout(&'static str),
+    /// The server closed the connection; names what was awaited.
     #[error("connection closed by the server while waiting for {0}")]
     Closed(&'static str),
+    /// The server's byte stream cannot be framed.
     #[error("framing: {0}")]
     Frame(#[from] super::FrameError),
+    /// A reply failed the parser's checks.
     #[error("malformed {what}: {detail}")]
-    Malformed { what: &'static str, detail: String },
+    Malformed {
+        /// The reply being parsed.
+        what: &'static str,
+        /// The parse error.
+        detail: String,
+    },
+    /// The server refused a setup step: an error status, or NEGOTIATE did
+    /// not choose NT LM 0.12.
     #[error("{what} failed: {status}")]
-    Status { what: &'static str, status: String },
+    Status {
+        /// The step (NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX).
+        what: &'static str,
+        /// The status (or refusal) as displayed.
+        status: String,
+    },
+    /// A NetBIOS session response other than a positive one (0x83
+    /// negative, 0x84 retarget; RFC 1002 §4.3).
     #[error("NetBIOS session refused (response type {0:#04x})")]
     SessionRefused(u8),
 }

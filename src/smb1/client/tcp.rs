@@ -30,6 +30,7 @@ use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHea
 /// Client settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientConfig {
+    /// Direct TCP (port 445) or NetBIOS (port 139, session request first).
     pub framing: Framing,
     /// Share to connect the tree to; `IPC$` by default.
     pub share: String,
@@ -39,6 +40,9 @@ pub struct ClientConfig {
     pub max_buffer_size: u16,
     /// Ask for Unicode strings (FLAGS2_UNICODE).
     pub unicode: bool,
+    /// The account name SESSION_SETUP_ANDX sends, without a password (a
+    /// guest session as that user); empty: a null session (anonymous).
+    pub user: String,
 }
 
 impl Default for ClientConfig {
@@ -49,6 +53,7 @@ impl Default for ClientConfig {
             timeout: Duration::from_secs(10),
             max_buffer_size: 16644,
             unicode: true,
+            user: String::new(),
         }
     }
 }
@@ -115,7 +120,7 @@ impl SmbClient {
         c.server_max_buffer = usize::try_from(neg.max_buffer_size)
             .unwrap_or(usize::MAX)
             .clamp(1024, 0x1_0000);
-        // SESSION_SETUP_ANDX, anonymous.
+        // SESSION_SETUP_ANDX: anonymous, or a user name without a password.
         let h = c.next_header(SmbCommand::SESSION_SETUP_ANDX);
         let setup = SessionSetupNt {
             max_buffer_size: c.config.max_buffer_size,
@@ -125,7 +130,7 @@ impl SmbClient {
             oem_password: &[],
             unicode_password: &[],
             capabilities: 0x0000_0044, // NT status, Unicode
-            account_name: "",
+            account_name: &c.config.user,
             primary_domain: "",
             native_os: "Unix",
             native_lanman: "msrap",

@@ -16,7 +16,9 @@ pub struct TransRequest {
     pub params: Vec<u8>,
     /// `Trans_Data`.
     pub data: Vec<u8>,
+    /// `MaxParameterCount`: the most response parameter bytes accepted.
     pub max_parameter_count: u16,
+    /// `MaxDataCount`: the most response data bytes accepted.
     pub max_data_count: u16,
 }
 
@@ -24,6 +26,8 @@ pub struct TransRequest {
 /// (MS-CIFS 2.2.4.33.2).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct TransReply {
+    /// The reply's SMB status (the header's `Status`; a DOS pair is mapped
+    /// to its NTSTATUS).
     pub smb_status: NtStatus,
     /// Response `Trans_Parameters`.
     pub params: Vec<u8>,
@@ -62,12 +66,19 @@ pub struct InProcess<H> {
 }
 
 impl<H: PipeHandler> InProcess<H> {
+    /// A transport that calls `handler` directly.
     pub fn new(handler: H) -> Self {
         InProcess {
             handler,
             identity: Identity::anonymous(),
             reply: PipeReply::default(),
         }
+    }
+
+    /// Send every transaction as `identity` (default: anonymous).
+    pub fn with_identity(mut self, identity: Identity) -> Self {
+        self.identity = identity;
+        self
     }
 
     fn call(&mut self, req: &TransRequest) -> Result<TransReply, TransportError> {

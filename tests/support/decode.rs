@@ -1,6 +1,5 @@
 //! Test helpers for the decode tests: tiny pcap / pcapng writers, IPv4/IPv6/TCP
 //! packet builders, link-layer wrappers and NetBIOS/SMB message builders.
-#![allow(dead_code)]
 
 use std::net::{IpAddr, SocketAddr};
 

@@ -1,6 +1,5 @@
-//! Shared test support: a toy pipe handler and an in-memory client driving
-//! the sans-IO server (no sockets).
-#![allow(dead_code)]
+//! A toy pipe handler and an in-memory client driving the sans-IO SMB1
+//! server (no sockets).
 
 use std::future::{ready, Future};
 use std::sync::Arc;
@@ -213,29 +212,3 @@ pub fn reassemble(msgs: &[Vec<u8>]) -> (u32, Vec<u8>, Vec<u8>) {
     }
     panic!("incomplete transaction response");
 }
-
-pub fn hex(s: &str) -> Vec<u8> {
-    let digits: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
-    digits
-        .chunks(2)
-        .map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap(), 16).unwrap())
-        .collect()
-}
-
-/// Parses a hex dump in the `0000  xx xx ...` layout of spec-facts T3.
-pub fn hexdump(s: &str) -> Vec<u8> {
-    s.lines()
-        .filter_map(|l| l.trim().split_once("  ").map(|(_, bytes)| hex(bytes)))
-        .flatten()
-        .collect()
-}
-
-pub fn to_hex(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(feature = "server")]
-pub mod tcp;

@@ -1,0 +1,42 @@
+//! NetPrintQPurge (opcode 103): not in MS-RAP. The form and the mapping
+//! are Samba's `api_WPrintQueueCtrl` (ParamDesc `z`, the queue name;
+//! RpcOpenPrinter(queue, PRINTER_ACCESS_ADMINISTER) then
+//! RpcSetPrinter(PRINTER_CONTROL_PURGE); a four-byte reply) and the CIFS printing
+//! draft's DosPrintQPurge; the rest follows MS-RAP's job control commands
+//! (3.2.5.8): see [`control_queue`](super::net_print_q_pause::control_queue).
+
+use super::{Call, Command, RapOutcome, RapResponse};
+use crate::codes::RapOpcode;
+use crate::spool::{PrinterControl, Spooler};
+
+pub use super::net_print_job_del::{parse_status_response, StatusResponse};
+
+crate::rap_params! {
+    /// NetPrintQPurgeRequest parameters (Samba `z`; not in MS-RAP).
+    pub struct PrintQPurgeRequest<'a> for NET_PRINT_Q_PURGE {
+        /// The queue name, OEM bytes without the NUL.
+        queue ("print_queue_name"): z,
+    }
+}
+
+/// The row.
+pub const COMMAND: Command = Command {
+    opcode: RapOpcode::NET_PRINT_Q_PURGE,
+    name: "NetPrintQPurge",
+    spec: "Samba api_WPrintQueueCtrl (not in MS-RAP)",
+    params: Some(&PrintQPurgeRequest::META),
+    other_param_descs: &[],
+    levels: &[],
+    any_level_data_desc: None,
+    served: true,
+};
+
+/// RpcSetPrinter(queue, PRINTER_CONTROL_PURGE).
+pub(crate) async fn serve<S: Spooler>(cx: &Call<'_, S>, out: &mut RapResponse) -> RapOutcome {
+    out.clear();
+    let r: PrintQPurgeRequest<'_> = match cx.recognize(out) {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
+    super::net_print_q_pause::control_queue(cx, r.queue, PrinterControl::Purge, out).await
+}
