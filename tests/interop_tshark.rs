@@ -724,7 +724,7 @@ const SAMBA_IMPACKET_MALFORMED: &[u32] = &[6, 27];
 
 /// printq-samba.pcap: Samba's NEGOTIATE responses (SPNEGO blob), one per
 /// `net` connection. Update together with the capture.
-const PRINTQ_SAMBA_MALFORMED: &[u32] = &[6, 28];
+const PRINTQ_SAMBA_MALFORMED: &[u32] = &[6, 26];
 
 /// printq.pcap: our NetPrintQEnum replies at levels 2 and 4, whose queues
 /// are followed by their jobs (tshark does not follow `N`, SPEC_NOTES §4).
