@@ -1,7 +1,8 @@
 //! Codec benchmarks: NetPrintJobGetInfo end to end (request bytes →
 //! RapServer::handle over the in-memory sample spooler → params/data in a
-//! reused RapResponse) for levels 0–3 in both string layouts, and parsing
-//! a level-3 reply on the client side; NetPrintQEnum level 2 (`net rap
+//! reused RapResponse) for levels 0–3 in both string layouts, parsing
+//! a level-3 reply on the client side, and NetShareEnum level 1 end to end
+//! (the sample queues and IPC$); NetPrintQEnum level 2 (`net rap
 //! printq`'s request) over one queue with five jobs.
 //!
 //! `cargo bench --bench codec --no-default-features`
@@ -13,6 +14,7 @@ use msrap::oem::OemCodePage;
 use msrap::rap::commands::net_print_job_get_info::{
     parse_get_info_response, PrintJobGetInfoRequest,
 };
+use msrap::rap::commands::net_share_enum::ShareEnumRequest;
 use msrap::rap::descriptor::job;
 use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
 use msrap::spool::sample::sample_spooler;
@@ -90,6 +92,32 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
+fn share_enum(c: &mut Criterion) {
+    let mut g = c.benchmark_group("share_enum");
+    let mut req = Vec::new();
+    ShareEnumRequest {
+        level: 1,
+        receive_buffer_size: 0x1000,
+    }
+    .encode(b"B13BWz", &mut req);
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(ServerConfig::with_profile(profile), sample_spooler());
+        let mut out = RapResponse::default();
+        g.bench_function(format!("level1/{name}"), |b| {
+            b.iter(|| {
+                let input = TransactionInput {
+                    parameters: black_box(&req),
+                    data: &[],
+                    max_parameter_count: 8,
+                    max_data_count: 0x1000,
+                };
+                black_box(server.handle(&input, &mut out));
+            })
+        });
+    }
+    g.finish();
+}
+
 /// One queue (LASER) with its five jobs: `net rap printq`'s request,
 /// NetPrintQEnum level 2, AuxDesc `WB21BB16B10zWWzDDz`, buffer 0xFFE0.
 fn q_enum(c: &mut Criterion) {
@@ -122,5 +150,5 @@ fn q_enum(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, get_info, parse, q_enum);
+criterion_group!(benches, get_info, parse, share_enum, q_enum);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Heap allocations per NetPrintJobGetInfo request (levels 0–3, both string
-//! layouts), after a warm-up, with the output buffer reused; and per
-//! client-side parse of the level-3 reply; per NetPrintQEnum level 2 over
+//! layouts), after a warm-up, with the output buffer reused; per
+//! client-side parse of the level-3 reply; per NetShareEnum level-1
+//! request (the sample queues and IPC$); and per NetPrintQEnum level 2 over
 //! one queue with five jobs (`net rap printq`'s request).
 //!
 //! `cargo run --release --example alloc_count --no-default-features`
@@ -12,6 +13,7 @@ use msrap::oem::OemCodePage;
 use msrap::rap::commands::net_print_job_get_info::{
     parse_get_info_response, PrintJobGetInfoRequest,
 };
+use msrap::rap::commands::net_share_enum::ShareEnumRequest;
 use msrap::rap::descriptor::job;
 use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
 use msrap::spool::sample::sample_spooler;
@@ -93,6 +95,30 @@ fn main() {
             });
             println!("| {level} | {name} | {per_request} | {per_parse} |");
         }
+    }
+    println!();
+    println!("| NetShareEnum level 1 | layout | allocations/request |");
+    println!("| --- | --- | --- |");
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(ServerConfig::with_profile(profile), sample_spooler());
+        let mut req = Vec::new();
+        ShareEnumRequest {
+            level: 1,
+            receive_buffer_size: 0x1000,
+        }
+        .encode(b"B13BWz", &mut req);
+        let mut out = RapResponse::default();
+        let input = TransactionInput {
+            parameters: &req,
+            data: &[],
+            max_parameter_count: 8,
+            max_data_count: 0x1000,
+        };
+        let per_request = count(|| {
+            std::hint::black_box(server.handle(std::hint::black_box(&input), &mut out));
+        });
+        assert_eq!(out.params.get(..2), Some(&[0u8, 0][..]), "ERROR_SUCCESS");
+        println!("| 1 | {name} | {per_request} |");
     }
     println!();
     println!("| NetPrintQEnum level 2, 5 jobs | layout | allocations/request |");

@@ -114,6 +114,11 @@ open_enum! {
         NERR_NET_NAME_NOT_FOUND = 0x0906,
         /// Printer destination cannot be found (LAN Manager).
         NERR_DEST_NOT_FOUND = 0x0868,
+        /// A session does not exist with that computer name (LAN Manager).
+        NERR_CLIENT_NAME_NOT_FOUND = 0x0908,
+        /// The list of servers for this workgroup is not available
+        /// (MS-RAP 3.2.5.12: NetServerEnum2 with an empty server list).
+        ERROR_NO_BROWSER_SERVERS_FOUND = 0x17E6,
     }
     display {
         NERR_BUF_TOO_SMALL => "NERR_BufTooSmall",
@@ -123,6 +128,7 @@ open_enum! {
         NERR_BROWSER_NOT_STARTED => "NERR_BrowserNotStarted",
         NERR_USER_NOT_FOUND => "NERR_UserNotFound",
         NERR_NET_NAME_NOT_FOUND => "NERR_NetNameNotFound",
+        NERR_CLIENT_NAME_NOT_FOUND => "NERR_ClientNameNotFound",
     }
 }
 
@@ -179,10 +185,18 @@ open_enum! {
         NET_SHARE_ENUM = 0,
         /// NetShareGetInfo (MS-RAP 2.5.6.2).
         NET_SHARE_GET_INFO = 1,
+        /// NetSessionEnum (LAN Manager; MS-RAP lists it in 2.5.4 only).
+        NET_SESSION_ENUM = 6,
+        /// NetSessionGetInfo (LAN Manager).
+        NET_SESSION_GET_INFO = 7,
         /// NetServerGetInfo (MS-RAP 2.5.5.1).
         NET_SERVER_GET_INFO = 13,
+        /// NetGroupEnum (LAN Manager).
+        NET_GROUP_ENUM = 47,
         /// NetGroupGetUsers (LAN Manager; not in MS-RAP).
         NET_GROUP_GET_USERS = 52,
+        /// NetUserEnum (LAN Manager).
+        NET_USER_ENUM = 53,
         /// NetUserGetInfo (MS-RAP 2.5.8.2).
         NET_USER_GET_INFO = 56,
         /// NetUserGetGroups (LAN Manager; not in MS-RAP).

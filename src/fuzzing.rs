@@ -272,6 +272,9 @@ pub fn client_response(data: &[u8]) {
                     let _ = parse_job_enum_response(level, &r.params, &r.data, &cp);
                     queue_parsers(level, &r.params, &r.data, &cp);
                 }
+                for level in [0, 1, 2, 10] {
+                    lanman_parsers(level, &r.params, &r.data, &cp);
+                }
                 for req in requests {
                     let d = dissect(req, Some((&r.params, &r.data)), &cp);
                     #[cfg(feature = "json")]
@@ -479,7 +482,7 @@ pub fn rap_request(data: &[u8]) {
         params: vec![0xEE; 3],
         data: vec![0xEE; 5],
     };
-    let outcome = server.handle(&input, &mut out);
+    let outcome = server.handle_at(FUZZ_TIME, &input, &mut out);
     let status = match outcome {
         RapOutcome::FailTransaction(s) => {
             assert_eq!(s, NtStatus::STATUS_INVALID_PARAMETER);
@@ -593,7 +596,125 @@ pub fn rap_request(data: &[u8]) {
                 u16::try_from(out.data.len()).ok()
             );
         }
+    } else if well_formed {
+        lanman_reply_parses(&req, params.bytes, status, &out, &cp);
     }
+}
+
+/// The time `rap_request` serves at (NetRemoteTOD): 2024-01-15 12:34:56
+/// UTC as a FILETIME.
+pub const FUZZ_TIME: u64 = 0x65A5_2670 * 10_000_000 + 116_444_736_000_000_000;
+
+/// A well-formed LAN Manager request's reply (MS-RAP 2.5.5, 2.5.6,
+/// 2.5.9, 2.5.10): within ReceiveBufferSize, parsed back by the command's
+/// client-side parser, with a structure exactly when the status carries one.
+fn lanman_reply_parses(
+    req: &crate::rap::RapRequest<'_>,
+    rest: &[u8],
+    status: RapStatus,
+    out: &RapResponse,
+    cp: &OemCodePage,
+) {
+    use crate::rap::commands::{
+        net_remote_tod as tod, net_server_enum2 as se2, net_server_get_info as sgi,
+        net_share_enum as she, net_share_get_info as shg, net_wksta_get_info as wgi,
+    };
+    let pd = req.param_desc.as_bytes();
+    let own =
+        |e: crate::rap::response::ResponseError| -> ! { panic!("own reply does not parse: {e}") };
+    let data_ok = |rbs: u16| assert!(out.data.len() <= usize::from(rbs), "{out:?}");
+    match req.opcode {
+        RapOpcode::NET_SHARE_ENUM if pd == she::ShareEnumRequest::PARAM_DESC => {
+            let Ok((r, _)) = she::ShareEnumRequest::parse(rest) else {
+                return;
+            };
+            data_ok(r.receive_buffer_size);
+            if r.level > 2 {
+                return assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            }
+            let p = she::parse_share_enum_response(r.level, &out.params, &out.data, cp)
+                .unwrap_or_else(|e| own(e));
+            assert!(p.entries_returned <= p.entries_available);
+            if status.carries_data() {
+                assert_eq!(p.shares.len(), usize::from(p.entries_returned));
+            }
+        }
+        RapOpcode::NET_SHARE_GET_INFO if pd == shg::ShareGetInfoRequest::PARAM_DESC => {
+            let Ok((r, _)) = shg::ShareGetInfoRequest::parse(rest) else {
+                return;
+            };
+            data_ok(r.receive_buffer_size);
+            if r.level <= 2 {
+                let p = shg::parse_share_get_info_response(r.level, &out.params, &out.data, cp)
+                    .unwrap_or_else(|e| own(e));
+                assert_eq!(p.info.is_some(), status.carries_data());
+            }
+        }
+        RapOpcode::NET_SERVER_GET_INFO if pd == sgi::ServerGetInfoRequest::PARAM_DESC => {
+            let Ok((r, _)) = sgi::ServerGetInfoRequest::parse(rest) else {
+                return;
+            };
+            data_ok(r.receive_buffer_size);
+            if r.level > 1 {
+                return assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            }
+            let p = sgi::parse_server_get_info_response(r.level, &out.params, &out.data, cp)
+                .unwrap_or_else(|e| own(e));
+            assert_eq!(p.info.is_some(), status.carries_data());
+        }
+        RapOpcode::NET_WKSTA_GET_INFO if pd == wgi::WkstaGetInfoRequest::PARAM_DESC => {
+            let Ok((r, _)) = wgi::WkstaGetInfoRequest::parse(rest) else {
+                return;
+            };
+            data_ok(r.receive_buffer_size);
+            if r.level != 10 {
+                return assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            }
+            let p = wgi::parse_wksta_get_info_response(&out.params, &out.data, cp)
+                .unwrap_or_else(|e| own(e));
+            assert_eq!(p.info.is_some(), status.carries_data());
+        }
+        RapOpcode::NET_REMOTE_TOD if pd == tod::RemoteTodRequest::PARAM_DESC => {
+            let Ok((r, _)) = tod::RemoteTodRequest::parse(rest) else {
+                return;
+            };
+            data_ok(r.receive_buffer_size);
+            let p =
+                tod::parse_remote_tod_response(&out.params, &out.data).unwrap_or_else(|e| own(e));
+            assert_eq!(p.info.is_some(), status.carries_data());
+            if let Some(i) = p.info {
+                assert_eq!(Some(i), tod::time_of_day(FUZZ_TIME, 0));
+            }
+        }
+        RapOpcode::NET_SERVER_ENUM2 => {
+            let p = se2::parse_server_enum2_response(0, &out.params, &out.data, cp)
+                .unwrap_or_else(|e| own(e));
+            assert!(p.servers.is_empty() && out.data.is_empty(), "{out:?}");
+        }
+        RapOpcode::NET_SESSION_ENUM
+        | RapOpcode::NET_GROUP_ENUM
+        | RapOpcode::NET_USER_ENUM
+        | RapOpcode::NET_SESSION_GET_INFO => {
+            assert!(out.data.is_empty(), "{out:?}");
+        }
+        _ => {}
+    }
+}
+
+/// Every client-side parser of the LAN Manager commands over one reply.
+fn lanman_parsers(level: u16, params: &[u8], data: &[u8], cp: &OemCodePage) {
+    use crate::rap::commands::{
+        net_remote_tod as tod, net_server_enum2 as se2, net_server_get_info as sgi,
+        net_session_enum as ses, net_share_enum as she, net_share_get_info as shg,
+        net_wksta_get_info as wgi,
+    };
+    let _ = she::parse_share_enum_response(level, params, data, cp);
+    let _ = shg::parse_share_get_info_response(level, params, data, cp);
+    let _ = sgi::parse_server_get_info_response(level, params, data, cp);
+    let _ = se2::parse_server_enum2_response(level, params, data, cp);
+    let _ = ses::parse_session_enum_response(level, params, data, cp);
+    let _ = wgi::parse_wksta_get_info_response(params, data, cp);
+    let _ = tod::parse_remote_tod_response(params, data);
 }
 
 /// The client-side parsers of the print-queue and destination commands
@@ -634,6 +755,8 @@ pub fn rap_response(data: &[u8]) {
     let _ = parse_get_info_response(level, params, rest, &cp);
     let _ = parse_job_enum_response(level, params, rest, &cp);
     queue_parsers(level, params, rest, &cp);
+    lanman_parsers(level, params, rest, &cp);
+    lanman_parsers(level.saturating_mul(5), params, rest, &cp);
     for desc in [job::LEVEL_0, job::LEVEL_1, job::LEVEL_2, job::LEVEL_3] {
         let _ = parse_generic(
             Descriptor(GET_INFO_PARAM_DESC),

@@ -1241,12 +1241,13 @@ fn unknown_opcodes_get_not_supported_with_zero_filled_out_params() {
             ),
             reply(ns, "32 00 00 00 00 00", "")
         );
-        // NetServerEnum2 `WrLehDO`: `e` and `h`, with MaxParameterCount 8.
+        // An unknown opcode with NetServerEnum2's `WrLehDO`: `e` and `h`,
+        // with MaxParameterCount 8.
         assert_eq!(
             call_with(
                 &s,
                 &hex(
-                    "68 00 57 72 4C 65 68 44 4F 00 42 31 36 42 42 44 7A 00 01 00 00 10 FF FF FF FF"
+                    "FE 7F 57 72 4C 65 68 44 4F 00 42 31 36 42 42 44 7A 00 01 00 00 10 FF FF FF FF"
                 ),
                 8,
                 0x1000

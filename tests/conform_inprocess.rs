@@ -22,6 +22,9 @@ fn run_profile(
             },
             sample_spooler(),
         ));
+        // The clock an SMB connection hands over (NetRemoteTOD):
+        // 2024-01-15 12:34:56 UTC as a FILETIME.
+        t.set_system_time(0x65A5_2670 * 10_000_000 + 116_444_736_000_000_000);
         let ids = conform::enumerate(&mut t, "LASER").await.unwrap();
         assert_eq!(ids, [3, 4, 5, 6, 7]);
         let ctx = build_context(
@@ -96,12 +99,19 @@ fn spec_server_fails_exactly_the_windows_only_cases_under_windows_profile() {
             "2.5.1/truncated-8",
             "2.5.7.2.1/auxdesc-L0",
             "2.5.7.2.1/auxdesc-L3",
+            "3.2.5.1/paramdesc-WrLe",
+            "3.2.5.1/paramdesc-WrLehh",
             "3.2.5.10/paramdesc-WW",
             "3.2.5.10/paramdesc-empty",
             "3.2.5.10/paramdesc-w",
             "3.2.5.10/paramdesc-z",
             "3.2.5.10/truncated-1",
             "3.2.5.10/truncated-2",
+            "3.2.5.11/paramdesc-rLh",
+            "3.2.5.12/paramdesc-WrLeh",
+            "3.2.5.16/paramdesc-WrLhh",
+            "3.2.5.2/paramdesc-zWrL",
+            "3.2.5.3/paramdesc-WrL",
             "3.2.5.4/paramdesc-WrLe",
             "3.2.5.5/paramdesc-zWrL",
             "3.2.5.6/paramdesc-wWsTP",

@@ -508,7 +508,8 @@ fn andx_loops_and_backward_offsets() {
     let resp = parse_response(&r).unwrap();
     assert_eq!(resp.header.wire_status(), nt(NtStatus::STATUS_INVALID_SMB));
     assert_eq!(resp.andx_blocks(1000).unwrap().len(), 8);
-    // Non-AndX command chained: rejected as a bad command after the first block.
+    // Non-AndX command chained: rejected after the first block, as a
+    // command not implemented there (a real NTSTATUS error).
     let h = p.header(SmbCommand::TREE_CONNECT_ANDX);
     let mut b = MessageBuilder::new(&h);
     msrap::smb1::tree_connect::write_tree_connect_request(&mut b, "\\\\SRV\\IPC$", "?????", true);
@@ -516,7 +517,7 @@ fn andx_loops_and_backward_offsets() {
     b.begin_block(&[]);
     b.end_block();
     let r = p.send1(&b.finish());
-    assert_eq!(status_of(&r), nt(NtStatus::STATUS_SMB_BAD_COMMAND));
+    assert_eq!(status_of(&r), nt(NtStatus::STATUS_NOT_IMPLEMENTED));
 }
 
 /// Deterministic garbage and bit-flipped valid messages through the whole

@@ -303,13 +303,24 @@ fn bad_share_and_print_share() {
 #[test]
 fn unknown_command_nt_and_dos() {
     let mut p = Pair::ready();
+    // NT form: a real NTSTATUS error, never STATUS_SMB_BAD_COMMAND
+    // (0x00160002), which has success severity (MS-CIFS 3.3.5.2).
     let h = p.header(SmbCommand::NT_CREATE_ANDX);
     let r = p.send1(&client::tree_disconnect(&h));
     assert_eq!(
         status_of(&r),
-        WireStatus::Nt(NtStatus::STATUS_SMB_BAD_COMMAND)
+        WireStatus::Nt(NtStatus::STATUS_NOT_IMPLEMENTED)
     );
+    assert_eq!(to_hex(&r[5..9]), "02 00 00 C0");
+    let h = p.header(SmbCommand(0x99));
+    let r = p.send1(&client::tree_disconnect(&h));
+    assert_eq!(to_hex(&r[5..9]), "02 00 00 C0");
+    // DOS form: ERRDOS/ERRbadfunc for a defined command, ERRSRV/ERRbadcmd
+    // for a code that is none.
     p.flags2 = HeaderFlags2::empty();
+    let h = p.header(SmbCommand::NT_CREATE_ANDX);
+    let r = p.send1(&client::tree_disconnect(&h));
+    assert_eq!(to_hex(&r[5..9]), "01 00 01 00"); // ERRDOS/ERRbadfunc (1)
     let h = p.header(SmbCommand(0x99));
     let r = p.send1(&client::tree_disconnect(&h));
     assert_eq!(to_hex(&r[5..9]), "02 00 16 00"); // ERRSRV/ERRbadcmd (22)

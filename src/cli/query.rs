@@ -1,5 +1,6 @@
-//! `msrap query`: NetPrintJobEnum / NetPrintJobGetInfo, and the job and
-//! queue control commands, against any SMB1 server.
+//! `msrap query`: NetPrintJobEnum / NetPrintJobGetInfo, the job and queue
+//! control commands, the print queues and the LAN Manager commands (shares,
+//! server, workstation, time) against any SMB1 server.
 
 use std::process::ExitCode;
 
@@ -10,8 +11,14 @@ use msrap::codes::{NtStatus, RapStatus};
 use msrap::conform::LARGE;
 use msrap::rap::commands::net_print_job_enum::PrintJobEnumRequest;
 use msrap::rap::commands::net_print_job_get_info::PrintJobGetInfoRequest;
+use msrap::rap::commands::net_remote_tod::RemoteTodRequest;
+use msrap::rap::commands::net_server_get_info::ServerGetInfoRequest;
+use msrap::rap::commands::net_share_enum::ShareEnumRequest;
+use msrap::rap::commands::net_share_get_info::ShareGetInfoRequest;
+use msrap::rap::commands::net_wksta_get_info::WkstaGetInfoRequest;
 use msrap::rap::descriptor::job;
 use msrap::rap::dissect::{dissect_with_data, iso8601, Dissection, Value};
+use msrap::rap::lanman::{ServerInfo, ShareInfo, TimeOfDayInfo, WkstaInfo10};
 use msrap::smb1::client::TransRequest;
 
 // ---- job and queue control (81, 82, 83, 147; 74, 75, 103) ----
@@ -132,6 +139,48 @@ pub enum What {
         /// The print queue name.
         queue: String,
     },
+    // ---- LAN Manager commands ----
+    /// List the server's shares (NetShareEnum, opcode 0).
+    Shares {
+        /// Info level 0, 1 or 2.
+        #[arg(long, default_value_t = 1)]
+        level: u16,
+        /// ReceiveBufferSize (also MaxDataCount).
+        #[arg(long, default_value_t = LARGE)]
+        bufsize: u16,
+    },
+    /// One share's details (NetShareGetInfo, opcode 1).
+    Share {
+        /// The share name.
+        name: String,
+        /// Info level 0, 1 or 2.
+        #[arg(long, default_value_t = 2)]
+        level: u16,
+        /// ReceiveBufferSize (also MaxDataCount).
+        #[arg(long, default_value_t = LARGE)]
+        bufsize: u16,
+    },
+    /// The server's name, version, type and comment (NetServerGetInfo, opcode 13).
+    Server {
+        /// Info level 0 or 1.
+        #[arg(long, default_value_t = 1)]
+        level: u16,
+        /// ReceiveBufferSize (also MaxDataCount).
+        #[arg(long, default_value_t = LARGE)]
+        bufsize: u16,
+    },
+    /// The server's workstation details (NetWkstaGetInfo level 10, opcode 63).
+    Wksta {
+        /// ReceiveBufferSize (also MaxDataCount).
+        #[arg(long, default_value_t = LARGE)]
+        bufsize: u16,
+    },
+    /// The server's time of day (NetRemoteTOD, opcode 91).
+    Time {
+        /// ReceiveBufferSize (also MaxDataCount).
+        #[arg(long, default_value_t = LARGE)]
+        bufsize: u16,
+    },
 }
 
 /// A job to control.
@@ -198,6 +247,83 @@ fn control_enum_first(what: &What) -> Option<&str> {
     }
 }
 
+/// The request of a LAN Manager subcommand, or `None` for the print ones.
+fn lanman_request(what: &What) -> Option<TransRequest> {
+    let mut p = Vec::new();
+    let (max_parameter_count, bufsize) = match *what {
+        What::Shares { level, bufsize } => {
+            ShareEnumRequest {
+                level,
+                receive_buffer_size: bufsize,
+            }
+            .encode(share_data_desc(level), &mut p);
+            (8, bufsize)
+        }
+        What::Share {
+            ref name,
+            level,
+            bufsize,
+        } => {
+            ShareGetInfoRequest {
+                net_name: name.as_bytes(),
+                level,
+                receive_buffer_size: bufsize,
+            }
+            .encode(share_data_desc(level), &mut p);
+            (6, bufsize)
+        }
+        What::Server { level, bufsize } => {
+            ServerGetInfoRequest {
+                level,
+                receive_buffer_size: bufsize,
+            }
+            .encode(
+                ServerInfo::meta_for_level(level).map_or(b"", |m| m.descriptor),
+                &mut p,
+            );
+            (6, bufsize)
+        }
+        What::Wksta { bufsize } => {
+            WkstaGetInfoRequest {
+                level: 10,
+                receive_buffer_size: bufsize,
+            }
+            .encode(WkstaInfo10::DESCRIPTOR, &mut p);
+            (6, bufsize)
+        }
+        What::Time { bufsize } => {
+            RemoteTodRequest {
+                receive_buffer_size: bufsize,
+            }
+            .encode(TimeOfDayInfo::DESCRIPTOR, &mut p);
+            (4, bufsize)
+        }
+        What::Jobs { .. }
+        | What::Job { .. }
+        | What::Cancel(_)
+        | What::Pause(_)
+        | What::Resume(_)
+        | What::Rename { .. }
+        | What::PauseQueue { .. }
+        | What::ResumeQueue { .. }
+        | What::Purge { .. }
+        | What::Queues { .. }
+        | What::Queue { .. }
+        | What::Dests { .. }
+        | What::Dest { .. } => return None,
+    };
+    Some(TransRequest {
+        params: p,
+        data: vec![],
+        max_parameter_count,
+        max_data_count: bufsize,
+    })
+}
+
+fn share_data_desc(level: u16) -> &'static [u8] {
+    ShareInfo::meta_for_level(level).map_or(b"", |m| m.descriptor)
+}
+
 /// NetPrintQEnum / NetPrintQGetInfo / NetPrintDestEnum / NetPrintDestGetInfo
 /// requests, with the AuxDesc MS-RAP gives (`WB21BB16B10zWWzDDz` at level 2,
 /// PrintJobInfo2's at level 4, as servers answer).
@@ -259,6 +385,11 @@ pub fn run(a: QueryArgs) -> Result<ExitCode, CliError> {
     runtime()?.block_on(async move {
         let mut client = connect(&a.conn).await?;
         let req = match &a.what {
+            w @ (What::Shares { .. }
+            | What::Share { .. }
+            | What::Server { .. }
+            | What::Wksta { .. }
+            | What::Time { .. }) => lanman_request(w).ok_or("no request")?,
             What::Jobs {
                 queue,
                 level,

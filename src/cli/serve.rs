@@ -56,6 +56,13 @@ pub struct ServeArgs {
     /// purge), which nobody else may.
     #[arg(long = "operator", value_name = "USER")]
     pub operators: Vec<String>,
+    /// The workgroup (or domain): the SMB DomainName and the LanGroup of
+    /// NetWkstaGetInfo.
+    #[arg(long, default_value = "WORKGROUP")]
+    pub workgroup: String,
+    /// The server comment NetServerGetInfo level 1 reports.
+    #[arg(long, default_value = "msrap")]
+    pub comment: String,
 }
 
 fn parse_control(s: &str) -> Result<JobControlPolicy, String> {
@@ -122,6 +129,9 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             code_page,
             utc_offset_secs,
             machine_name: a.machine_name.clone(),
+            workgroup: a.workgroup.clone(),
+            server_comment: a.comment.clone(),
+            ..RapConfig::default()
         },
         spooler,
     );
@@ -130,6 +140,7 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         max_connections: a.max_connections,
         idle_timeout: Duration::from_secs(a.idle_timeout),
         server_name: a.machine_name.clone(),
+        domain: a.workgroup.clone(),
         ..ServerConfig::default()
     };
     super::runtime()?.block_on(async move {

@@ -89,6 +89,8 @@ pub enum Expect {
         params: &'static [u8],
         data_empty: bool,
     },
+    /// A LAN Manager command's reply (checked by [`super::lanman::check`]).
+    Lanman(super::lanman::Want),
 }
 
 /// One conformance case.
@@ -623,6 +625,7 @@ pub fn catalogue(ctx: &Context) -> Vec<Case> {
     super::queues::extend(ctx, &mut b.cases);
     // ---- job and queue control (src/conform/control.rs) ----
     b.cases.extend(super::control::cases(ctx));
+    b.cases.extend(super::lanman::catalogue(ctx));
     b.cases
 }
 
@@ -663,6 +666,7 @@ pub fn check(ctx: &Context, case: &Case, expect: &Expect, reply: &TransReply) ->
     let mut d = Vec::new();
     match *expect {
         Skip(_) => {}
+        Expect::Lanman(ref w) => return super::lanman::check(ctx, case, w, reply),
         Expect::Exact { params, data_empty } => {
             if reply.smb_status != NtStatus::STATUS_SUCCESS {
                 d.push(format!(

@@ -1,4 +1,5 @@
-//! `msrap conform`: a black-box conformance suite for NetPrintJobGetInfo.
+//! `msrap conform`: a black-box conformance suite for NetPrintJobGetInfo
+//! ([`cases`]) and the LAN Manager commands ([`lanman`]).
 //!
 //! Each [`cases::Case`] names the spec clause it checks, how to build its
 //! request, and the expected outcome under each [`ExpectProfile`]: `spec`
@@ -14,6 +15,7 @@
 
 pub mod cases;
 pub mod control;
+pub mod lanman;
 pub mod queues;
 
 use crate::codes::{NtStatus, RapStatus};

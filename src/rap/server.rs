@@ -31,9 +31,36 @@ pub struct ServerConfig {
     /// Offset from UTC in seconds, east positive (TimeSubmitted is local time).
     pub utc_offset_secs: i32,
     /// The local machine name: RpcOpenPrinter's pPrinterName for
-    /// NetPrintJobGetInfo (3.2.5.7 step 3).
+    /// NetPrintJobGetInfo (3.2.5.7 step 3), NetServerInfo0/1.ServerName
+    /// (MS-RAP 3.2.5.3) and NetWkstaInfo10.ComputerName (2.5.10.4.1).
     pub machine_name: String,
+    /// The workgroup (or domain) the server belongs to:
+    /// NetWkstaInfo10.LanGroup and LogonDomain (2.5.10.4.1), the domain
+    /// NetServerEnum2 lists when the request names none (2.5.5.2.1).
+    pub workgroup: String,
+    /// NetServerInfo1.ServerComment (2.5.5.4.2).
+    pub server_comment: String,
+    /// NetServerInfo1 MajorVersion / MinorVersion (2.5.5.4.2) and
+    /// NetWkstaInfo10 VerMajor / VerMinor (2.5.10.4.1).
+    pub version: (u8, u8),
+    /// NetServerInfo1.ServerType: SV_TYPE_* bits (2.5.5.2.1).
+    pub server_type: u32,
 }
+
+/// The version msrap reports by default: 6.1, what Samba 4.17 reports
+/// (SAMBA_MAJOR/MINOR_NBT_ANNOUNCE_VERSION), so clients treat msrap as
+/// they treat Samba.
+pub const DEFAULT_VERSION: (u8, u8) = (6, 1);
+
+/// The SV_TYPE_* bits msrap reports by default: a workstation and server
+/// sharing print queues, on Unix, NT-class (the bits Samba 4.17 sets,
+/// except SV_TYPE_DFS: msrap serves no DFS tree).
+pub const DEFAULT_SERVER_TYPE: u32 = super::lanman::SV_TYPE_WORKSTATION
+    | super::lanman::SV_TYPE_SERVER
+    | super::lanman::SV_TYPE_PRINTQ_SERVER
+    | super::lanman::SV_TYPE_SERVER_UNIX
+    | super::lanman::SV_TYPE_NT
+    | super::lanman::SV_TYPE_SERVER_NT;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -42,6 +69,10 @@ impl Default for ServerConfig {
             code_page: OemCodePage::default(),
             utc_offset_secs: 0,
             machine_name: "MSRAP".to_owned(),
+            workgroup: "WORKGROUP".to_owned(),
+            server_comment: "msrap".to_owned(),
+            version: DEFAULT_VERSION,
+            server_type: DEFAULT_SERVER_TYPE,
         }
     }
 }
@@ -104,6 +135,19 @@ impl<S: Spooler> RapServer<S> {
         input: &TransactionInput<'_>,
         out: &mut RapResponse,
     ) -> RapOutcome {
+        self.transact_at(0, caller, input, out).await
+    }
+
+    /// [`Self::transact`] at the time `system_time`, a FILETIME (100 ns
+    /// since 1601-01-01 UTC) from the caller's clock: what NetRemoteTOD
+    /// answers (0: no clock, NetRemoteTOD answers ERROR_NOT_SUPPORTED).
+    pub async fn transact_at(
+        &self,
+        system_time: u64,
+        caller: &Caller<'_>,
+        input: &TransactionInput<'_>,
+        out: &mut RapResponse,
+    ) -> RapOutcome {
         out.clear();
         if input.max_parameter_count < 4 {
             return RapOutcome::FailTransaction(NtStatus::STATUS_INVALID_PARAMETER);
@@ -132,6 +176,7 @@ impl<S: Spooler> RapServer<S> {
             config: &self.config,
             spooler: &*self.spooler,
             caller,
+            system_time,
         };
         dispatch(&call, out).await
     }
@@ -140,7 +185,17 @@ impl<S: Spooler> RapServer<S> {
     /// runtime, as an anonymous caller. A spooler that is not ready gets
     /// the RAP status ERROR_NOT_READY (21) instead of a wait.
     pub fn handle(&self, input: &TransactionInput<'_>, out: &mut RapResponse) -> RapOutcome {
-        match poll_once(self.transact(&Caller::ANONYMOUS, input, out)) {
+        self.handle_at(0, input, out)
+    }
+
+    /// [`Self::handle`] at the time `system_time` (see [`Self::transact_at`]).
+    pub fn handle_at(
+        &self,
+        system_time: u64,
+        input: &TransactionInput<'_>,
+        out: &mut RapResponse,
+    ) -> RapOutcome {
+        match poll_once(self.transact_at(system_time, &Caller::ANONYMOUS, input, out)) {
             Some(o) => o,
             None => {
                 out.clear();
@@ -191,7 +246,9 @@ impl<S: Spooler> crate::smb1::PipeHandler for RapServer<S> {
             params: std::mem::take(&mut out.params),
             data: std::mem::take(&mut out.data),
         };
-        let outcome = self.transact(&caller, &input, &mut rap).await;
+        let outcome = self
+            .transact_at(t.system_time, &caller, &input, &mut rap)
+            .await;
         out.params = rap.params;
         out.data = rap.data;
         match outcome {
@@ -246,6 +303,7 @@ mod tests {
             data: &[],
             max_parameter_count: 6,
             max_data_count: 0x1234,
+            system_time: 0,
         };
         let mut out = PipeReply::default();
         // An unknown opcode: ERROR_NOT_SUPPORTED with its RAPOutParams.

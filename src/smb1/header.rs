@@ -51,6 +51,25 @@ impl SmbCommand {
     /// `SMB_COM_NO_ANDX_COMMAND`: ends an AndX chain (MS-CIFS 2.2.3.4).
     pub const NO_ANDX_COMMAND: SmbCommand = SmbCommand(0xFF);
 
+    /// Whether MS-CIFS 2.2.2.1 defines this code as a command (current,
+    /// deprecated, obsolescent, obsolete or "reserved but not implemented"),
+    /// as opposed to an unused or reserved code, SMB_COM_INVALID (0xFE) or
+    /// SMB_COM_NO_ANDX_COMMAND (0xFF).
+    pub const fn is_defined(self) -> bool {
+        matches!(
+            self.0,
+            0x00..=0x14
+                | 0x1A..=0x35
+                | 0x70..=0x75
+                | 0x7E
+                | 0x80..=0x84
+                | 0xA0..=0xA2
+                | 0xA4..=0xA5
+                | 0xC0..=0xC3
+                | 0xD8..=0xDA
+        )
+    }
+
     /// The spec's name without the `SMB_COM_` prefix, if known.
     pub const fn name(self) -> Option<&'static str> {
         Some(match self.0 {

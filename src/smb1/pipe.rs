@@ -82,6 +82,10 @@ pub struct PipeTransaction<'a> {
     pub max_parameter_count: u16,
     /// Most response data bytes the client accepts.
     pub max_data_count: u16,
+    /// When the transaction is handed over: the connection's system time
+    /// (a FILETIME, 100 ns since 1601-01-01 UTC, as its driver last set
+    /// it; 0 if never), for handlers that report the time.
+    pub system_time: u64,
 }
 
 /// Reply buffers, owned by the connection and reused across transactions
@@ -271,6 +275,7 @@ mod tests {
             data: &[],
             max_parameter_count: 10,
             max_data_count: 10,
+            system_time: 0,
         }
     }
 

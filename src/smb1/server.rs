@@ -466,6 +466,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
                 data: &c.data,
                 max_parameter_count: c.max_parameter_count,
                 max_data_count: c.max_data_count,
+                system_time: self.system_time,
             },
             reply: &mut self.reply,
             header: &c.header,
@@ -600,10 +601,14 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
             SmbCommand::TRANSACTION_SECONDARY => self.transaction_secondary(&req, msg, &block, out),
             SmbCommand::ECHO => self.echo(&req, &block, out),
             SmbCommand::TREE_DISCONNECT => self.tree_disconnect(&req, &block, out),
-            // Windows and Samba answer an unimplemented command with
-            // STATUS_SMB_BAD_COMMAND, DOS form ERRSRV/ERRbadcmd (22)
-            // (MS-CIFS 2.2.2.4).
-            _ => self.reply_error(&req, NtStatus::STATUS_SMB_BAD_COMMAND, out),
+            // A command msrap does not implement (NT_CREATE_ANDX of
+            // `\srvsvc`, TRANSACTION2, OPEN_ANDX...) or a code that is no
+            // command at all: a real error in the form the client asked
+            // for (MS-CIFS 3.3.5.2; see `unsupported_command`).
+            _ => {
+                let status = unsupported_command(req.command, req.uses_nt_status());
+                self.reply_error(&req, status, out)
+            }
         }
         Ok(())
     }
@@ -752,7 +757,7 @@ impl<S: PipeHandler + ShareCatalogue> Connection<S> {
                 }
                 SmbCommand::LOGOFF_ANDX => self.logoff(&block, &mut ctx, &mut resp),
                 // Only the AndX commands above may be chained here.
-                _ => Err(NtStatus::STATUS_SMB_BAD_COMMAND),
+                other => Err(unsupported_command(other, req.uses_nt_status())),
             };
             if let Err(s) = result {
                 resp.truncate(mark);
@@ -1185,6 +1190,28 @@ pub fn reply_header(req: &SmbHeader) -> SmbHeader {
         pid_low: req.pid_low,
         uid: req.uid,
         mid: req.mid,
+    }
+}
+
+/// The status for a command msrap does not serve, as the client will read
+/// it (MS-CIFS 3.3.5.2).
+///
+/// A code 2.2.2.1 defines as a command (NT_CREATE_ANDX, TRANSACTION2,
+/// OPEN_ANDX, the obsolete ones...) gets STATUS_NOT_IMPLEMENTED, DOS form
+/// ERRDOS/ERRbadfunc: "the server MUST return STATUS_NOT_IMPLEMENTED". An
+/// unused or reserved code, SMB_COM_INVALID or SMB_COM_NO_ANDX_COMMAND gets
+/// ERRSRV/ERRbadcmd from a client that reads DOS codes; its NTSTATUS form,
+/// STATUS_SMB_BAD_COMMAND (0x00160002), has success severity, so a client
+/// that asked for NT status codes would read it as a success with a
+/// malformed body (smbclient: NT_STATUS_INVALID_NETWORK_RESPONSE; impacket:
+/// "unknown error code"): such a client gets STATUS_NOT_IMPLEMENTED too.
+/// (Samba answers every unknown command with ERRSRV/ERRbadcmd and clears
+/// FLAGS2_NT_STATUS for it.)
+pub fn unsupported_command(command: SmbCommand, nt_status: bool) -> NtStatus {
+    if nt_status || command.is_defined() {
+        NtStatus::STATUS_NOT_IMPLEMENTED
+    } else {
+        NtStatus::STATUS_SMB_BAD_COMMAND
     }
 }
 

@@ -20,6 +20,7 @@ use crate::codes::{NtStatus, RapOpcode, RapStatus};
 use crate::spool::Caller;
 use crate::spool::Spooler;
 
+pub mod net_group_enum;
 pub mod net_print_dest_enum;
 pub mod net_print_dest_get_info;
 pub mod net_print_job_continue;
@@ -36,9 +37,13 @@ pub mod net_print_q_purge;
 pub mod net_remote_tod;
 pub mod net_server_enum2;
 pub mod net_server_get_info;
+pub mod net_session_enum;
+pub mod net_session_get_info;
 pub mod net_share_enum;
 pub mod net_share_get_info;
+pub mod net_user_enum;
 pub mod net_wksta_get_info;
+pub(crate) mod reply;
 
 /// One info level of a command: the structure it returns, and the
 /// auxiliary structure that follows each one (MS-RAP 2.5.11, `N`).
@@ -151,12 +156,26 @@ table! {
         net_print_q_pause,
         net_print_q_continue,
         net_print_q_purge,
+        net_share_enum,
+        net_share_get_info,
+        net_session_enum,
+        net_session_get_info,
+        net_server_get_info,
+        net_group_enum,
+        net_user_enum,
+        net_wksta_get_info,
+        net_remote_tod,
+        net_server_enum2,
     ]
     rows: [
         net_share_enum::COMMAND,
         net_share_get_info::COMMAND,
+        net_session_enum::COMMAND,
+        net_session_get_info::COMMAND,
         net_server_get_info::COMMAND,
+        net_group_enum::COMMAND,
         Command::named(52, "NetGroupGetUsers"),
+        net_user_enum::COMMAND,
         Command::named(56, "NetUserGetInfo"),
         Command::named(59, "NetUserGetGroups"),
         net_wksta_get_info::COMMAND,
@@ -209,8 +228,13 @@ pub(crate) struct Call<'c, S> {
     pub config: &'c ServerConfig,
     /// The spooler.
     pub spooler: &'c S,
-    /// Who asks (the job and queue control commands check it).
+    /// Who asks (the job and queue control commands check it;
+    /// NetWkstaGetInfo names it).
     pub caller: &'c Caller<'c>,
+    /// When the request is served, as a FILETIME (100 ns since 1601-01-01
+    /// UTC), from the caller's clock; 0 when it supplied none. The RAP
+    /// layer reads no clock itself (NetRemoteTOD uses this).
+    pub system_time: u64,
 }
 
 impl<'c, S> Call<'c, S> {

@@ -63,6 +63,7 @@ pub struct InProcess<H> {
     pub handler: H,
     identity: Identity,
     reply: PipeReply,
+    system_time: u64,
 }
 
 impl<H: PipeHandler> InProcess<H> {
@@ -72,6 +73,7 @@ impl<H: PipeHandler> InProcess<H> {
             handler,
             identity: Identity::anonymous(),
             reply: PipeReply::default(),
+            system_time: 0,
         }
     }
 
@@ -79,6 +81,12 @@ impl<H: PipeHandler> InProcess<H> {
     pub fn with_identity(mut self, identity: Identity) -> Self {
         self.identity = identity;
         self
+    }
+
+    /// The time handed to the handler with every call (a FILETIME, as an
+    /// SMB connection's driver sets it; 0, the default, is none).
+    pub fn set_system_time(&mut self, filetime: u64) {
+        self.system_time = filetime;
     }
 
     fn call(&mut self, req: &TransRequest) -> Result<TransReply, TransportError> {
@@ -91,6 +99,7 @@ impl<H: PipeHandler> InProcess<H> {
             data: &req.data,
             max_parameter_count: req.max_parameter_count,
             max_data_count: req.max_data_count,
+            system_time: self.system_time,
         };
         self.reply.clear();
         match transact_now(&self.handler, t, &mut self.reply) {

@@ -468,3 +468,78 @@ fn unknown_pipes_never_reach_the_handler() {
         NtStatus::STATUS_BAD_NETWORK_NAME
     );
 }
+
+/// The four Status bytes of a response message (MS-CIFS 2.2.3.1).
+fn status_bytes(msg: &[u8]) -> [u8; 4] {
+    msg.get(5..9)
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or_default()
+}
+
+#[test]
+fn unsupported_command_status_in_the_form_the_client_asked_for() {
+    // NT form: STATUS_NOT_IMPLEMENTED (error severity) for a defined command
+    // (NT_CREATE_ANDX) and for a code that is no command (0x99): never
+    // 0x00160002, which reads as a success.
+    for code in [
+        SmbCommand::NT_CREATE_ANDX,
+        SmbCommand(0x99),
+        SmbCommand(0xFE),
+    ] {
+        assert_eq!(
+            unsupported_command(code, true),
+            NtStatus::STATUS_NOT_IMPLEMENTED
+        );
+    }
+    // DOS form: ERRDOS/ERRbadfunc for a defined command, ERRSRV/ERRbadcmd
+    // for a code 2.2.2.1 marks unused or reserved.
+    for (code, want) in [
+        (SmbCommand::NT_CREATE_ANDX, [1, 0, 1, 0]),
+        (SmbCommand::TRANSACTION2, [1, 0, 1, 0]),
+        (SmbCommand(0x00), [1, 0, 1, 0]),
+        (SmbCommand(0xDA), [1, 0, 1, 0]),
+        (SmbCommand(0x15), [2, 0, 0x16, 0]),
+        (SmbCommand(0x99), [2, 0, 0x16, 0]),
+        (SmbCommand(0x65), [2, 0, 0x16, 0]),
+        (SmbCommand(0xD0), [2, 0, 0x16, 0]),
+        (SmbCommand(0xFE), [2, 0, 0x16, 0]),
+        (SmbCommand(0xFF), [2, 0, 0x16, 0]),
+    ] {
+        let s = unsupported_command(code, false);
+        assert_eq!(wire_status_bytes(s, false), want, "{code}");
+    }
+    // Through the connection: NT_CREATE_ANDX of `\srvsvc` (what smbclient
+    // -L sends first), in both forms.
+    let mut c = Client::new("", "IPC$");
+    let mut out = BytesMut::new();
+    let h = c.header(SmbCommand::NT_CREATE_ANDX, 7);
+    c.server
+        .receive(&frame(&client::tree_disconnect(&h)), &mut out)
+        .unwrap();
+    let r = messages(&mut out);
+    assert_eq!(status_bytes(&r[0]), [0x02, 0x00, 0x00, 0xC0]);
+    let flags2 = u16::from_le_bytes([r[0][10], r[0][11]]);
+    assert_ne!(flags2 & HeaderFlags2::NT_STATUS.bits(), 0);
+    assert_eq!(
+        r[0].get(32..),
+        Some(&[0u8, 0, 0][..]),
+        "WordCount 0, ByteCount 0"
+    );
+    c.header.flags2.remove(HeaderFlags2::NT_STATUS);
+    let h = c.header(SmbCommand::NT_CREATE_ANDX, 8);
+    c.server
+        .receive(&frame(&client::tree_disconnect(&h)), &mut out)
+        .unwrap();
+    let r = messages(&mut out);
+    assert_eq!(status_bytes(&r[0]), [0x01, 0x00, 0x01, 0x00]);
+    let h = c.header(SmbCommand(0x99), 9);
+    c.server
+        .receive(&frame(&client::tree_disconnect(&h)), &mut out)
+        .unwrap();
+    let r = messages(&mut out);
+    assert_eq!(status_bytes(&r[0]), [0x02, 0x00, 0x16, 0x00]);
+}
+
+fn wire_status_bytes(s: NtStatus, nt: bool) -> [u8; 4] {
+    crate::smb1::status::wire_status(s, nt).to_le_bytes()
+}
