@@ -36,9 +36,20 @@ pub struct ServeArgs {
     /// The server's offset from UTC in minutes, east positive, for TimeSubmitted; default: the host's.
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub utc_offset: Option<i32>,
-    /// Connections served at once (1 to 1000000).
+    /// Connections served at once (1 to 1000000). At the limit a newcomer is
+    /// not kept waiting: the connection idle longest without an SMB session
+    /// (else idle longest overall) is closed to make room.
     #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS))]
     pub max_connections: usize,
+    /// Connections served at once from one address (an IPv6 /64); at this
+    /// cap a newcomer makes room among that address's own connections.
+    /// Default: half of --max-connections.
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS))]
+    pub max_connections_per_source: Option<usize>,
+    /// Close a connection that has no SMB session (NEGOTIATE and
+    /// SESSION_SETUP done) this many seconds after it was accepted (1 to 3600).
+    #[arg(long, default_value_t = 10, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub handshake_timeout: u64,
     /// Close a connection idle for this many seconds (1 to 31536000, a year).
     #[arg(long, default_value_t = 120, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=MAX_IDLE_TIMEOUT_SECS))]
     pub idle_timeout: u64,
@@ -135,16 +146,29 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         },
         spooler,
     );
+    let max_connections_per_source = match a.max_connections_per_source {
+        Some(n) if n > a.max_connections => {
+            return Err(format!(
+                "--max-connections-per-source {n} is more than --max-connections {}",
+                a.max_connections
+            )
+            .into())
+        }
+        Some(n) => n,
+        None => a.max_connections.div_ceil(2),
+    };
     let config = ServerConfig {
         netbios: a.netbios,
         max_connections: a.max_connections,
+        max_connections_per_source,
+        handshake_timeout: Duration::from_secs(a.handshake_timeout),
         idle_timeout: Duration::from_secs(a.idle_timeout),
         server_name: a.machine_name.clone(),
         domain: a.workgroup.clone(),
         ..ServerConfig::default()
     };
     super::runtime()?.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
+        let listener = msrap::server::bind(a.listen).map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
         let local = listener.local_addr()?;
         eprintln!(
             "msrap: serving SMB1 on {local} ({}), profile {}, code page {}, UTC offset {} min; queues: {queues}",

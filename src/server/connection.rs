@@ -1,5 +1,5 @@
-//! One TCP connection: socket I/O, idle and handler timeouts, shutdown,
-//! tracing around the sans-IO [`ServerConnection`], and the pipe handler's
+//! One TCP connection: socket I/O, the handshake, idle and handler
+//! timeouts, eviction, shutdown, tracing around the sans-IO [`ServerConnection`], and the pipe handler's
 //! futures awaited when the connection reports a pipe call.
 
 use std::collections::hash_map::RandomState;
@@ -17,6 +17,8 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 use tracing::Instrument;
 
+use super::admission::{Admission, Slot};
+use super::listener::millis_since;
 use super::shutdown::Shutdown;
 use super::ServerConfig;
 use crate::smb1::{PipeHandler, ServerConnection, ServerParams, ShareCatalogue};
@@ -27,6 +29,11 @@ const READ_CHUNK: usize = 16 * 1024;
 pub(super) struct Handler<H> {
     pub(super) socket: TcpStream,
     pub(super) peer: SocketAddr,
+    /// This connection's slot in `admission`, given back on drop.
+    pub(super) slot: Arc<Slot>,
+    pub(super) admission: Arc<Admission>,
+    /// The zero of the admission table's clock.
+    pub(super) clock: Instant,
     pub(super) config: Arc<ServerConfig>,
     pub(super) params: Arc<ServerParams>,
     pub(super) handler: Arc<H>,
@@ -47,6 +54,9 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
         let mut out = BytesMut::new();
         let idle = self.config.idle_timeout;
         let mut deadline = Instant::now() + idle;
+        // Until the client has a session; then never again (a client that
+        // logs off is bounded by the idle timeout and eviction).
+        let mut handshake = Some(Instant::now() + self.config.handshake_timeout);
         loop {
             // A pipe call is outstanding: wait for the handler, not for the
             // client (nothing more is read meanwhile; the idle timeout does
@@ -60,6 +70,7 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                     mid = call.header.mid,
                 );
                 let limit = self.config.handler_timeout.map(|t| Instant::now() + t);
+                self.slot.set_busy(true);
                 let outcome = tokio::select! {
                     o = call.transact().instrument(span.clone()) => o,
                     _ = sleep_until_opt(limit) => {
@@ -71,10 +82,12 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                         return Ok(());
                     }
                 };
+                // The answer is activity: the client waited, it was not idle.
+                self.slot.touch(millis_since(self.clock));
+                self.slot.set_busy(false);
                 // Frames that waited behind the call are processed next.
                 conn.connection_mut().set_system_time(filetime_now());
                 let r = conn.answer(outcome, &mut out);
-                // The answer is activity: the client waited, it was not idle.
                 deadline = Instant::now() + idle;
                 r.map(|_| ())
             } else {
@@ -82,6 +95,14 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                     r = self.socket.read(&mut buf) => r?,
                     _ = sleep_until(deadline) => {
                         tracing::debug!("idle timeout");
+                        return Ok(());
+                    }
+                    _ = sleep_until_opt(handshake) => {
+                        tracing::debug!("no session within the handshake timeout");
+                        return Ok(());
+                    }
+                    _ = self.slot.evicted() => {
+                        tracing::debug!("evicted to make room for a new connection");
                         return Ok(());
                     }
                     _ = self.shutdown.recv() => {
@@ -98,15 +119,25 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                 // Only whole messages count as activity.
                 if matches!(r, Ok(frames) if frames > 0) {
                     deadline = Instant::now() + idle;
+                    self.slot.touch(millis_since(self.clock));
                 }
                 r.map(|_| ())
             };
+            let session = conn.connection().sessions().next().is_some();
+            self.slot.set_session(session);
+            if session {
+                handshake = None;
+            }
             log_events(&mut conn);
             if !out.is_empty() {
                 tokio::select! {
                     r = self.socket.write_all(&out) => r?,
                     _ = sleep_until(deadline) => {
                         tracing::debug!("write timeout");
+                        return Ok(());
+                    }
+                    _ = self.slot.evicted() => {
+                        tracing::debug!("evicted while writing");
                         return Ok(());
                     }
                 }
@@ -118,6 +149,13 @@ impl<H: PipeHandler + ShareCatalogue + Send + Sync + 'static> Handler<H> {
                 return Ok(());
             }
         }
+    }
+}
+
+impl<H> Drop for Handler<H> {
+    /// Gives the slot back however the connection ends.
+    fn drop(&mut self) {
+        self.admission.release(&self.slot);
     }
 }
 
