@@ -555,9 +555,11 @@ pub struct JobList {
 }
 
 impl JobList {
-    /// The snapshot of `jobs` (Get-Jobs' order: CUPS lists the jobs it will
-    /// print next first), for CUPS user `identity`; `driver` gives a
-    /// printer's make and model by name.
+    /// The snapshot of `jobs` (in Get-Jobs' order), for CUPS user
+    /// `identity`; `driver` gives a printer's make and model by name.
+    /// JobPosition is the queue order: the jobs being printed (processing,
+    /// processing-stopped) first, then the others in CUPS's order, which is
+    /// the order it will print them in (job-priority, then job-id).
     ///
     /// Two live jobs whose job-ids are 65535 apart map to the same RAP
     /// JobID ([`rap_job_id`]): the one with the smaller job-id (the older)
@@ -587,7 +589,20 @@ impl JobList {
         let mut queues: Vec<(String, Vec<JobInfo2>)> = Vec::new();
         let mut slots = Vec::new();
         let mut hidden = 0usize;
-        for j in jobs {
+        // Queue order: the jobs being printed first, then CUPS's order
+        // (which sorts by job-priority, then job-id, and can list a
+        // high-priority pending job before the one printing).
+        let printing = |j: &&CupsJob| {
+            matches!(
+                j.state,
+                job_state::PROCESSING | job_state::PROCESSING_STOPPED
+            )
+        };
+        let in_order = jobs
+            .iter()
+            .filter(printing)
+            .chain(jobs.iter().filter(|j| !printing(j)));
+        for j in in_order {
             let Some(rap) = shown(j) else {
                 hidden += 1;
                 continue;
@@ -888,6 +903,29 @@ mod tests {
             j.priority = p;
             assert_eq!(j.to_job_info2(1, 1, "root", None).priority, want);
         }
+    }
+
+    #[test]
+    fn printing_jobs_come_first_then_cups_order() {
+        // CUPS lists by priority: a priority-100 pending job before the
+        // priority-50 job being printed.
+        let mut urgent = cups_job(9, "Q", 3);
+        urgent.priority = 100;
+        let jobs = [
+            urgent,
+            cups_job(4, "Q", 5),
+            cups_job(5, "Q", 4),
+            cups_job(6, "Q", 6),
+        ];
+        let l = JobList::from_cups(&jobs, "root", |_| None);
+        let order: Vec<(u32, u32)> = l
+            .queue("Q")
+            .unwrap()
+            .iter()
+            .map(|j| (j.job_id, j.position))
+            .collect();
+        assert_eq!(order, [(4, 1), (6, 2), (9, 3), (5, 4)]);
+        assert_eq!(l.slot(9).unwrap().index, 2);
     }
 
     #[test]
