@@ -196,6 +196,15 @@ impl IppClient {
             Endpoint::Tcp(base) => base.clone(),
             Endpoint::Unix(path) => {
                 b = unix_socket(b, path);
+                // Over CUPS's own socket, cupsd authenticates the user by
+                // the peer's credentials (SO_PEERCRED: msrap's uid must be
+                // that user's, or root's), so admin operations work under
+                // policies that require authentication.
+                if let Ok(v) = reqwest::header::HeaderValue::from_str(&format!("PeerCred {user}")) {
+                    let mut h = reqwest::header::HeaderMap::new();
+                    h.insert(reqwest::header::AUTHORIZATION, v);
+                    b = b.default_headers(h);
+                }
                 "http://localhost".to_owned()
             }
         };
@@ -296,8 +305,24 @@ impl IppClient {
                 .send()
                 .await
                 .map_err(|e| CupsError::Unreachable(error_chain(&e)))?;
-            if !resp.status().is_success() {
-                return Err(CupsError::BadReply(format!("HTTP {}", resp.status())));
+            match resp.status().as_u16() {
+                200..=299 => {}
+                // Authentication required (CUPS's `AuthType` on the
+                // operation, e.g. admin over TCP) or refused: the IPP
+                // statuses that mean the same.
+                401 => {
+                    return Err(CupsError::Status {
+                        status: 0x0402,
+                        message: format!("HTTP {}", resp.status()),
+                    })
+                }
+                403 => {
+                    return Err(CupsError::Status {
+                        status: 0x0401,
+                        message: format!("HTTP {}", resp.status()),
+                    })
+                }
+                _ => return Err(CupsError::BadReply(format!("HTTP {}", resp.status()))),
             }
             if resp.content_length().is_some_and(|n| n > MAX_REPLY as u64) {
                 return Err(CupsError::BadReply("reply too large".into()));
