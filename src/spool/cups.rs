@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 use ipp::model::{DelimiterTag, Operation};
 use ipp::value::IppValue;
 
-use self::client::{add, keywords, CupsError, Endpoint, IppClient, To};
+use self::client::{add, CupsError, Endpoint, IppClient, To};
 use self::map::{CupsJob, CupsPrinter, JobList, Target};
 use super::{
     Caller, ControlPolicy, JobControl, JobRef, Jobs, OpenPrinter, PrinterControl, Printers,
@@ -219,16 +219,9 @@ impl Inner {
 
     async fn fetch_printers(&self) -> Result<PrinterList, Win32Error> {
         let c = &self.client;
-        let mut req = c
-            .request(Operation::CupsGetPrinters, To::Server)
+        let req = c
+            .get_printers_request()
             .map_err(|e| e.win32(Target::Printer))?;
-        add(
-            &mut req,
-            DelimiterTag::OperationAttributes,
-            "requested-attributes",
-            keywords(map::PRINTER_ATTRIBUTES),
-        )
-        .map_err(|e| e.win32(Target::Printer))?;
         let printers = match c.send("/", req).await {
             Ok(reply) => reply
                 .groups(DelimiterTag::PrinterAttributes)
@@ -248,21 +241,7 @@ impl Inner {
     async fn fetch_jobs(&self) -> Result<JobList, Win32Error> {
         let c = &self.client;
         let err = |e: CupsError| e.win32(Target::Printer);
-        let mut req = c.request(Operation::GetJobs, To::Server).map_err(err)?;
-        add(
-            &mut req,
-            DelimiterTag::OperationAttributes,
-            "which-jobs",
-            IppValue::new_keyword("not-completed"),
-        )
-        .map_err(err)?;
-        add(
-            &mut req,
-            DelimiterTag::OperationAttributes,
-            "requested-attributes",
-            keywords(map::JOB_ATTRIBUTES),
-        )
-        .map_err(err)?;
+        let req = c.get_jobs_request().map_err(err)?;
         let reply = c.send("/", req).await.map_err(|e| {
             tracing::warn!("Get-Jobs: {e}");
             err(e)

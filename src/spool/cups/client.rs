@@ -255,6 +255,39 @@ impl IppClient {
         Ok(r)
     }
 
+    /// Get-Jobs on every printer: the jobs not completed
+    /// (`which-jobs=not-completed`), the attributes of
+    /// [`map::JOB_ATTRIBUTES`](super::map::JOB_ATTRIBUTES). Post to `/`.
+    pub fn get_jobs_request(&self) -> Result<IppRequestResponse, CupsError> {
+        let mut req = self.request(Operation::GetJobs, To::Server)?;
+        add(
+            &mut req,
+            DelimiterTag::OperationAttributes,
+            "which-jobs",
+            IppValue::new_keyword("not-completed"),
+        )?;
+        add(
+            &mut req,
+            DelimiterTag::OperationAttributes,
+            "requested-attributes",
+            keywords(super::map::JOB_ATTRIBUTES),
+        )?;
+        Ok(req)
+    }
+
+    /// CUPS-Get-Printers with the attributes of
+    /// [`map::PRINTER_ATTRIBUTES`](super::map::PRINTER_ATTRIBUTES). Post to `/`.
+    pub fn get_printers_request(&self) -> Result<IppRequestResponse, CupsError> {
+        let mut req = self.request(Operation::CupsGetPrinters, To::Server)?;
+        add(
+            &mut req,
+            DelimiterTag::OperationAttributes,
+            "requested-attributes",
+            keywords(super::map::PRINTER_ATTRIBUTES),
+        )?;
+        Ok(req)
+    }
+
     /// Post `request` to `path` (`/`, `/jobs/`, `/printers/NAME`,
     /// `/admin/`) and read the reply: an IPP success, or the error.
     pub async fn send(&self, path: &str, request: IppRequestResponse) -> Result<Reply, CupsError> {
