@@ -1040,3 +1040,323 @@ fn job_ids_wrap_at_65535_and_the_older_job_keeps_a_shared_id() {
         c.close().await;
     });
 }
+
+/// Writes the `ipp_reply` fuzz seeds: real cupsd replies to msrap's own
+/// requests (Get-Jobs with held, processing, incoming, high-priority and
+/// colliding jobs; CUPS-Get-Printers with a stopped printer; Create-Job;
+/// errors; the stock policy's private values), each after a mode byte:
+/// `cargo test --all-features --test cups_backend -- --ignored generate_ipp_reply_seeds`.
+#[test]
+#[ignore]
+fn generate_ipp_reply_seeds() {
+    use ipp::model::Operation;
+    use msrap::spool::cups::client::{IppClient, To};
+    use std::io::{Read, Write};
+
+    fn post(addr: SocketAddr, path: &str, body: &[u8]) -> Vec<u8> {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        let at = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        buf[at + 4..].to_vec()
+    }
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/ipp_reply");
+    std::fs::create_dir_all(&out).unwrap();
+    let write = |name: &str, mode: u8, reply: &[u8]| {
+        let mut v = vec![mode];
+        v.extend_from_slice(reply);
+        std::fs::write(out.join(name), v).unwrap();
+    };
+    let mut cups = Cupsd::start();
+    let root = IppClient::new(
+        &Endpoint::parse(&cups.url()).unwrap(),
+        "root",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let get_jobs = root.get_jobs_request().unwrap().to_bytes();
+    let get_printers = root.get_printers_request().unwrap().to_bytes();
+    write("get_jobs_empty", 0, &post(cups.addr(), "/", &get_jobs));
+    cups.lp(&["-d", "Q", "-H", "hold", "-U", "alice", "-t", "Doc 1"]);
+    let first = cups.lp(&["-d", "SLOW", "-U", "bob", "-t", "long one"]);
+    cups.wait_state(first, "processing");
+    cups.lp(&["-d", "SLOW", "-U", "carol", "-t", "next", "-q", "100"]);
+    let s = spooler(
+        &cups,
+        Endpoint::parse(&cups.url()).unwrap(),
+        0,
+        ControlPolicy::default(),
+    );
+    let incoming = rt()
+        .block_on(s.start_job(&Caller::guest("dave"), "CAPTURE", "spooling.doc"))
+        .unwrap();
+    assert!(cups
+        .admin("cupsdisable", &["-r", "jammed", "Q"])
+        .status
+        .success());
+    write("get_jobs_mixed", 0, &post(cups.addr(), "/", &get_jobs));
+    write("get_printers", 0, &post(cups.addr(), "/", &get_printers));
+    let mut create = root
+        .request(Operation::CreateJob, To::Printer("Q"))
+        .unwrap();
+    msrap::spool::cups::client::add(
+        &mut create,
+        ipp::model::DelimiterTag::OperationAttributes,
+        "job-name",
+        ipp::value::IppValue::new_name_without_language("seed"),
+    )
+    .unwrap();
+    write(
+        "create_job",
+        1,
+        &post(cups.addr(), "/printers/Q", &create.to_bytes()),
+    );
+    let hold = root.request(Operation::HoldJob, To::Job(999)).unwrap();
+    write(
+        "hold_job_not_found",
+        0,
+        &post(cups.addr(), "/jobs/", &hold.to_bytes()),
+    );
+    let release = root.request(Operation::ReleaseJob, To::Job(first)).unwrap();
+    write(
+        "release_job_not_possible",
+        0,
+        &post(cups.addr(), "/jobs/", &release.to_bytes()),
+    );
+    let pause = root
+        .request(Operation::PausePrinter, To::Printer("NOPE"))
+        .unwrap();
+    write(
+        "pause_printer_not_found",
+        0,
+        &post(cups.addr(), "/admin/", &pause.to_bytes()),
+    );
+    rt().block_on(s.abort_job(incoming));
+    // Colliding JobIDs: jobs 1 and 65536 both alive.
+    cups.restart_with_next_job_id(65_535);
+    cups.lp(&["-d", "Q", "-H", "hold", "-U", "erin", "-t", "edge"]);
+    cups.lp(&["-d", "Q", "-H", "hold", "-U", "frank", "-t", "new"]);
+    write("get_jobs_collision", 0, &post(cups.addr(), "/", &get_jobs));
+    drop(cups);
+    // The stock policy: names hidden from a user outside @SYSTEM.
+    let cups = Cupsd::start_with(Policy::Stock);
+    cups.lp(&["-d", "Q", "-H", "hold", "-U", "root", "-t", "private"]);
+    let nobody = IppClient::new(
+        &Endpoint::parse(&cups.url()).unwrap(),
+        "nobody",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    write(
+        "get_jobs_private",
+        1,
+        &post(
+            cups.addr(),
+            "/",
+            &nobody.get_jobs_request().unwrap().to_bytes(),
+        ),
+    );
+    write(
+        "get_printers_stock",
+        1,
+        &post(cups.addr(), "/", &get_printers),
+    );
+}
+
+/// The committed cupsd replies (the `ipp_reply` fuzz seeds) map as they
+/// did when captured: a fixed point for the mapping without a cupsd.
+#[test]
+fn captured_cups_replies_map_to_these_jobs() {
+    use msrap::spool::cups::client::parse_reply;
+    use msrap::spool::cups::map::{CupsJob, CupsPrinter, JobList};
+    let seed = |name: &str| {
+        let b = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fuzz/corpus/ipp_reply")
+                .join(name),
+        )
+        .unwrap();
+        parse_reply(bytes::Bytes::copy_from_slice(&b[1..]))
+    };
+    let jobs_of = |name: &str| -> JobList {
+        let r = seed(name).unwrap();
+        let jobs: Vec<CupsJob> = r
+            .groups(ipp::model::DelimiterTag::JobAttributes)
+            .filter_map(CupsJob::from_group)
+            .collect();
+        JobList::from_cups(&jobs, "root", |_| None)
+    };
+    let view = |l: &JobList| -> Vec<(String, u32, u32, JobStatus, String, String)> {
+        l.queues
+            .iter()
+            .flat_map(|(q, jobs)| {
+                jobs.iter().map(move |j| {
+                    (
+                        q.clone(),
+                        j.job_id,
+                        j.position,
+                        j.status,
+                        j.user_name.clone().unwrap_or_default(),
+                        j.document.clone().unwrap_or_default(),
+                    )
+                })
+            })
+            .collect()
+    };
+    assert!(jobs_of("get_jobs_empty").slots.is_empty());
+    let mixed = jobs_of("get_jobs_mixed");
+    assert_eq!(
+        view(&mixed),
+        [
+            (
+                "SLOW".into(),
+                2,
+                1,
+                JobStatus::PRINTING,
+                "bob".into(),
+                "long one".into()
+            ),
+            (
+                "SLOW".into(),
+                3,
+                2,
+                JobStatus::empty(),
+                "carol".into(),
+                "next".into()
+            ),
+            (
+                "Q".into(),
+                1,
+                1,
+                JobStatus::PAUSED,
+                "alice".into(),
+                "Doc 1".into()
+            ),
+            (
+                "CAPTURE".into(),
+                4,
+                1,
+                JobStatus::SPOOLING,
+                "dave".into(),
+                "spooling.doc".into()
+            ),
+        ]
+    );
+    let collision = jobs_of("get_jobs_collision");
+    assert_eq!(collision.hidden, 1);
+    assert_eq!(collision.slot(1).unwrap().cups_id, 1);
+    assert_eq!(collision.slot(65_535).unwrap().cups_id, 65_535);
+    // Private values: no user, no name.
+    let private = jobs_of("get_jobs_private");
+    assert_eq!(
+        view(&private),
+        [(
+            "Q".into(),
+            1,
+            1,
+            JobStatus::PAUSED,
+            String::new(),
+            String::new()
+        )]
+    );
+    let printers: Vec<CupsPrinter> = seed("get_printers")
+        .unwrap()
+        .groups(ipp::model::DelimiterTag::PrinterAttributes)
+        .filter_map(CupsPrinter::from_group)
+        .collect();
+    let states: Vec<(&str, PrinterStatus)> = printers
+        .iter()
+        .map(|p| (p.name.as_str(), p.info.status))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("CAPTURE", PrinterStatus::empty()),
+            ("Q", PrinterStatus::PAUSED),
+            ("SLOW", PrinterStatus::PRINTING)
+        ]
+    );
+    for (name, status) in [
+        ("hold_job_not_found", 0x0406),
+        ("release_job_not_possible", 0x0404),
+        ("pause_printer_not_found", 0x0406),
+    ] {
+        assert_eq!(seed(name).unwrap_err().ipp_status(), Some(status), "{name}");
+    }
+    assert_eq!(seed("create_job").unwrap().status, 0);
+}
+
+/// `msrap serve --cups`: bad settings are refused before serving; with no
+/// CUPS answering it serves anyway (ERROR_NOT_READY) and says so; the
+/// printer shares come from CUPS (smbclient prints the queue through the
+/// share `Q`).
+#[test]
+fn serve_cups_settings_and_shares() {
+    use support::cli::msrap;
+    for (args, needle) in [
+        (
+            vec!["serve", "--cups", "ipps://127.0.0.1:631"],
+            "TLS is not supported",
+        ),
+        (vec!["serve", "--cups", "lpd://h"], "unknown scheme"),
+        (
+            vec!["serve", "--cups", "ipp://127.0.0.1:631", "--cups-user", " "],
+            "not a user name",
+        ),
+        (vec!["serve", "--cups-user", "x"], "--cups"),
+        (
+            vec!["serve", "--cups", "ipp://127.0.0.1:631", "--jobs", "x.toml"],
+            "cannot be used with",
+        ),
+        (
+            vec![
+                "serve",
+                "--cups",
+                "ipp://127.0.0.1:631",
+                "--cups-timeout-ms",
+                "0",
+            ],
+            "0 is not in 1..=600000",
+        ),
+    ] {
+        let out = msrap(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // Nothing listens there: msrap serves, and answers 21.
+    let port = support::samba::free_port();
+    let url = format!("ipp://127.0.0.1:{port}");
+    let server = Serve::start(&["--cups", &url, "--cups-timeout-ms", "500"]);
+    let err = server.wait_for_stderr("did not answer");
+    assert!(
+        err.contains("queues: CUPS") && err.contains("none yet"),
+        "{err}"
+    );
+    rt().block_on(async {
+        let mut c = connect(server.addr, "").await;
+        assert_eq!(enum_jobs(&mut c, "Q").await.0, RapStatus(21));
+        c.close().await;
+    });
+    drop(server);
+    // The shares are CUPS's printers: smbclient's `queue` on share Q.
+    let cups = Cupsd::start();
+    let id = cups.lp(&["-d", "Q", "-H", "hold", "-U", "alice", "-t", "shared.txt"]);
+    let server = serve(&cups, &[]);
+    let conf = support::samba::client_conf(&cups.dir.join("smbclient"));
+    let out = support::samba::smbclient_queue(server.addr, "Q", &conf);
+    assert_eq!(
+        support::samba::parse_queue(&out),
+        [(id, 1024, "shared.txt".to_owned())],
+        "{out}"
+    );
+    let out = support::samba::smbclient_queue(server.addr, "NOPE", &conf);
+    assert!(support::samba::parse_queue(&out).is_empty(), "{out}");
+}
