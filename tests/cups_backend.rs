@@ -848,11 +848,16 @@ fn cups_down_slow_and_back() {
         }
         c.close().await;
     });
-    // msrap never stopped.
+    // msrap never stopped, and said when CUPS went away and came back.
+    let err = server.stderr();
+    assert!(err.contains("Get-Jobs: CUPS did not answer"), "{err}");
     assert!(
-        server.stderr().contains("CUPS did not answer"),
-        "{}",
-        server.stderr()
+        err.contains("RAP answers ERROR_NOT_READY until CUPS answers"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("CUPS at http://{} answers", cups.host())),
+        "{err}"
     );
 }
 

@@ -110,6 +110,9 @@ struct Inner {
     inflight: Mutex<HashMap<u16, InFlight>>,
     /// A background refresh of the printer list is under way.
     refreshing: AtomicBool,
+    /// The last listing succeeded (for logging changes only).
+    answering: AtomicBool,
+    endpoint: Endpoint,
     empty: Jobs,
 }
 
@@ -151,6 +154,8 @@ impl CupsSpooler {
                 combined: Mutex::new(None),
                 inflight: Mutex::new(HashMap::new()),
                 refreshing: AtomicBool::new(false),
+                answering: AtomicBool::new(true),
+                endpoint: config.endpoint,
                 empty: Arc::from([]),
             }),
         })
@@ -230,10 +235,11 @@ impl Inner {
             // CUPS answers client-error-not-found when it has no printer.
             Err(CupsError::Status { status: 0x0406, .. }) => Vec::new(),
             Err(e) => {
-                tracing::warn!("CUPS-Get-Printers: {e}");
+                self.note_failure("CUPS-Get-Printers", &e);
                 return Err(e.win32(Target::Printer));
             }
         };
+        self.note_success();
         tracing::debug!(printers = printers.len(), "CUPS-Get-Printers");
         Ok(PrinterList { printers })
     }
@@ -243,7 +249,7 @@ impl Inner {
         let err = |e: CupsError| e.win32(Target::Printer);
         let req = c.get_jobs_request().map_err(err)?;
         let reply = c.send("/", req).await.map_err(|e| {
-            tracing::warn!("Get-Jobs: {e}");
+            self.note_failure("Get-Jobs", &e);
             err(e)
         })?;
         let jobs: Vec<CupsJob> = reply
@@ -258,8 +264,26 @@ impl Inner {
                 .and_then(|p| p.info.driver_name.as_deref())
         });
         self.overlay_inflight(&mut list);
+        self.note_success();
         tracing::debug!(jobs = list.slots.len(), hidden = list.hidden, "Get-Jobs");
         Ok(list)
+    }
+
+    /// A listing failed: a warning when CUPS answered until now, then
+    /// quieter (one failure per cache interval while it stays down).
+    fn note_failure(&self, what: &str, e: &CupsError) {
+        if self.answering.swap(false, Ordering::AcqRel) {
+            tracing::warn!("{what}: {e}; RAP answers ERROR_NOT_READY until CUPS answers");
+        } else {
+            tracing::debug!("{what}: {e}");
+        }
+    }
+
+    /// A listing succeeded: said once after failures.
+    fn note_success(&self) {
+        if !self.answering.swap(true, Ordering::AcqRel) {
+            tracing::info!("CUPS at {} answers", self.endpoint);
+        }
     }
 
     /// Jobs this process is receiving: JOB_INFO_2.Size is what has arrived.
