@@ -602,8 +602,11 @@ impl JobList {
             .iter()
             .filter(printing)
             .chain(jobs.iter().filter(|j| !printing(j)));
+        // A job-id listed twice (CUPS never does; a damaged reply might) is
+        // shown once.
+        let mut taken = std::collections::HashSet::new();
         for j in in_order {
-            let Some(rap) = shown(j) else {
+            let Some(rap) = shown(j).filter(|rap| taken.insert(*rap)) else {
                 hidden += 1;
                 continue;
             };
@@ -903,6 +906,21 @@ mod tests {
             j.priority = p;
             assert_eq!(j.to_job_info2(1, 1, "root", None).priority, want);
         }
+    }
+
+    #[test]
+    fn a_job_listed_twice_is_shown_once() {
+        // Found by the ipp_reply fuzz body.
+        let jobs = [
+            cups_job(5, "Q", 3),
+            cups_job(5, "R", 4),
+            cups_job(65_540, "Q", 3),
+        ];
+        let l = JobList::from_cups(&jobs, "root", |_| None);
+        assert_eq!(l.slots.len(), 1);
+        assert_eq!(l.hidden, 2);
+        assert_eq!(l.queue("Q").unwrap().len(), 1);
+        assert!(l.queue("R").is_none());
     }
 
     #[test]
