@@ -83,7 +83,7 @@ fn replay_client_response_corpus() {
 #[cfg(feature = "cups")]
 #[test]
 fn replay_ipp_reply_corpus() {
-    assert_replayed("ipp_reply", 10, msrap::fuzzing::ipp_reply);
+    assert_replayed("ipp_reply", 540, msrap::fuzzing::ipp_reply);
 }
 
 /// The corpus and the three committed regressions (`fuzz/regressions/decode_capture/`).

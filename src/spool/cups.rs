@@ -194,6 +194,16 @@ impl Inner {
             .unwrap_or(Err(Win32Error::ERROR_NOT_READY))
     }
 
+    /// The job list for a read (at most one cache interval old): the kept
+    /// one without awaiting anything when it is fresh (the common case,
+    /// no timer), else a bounded refresh.
+    async fn current_jobs(&self) -> Result<Arc<JobList>, Win32Error> {
+        match self.jobs.fresh(self.cache) {
+            Some(kept) => kept,
+            None => self.bounded(self.jobs(self.cache)).await,
+        }
+    }
+
     /// The printer list, at most `fresh` old.
     async fn printers(&self, fresh: Duration) -> Result<Arc<PrinterList>, Win32Error> {
         self.printers.get(fresh, || self.fetch_printers()).await
@@ -212,7 +222,10 @@ impl Inner {
     /// most [`NAMES_TTL`] old, or a fresh one when that list does not
     /// know the name.
     async fn printer(&self, name: &str) -> Result<CupsPrinter, Win32Error> {
-        let list = self.printers(self.names_ttl()).await?;
+        let list = match self.printers.fresh(self.names_ttl()) {
+            Some(kept) => kept?,
+            None => self.printers(self.names_ttl()).await?,
+        };
         if let Some(p) = list.find(name) {
             return Ok(p.clone());
         }
@@ -395,8 +408,8 @@ impl Spooler for CupsSpooler {
         job_id: u32,
     ) -> impl Future<Output = Result<JobRef, Win32Error>> + Send {
         let s = &self.inner;
-        s.bounded(async move {
-            let jobs = s.jobs(s.cache).await?;
+        async move {
+            let jobs = s.current_jobs().await?;
             let slot = jobs
                 .slot(job_id)
                 .ok_or(Win32Error::ERROR_INVALID_PARAMETER)?;
@@ -405,7 +418,7 @@ impl Spooler for CupsSpooler {
                 .get(slot.queue)
                 .ok_or(Win32Error::ERROR_INVALID_PARAMETER)?;
             JobRef::new(Arc::clone(queue), slot.index).ok_or(Win32Error::ERROR_INVALID_PARAMETER)
-        })
+        }
     }
 
     fn enum_jobs(
@@ -414,15 +427,15 @@ impl Spooler for CupsSpooler {
     ) -> impl Future<Output = Result<Jobs, Win32Error>> + Send {
         let s = &self.inner;
         let name = open.printer_name;
-        s.bounded(async move {
-            let jobs = s.jobs(s.cache).await?;
+        async move {
+            let jobs = s.current_jobs().await?;
             if let Some(q) = jobs.queue(name) {
                 return Ok(Arc::clone(q));
             }
             // No job: the queue exists, or not.
-            s.printer(name).await?;
+            s.bounded(s.printer(name)).await?;
             Ok(Arc::clone(&s.empty))
-        })
+        }
     }
 
     fn enum_printers(&self) -> impl Future<Output = Result<Printers, Win32Error>> + Send {
@@ -738,6 +751,11 @@ impl<T> Cached<T> {
         let f = slot.as_ref()?;
         (f.epoch == self.epoch.load(Ordering::Acquire) && ok(f.at))
             .then(|| (f.seq, f.value.clone()))
+    }
+
+    /// The kept answer (or failure) if it is at most `fresh` old.
+    fn fresh(&self, fresh: Duration) -> Option<Result<Arc<T>, Win32Error>> {
+        self.kept(|at| at.elapsed() <= fresh).map(|(_, v)| v)
     }
 
     /// The answer, at most `fresh` old (or fetched while this caller
