@@ -289,6 +289,76 @@ pub fn client_response(data: &[u8]) {
     }
 }
 
+/// CUPS's side of the CUPS backend: arbitrary bytes as an IPP reply (the
+/// first byte picks msrap's CUPS user, `root` or `msrap`) through the reply
+/// parser and the mapping to JOB_INFO_2 / PRINTER_INFO_2 with RAP JobIDs;
+/// the same bytes as text through the endpoint and URI parsers. Checks the
+/// job list's invariants: JobIDs shown once each, sorted, each leading to
+/// the job with that id, positions 1..n in every queue.
+#[cfg(feature = "cups")]
+pub fn ipp_reply(data: &[u8]) {
+    use crate::spool::cups::client::{parse_reply, Endpoint};
+    use crate::spool::cups::map::{self, CupsJob, CupsPrinter, JobList};
+    use ipp::model::DelimiterTag;
+
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let identity = if mode & 1 == 0 { "root" } else { "msrap" };
+    let text = String::from_utf8_lossy(rest);
+    let _ = Endpoint::parse(&text);
+    let _ = map::last_segment(&text);
+    let _ = map::without_userinfo(&text);
+    if let Some(d) = map::percent_decode(&text) {
+        assert_eq!(
+            map::percent_decode(&map::percent_encode(&d)).as_deref(),
+            Some(d.as_str())
+        );
+    }
+    let Ok(reply) = parse_reply(bytes::Bytes::copy_from_slice(rest)) else {
+        return;
+    };
+    let jobs: Vec<CupsJob> = reply
+        .groups(DelimiterTag::JobAttributes)
+        .filter_map(CupsJob::from_group)
+        .collect();
+    let printers: Vec<CupsPrinter> = reply
+        .groups(DelimiterTag::PrinterAttributes)
+        .filter_map(CupsPrinter::from_group)
+        .collect();
+    let list = JobList::from_cups(&jobs, identity, |name| {
+        printers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .and_then(|p| p.info.driver_name.as_deref())
+    });
+    assert_eq!(list.slots.len() + list.hidden, jobs.len());
+    for pair in list.slots.windows(2) {
+        if let [a, b] = pair {
+            assert!(a.rap_id < b.rap_id, "JobIDs shown once each, sorted");
+        }
+    }
+    for slot in &list.slots {
+        assert_ne!(slot.rap_id, 0);
+        assert_eq!(map::rap_job_id(slot.cups_id), Some(slot.rap_id));
+        let job = list
+            .queues
+            .get(slot.queue)
+            .and_then(|(_, q)| q.get(slot.index));
+        assert_eq!(job.map(|j| j.job_id), Some(u32::from(slot.rap_id)));
+    }
+    for (_, q) in &list.queues {
+        for (i, j) in q.iter().enumerate() {
+            assert_eq!(j.position as usize, i + 1);
+            assert!((1..=99).contains(&j.priority));
+        }
+    }
+    let all = map::printers(&printers, &list, &crate::spool::ControlPolicy::default());
+    for p in all.iter() {
+        assert_eq!(p.info.jobs as usize, p.jobs.len());
+    }
+}
+
 /// Capture bytes in (pcap or pcapng) → the whole transport pipeline to the
 /// end. Small caps so that eviction, window skips and buffer growth are
 /// reached by small inputs. Asserts nothing: it must not panic or hang.

@@ -23,7 +23,7 @@ enum Command {
     Query(cli::query::QueryArgs),
     /// Run the conformance suite against any SMB1 server, clause by clause.
     Conform(cli::conform::ConformArgs),
-    /// Load-test a server with NetPrintJobGetInfo.
+    /// Load-test a server with NetPrintJobGetInfo (or NetPrintJobEnum, --enum-jobs).
     Bench(cli::bench::BenchArgs),
     /// Decode RAP transactions out of pcap/pcapng captures.
     Decode(cli::decode::DecodeArgs),

@@ -19,6 +19,9 @@ pub mod sample;
 #[cfg(feature = "server")]
 pub mod jobs_file;
 
+#[cfg(feature = "cups")]
+pub mod cups;
+
 pub use memory::{MemorySpooler, Queue};
 
 bitflags! {
