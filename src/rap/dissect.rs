@@ -627,7 +627,7 @@ impl std::fmt::Debug for Iso8601 {
 /// Write `v` as decimal into `dst`, zero-padded on the left to its length
 /// (higher digits that do not fit are dropped).
 #[allow(clippy::indexing_slicing)] // callers pass fixed in-range sub-slices of a stack array
-pub fn put_digits(dst: &mut [u8], mut v: u16) {
+pub(crate) fn put_digits(dst: &mut [u8], mut v: u16) {
     for d in dst.iter_mut().rev() {
         *d = b'0' + (v % 10) as u8;
         v /= 10;

@@ -403,7 +403,7 @@ impl<'a> PrintJobInfo3<'a> {
 /// Map JOB_INFO_2 to PrintJobInfo of `level` 0..=3 and hand the structure
 /// to `k` (marshal it), without building the [`PrintJobInfo`] enum. `None`
 /// for another level.
-pub fn with_job_info2<K: TakeStruct>(
+pub(crate) fn with_job_info2<K: TakeStruct>(
     level: u16,
     job: &JobInfo2,
     cfg: &MappingConfig,

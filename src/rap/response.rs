@@ -193,7 +193,7 @@ pub enum DataValue<'a> {
 }
 
 /// Resolve a pointer: `None` for a raw Low of 0, else the offset into `data`.
-pub fn resolve_pointer(
+pub(crate) fn resolve_pointer(
     low: u16,
     converter: u16,
     data: &[u8],
