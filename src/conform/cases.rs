@@ -968,7 +968,7 @@ fn pointers(info: &PrintJobInfo<'_>) -> Vec<bool> {
 }
 
 /// Field-by-field differences between two structures of one level.
-pub fn field_diff(
+pub(crate) fn field_diff(
     want: &PrintJobInfo<'_>,
     got: &PrintJobInfo<'_>,
     want_label: &str,
