@@ -79,14 +79,19 @@ pub enum Expect {
     Smb(NtStatus),
     /// A RAP reply.
     Rap {
+        /// Win32ErrorCode.
         status: RapStatus,
+        /// What TotalBytesAvailable must be.
         tba: Tba,
+        /// What the data block must be.
         data: Data,
     },
     /// SMB success with exactly these response parameter bytes (for
     /// answers too short to parse, e.g. Samba's cut NERR_BufTooSmall).
     Exact {
+        /// The whole response parameter block.
         params: &'static [u8],
+        /// Whether the data block must be empty (else it is not checked).
         data_empty: bool,
     },
     /// A LAN Manager command's reply (checked by [`super::lanman::check`]).
@@ -98,12 +103,15 @@ pub enum Expect {
 pub struct Case {
     /// `3.2.5.7/paramdesc-WrLh`.
     pub id: String,
+    /// The spec section checked (`2.5.11`, `3.2.5.7`).
     pub section: &'static str,
+    /// What the section requires, in a sentence.
     pub clause: &'static str,
     /// The info level the reply is decoded with.
     pub level: Option<u16>,
     /// min(ReceiveBufferSize, MaxDataCount), for [`Data::Fit`] / [`Data::Cut`].
     pub limit: u16,
+    /// The transaction to send.
     pub request: TransRequest,
     /// Indexed by [`ExpectProfile`]: spec, windows, samba.
     pub expect: [Expect; 3],
@@ -909,8 +917,11 @@ fn greedy_fit(info: &PrintJobInfo<'_>, limit: u16, cp: &crate::oem::OemCodePage)
 /// A field value for comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldVal {
+    /// `W`, `D`, `B` or `N`: a number.
     Num(u64),
+    /// A `z` string (`None` for a zero pointer) or a `B`n fixed-width one.
     Str(Option<String>),
+    /// A buffer (`l`, `b`n), `None` for a zero pointer.
     Bytes(Option<Vec<u8>>),
 }
 
@@ -957,7 +968,7 @@ fn pointers(info: &PrintJobInfo<'_>) -> Vec<bool> {
 }
 
 /// Field-by-field differences between two structures of one level.
-pub fn field_diff(
+pub(crate) fn field_diff(
     want: &PrintJobInfo<'_>,
     got: &PrintJobInfo<'_>,
     want_label: &str,

@@ -33,18 +33,24 @@ pub use cases::{catalogue, Case};
 /// Which implementation's behaviour the expectations describe.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ExpectProfile {
+    /// The letter of MS-RAP, with the choices recorded in SPEC_NOTES.md.
     Spec,
+    /// Windows, as MS-RAP's product-behaviour notes (Appendix A) describe it.
     Windows,
+    /// Samba 4.17, as measured.
     Samba,
 }
 
 impl ExpectProfile {
+    /// Every profile, in [`Case::expect`] order.
     pub const ALL: [ExpectProfile; 3] = [
         ExpectProfile::Spec,
         ExpectProfile::Windows,
         ExpectProfile::Samba,
     ];
 
+    /// The profile's name on the command line and in reports (`spec`,
+    /// `windows`, `samba`).
     pub fn name(self) -> &'static str {
         match self {
             ExpectProfile::Spec => "spec",
@@ -53,6 +59,7 @@ impl ExpectProfile {
         }
     }
 
+    /// The profile called `s` (ASCII case-insensitive), see [`Self::name`].
     pub fn by_name(s: &str) -> Option<ExpectProfile> {
         Self::ALL
             .into_iter()
@@ -68,10 +75,13 @@ impl ExpectProfile {
 /// measured against.
 #[derive(Clone, Debug)]
 pub struct Reference {
+    /// The info level requested.
     pub level: u16,
+    /// The server's reply, as received.
     pub reply: TransReply,
     /// TotalBytesAvailable.
     pub total: u16,
+    /// The PrintJobInfo structure decoded from the reply, if it decoded.
     pub info: Option<PrintJobInfo<'static>>,
 }
 
@@ -89,6 +99,7 @@ pub struct Context {
     pub queue_reference: Option<queues::QueueReference>,
     /// References for levels 0..=3 (None when the server did not answer with success).
     pub references: [Option<Reference>; 4],
+    /// The OEM code page strings are decoded with.
     pub code_page: OemCodePage,
 }
 
@@ -205,6 +216,7 @@ pub async fn build_context<T: Transport>(
 /// The verdict on one case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// The reply met the expectation.
     Pass,
     /// Every difference, field by field.
     Fail(Vec<String>),
@@ -215,11 +227,17 @@ pub enum Verdict {
 /// One case's outcome.
 #[derive(Clone, Debug)]
 pub struct CaseResult {
+    /// The case's [`Case::id`].
     pub id: String,
+    /// The case's [`Case::section`].
     pub section: &'static str,
+    /// The case's [`Case::clause`].
     pub clause: &'static str,
+    /// The verdict under the profile run.
     pub verdict: Verdict,
+    /// The request sent (or that would have been, for a skipped case).
     pub request: TransRequest,
+    /// The reply, when the case was run and the transport answered.
     pub reply: Option<TransReply>,
 }
 

@@ -45,8 +45,11 @@ pub type Fields = Vec<(Cow<'static, str>, Value)>;
 /// The response half of a dissection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResponseDissection {
+    /// Win32ErrorCode (MS-RAP 2.5.2).
     pub status: RapStatus,
+    /// Converter (MS-RAP 2.5.2), raw 16 bits.
     pub converter: u16,
+    /// RAPOutParams, named after the command's fields when it is known.
     pub params: Fields,
     /// Structures in RAPOutData, in order.
     pub entries: Vec<Fields>,
@@ -63,13 +66,24 @@ pub struct ResponseDissection {
 /// One RAP exchange, decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dissection {
+    /// RAPOpcode (MS-RAP 2.5.4), when the request has two bytes for it.
     pub opcode: Option<RapOpcode>,
+    /// The command name, when the opcode is known (`NetPrintJobGetInfo`).
     pub command: Option<&'static str>,
+    /// ParamDesc, printable (non-graphic bytes as `\xNN`); empty when the
+    /// request header does not parse.
     pub param_desc: String,
+    /// DataDesc, printable as `param_desc`.
     pub data_desc: String,
+    /// AuxDesc, printable as `param_desc`, when the request has one.
     pub aux_desc: Option<String>,
+    /// RAPParams, named after the command's fields when it is known and
+    /// ParamDesc is its own; for NetPrintJobSetInfo also the RAPInData
+    /// value as `new_<field>`.
     pub params: Fields,
+    /// The response, when one was given and its parameters parse.
     pub response: Option<ResponseDissection>,
+    /// What does not conform or could not be decoded, one line each.
     pub anomalies: Vec<String>,
 }
 
@@ -613,7 +627,7 @@ impl std::fmt::Debug for Iso8601 {
 /// Write `v` as decimal into `dst`, zero-padded on the left to its length
 /// (higher digits that do not fit are dropped).
 #[allow(clippy::indexing_slicing)] // callers pass fixed in-range sub-slices of a stack array
-pub fn put_digits(dst: &mut [u8], mut v: u16) {
+pub(crate) fn put_digits(dst: &mut [u8], mut v: u16) {
     for d in dst.iter_mut().rev() {
         *d = b'0' + (v % 10) as u8;
         v /= 10;

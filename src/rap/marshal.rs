@@ -533,6 +533,9 @@ pub(crate) fn write_oem_string(cp: &OemCodePage, s: &str, plain: bool, slot: &mu
 }
 
 #[cfg(test)]
+// The test structures are private; rap_struct! declares their associated
+// consts `pub`.
+#[allow(unreachable_pub)]
 mod tests {
     use super::*;
     use crate::rap::descriptor::Descriptor;

@@ -31,6 +31,7 @@ pub struct RapResponse {
 }
 
 impl RapResponse {
+    /// Empty both blocks, keeping their capacity.
     pub fn clear(&mut self) {
         self.params.clear();
         self.data.clear();

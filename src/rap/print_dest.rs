@@ -88,7 +88,7 @@ crate::rap_levels! {
 }
 
 /// The job the destination is printing: the first with JOB_STATUS_PRINTING.
-pub fn printing_job(p: &Printer) -> Option<&JobInfo2> {
+pub(crate) fn printing_job(p: &Printer) -> Option<&JobInfo2> {
     p.jobs
         .iter()
         .find(|j| j.status.contains(JobStatus::PRINTING))
@@ -165,7 +165,7 @@ impl<'a> PrintDest3<'a> {
 
 /// Map queue `p` to PrintDest of `level` 0..=3 and hand it to `k`; `None`
 /// for another level.
-pub fn with_printer<K: TakeStruct>(level: u16, p: &Printer, k: K) -> Option<K::Output> {
+pub(crate) fn with_printer<K: TakeStruct>(level: u16, p: &Printer, k: K) -> Option<K::Output> {
     Some(match level {
         0 => k.take(&PrintDest0::from_printer(p)),
         1 => k.take(&PrintDest1::from_printer(p)),

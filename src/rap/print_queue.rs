@@ -242,7 +242,7 @@ fn z(s: &Option<String>) -> Option<Cow<'_, str>> {
 
 /// The jobs a level-2/4 reply carries after the queue: all of them, at most
 /// 65535 (PrintJobCount is 16 bits).
-pub fn aux_jobs(p: &Printer) -> &[crate::spool::JobInfo2] {
+pub(crate) fn aux_jobs(p: &Printer) -> &[crate::spool::JobInfo2] {
     let n = p.jobs.len().min(usize::from(u16::MAX));
     p.jobs.get(..n).unwrap_or_default()
 }
@@ -280,7 +280,7 @@ impl<'a> PrintQueue1<'a> {
 impl<'a> PrintQueue2<'a> {
     /// PRINTER_INFO_2 → PrintQueue1 with its AUXCOUNT (3.2.5.4 InfoLevel2):
     /// PrintJobCount is the number of PrintJobInfo1 structures that follow
-    /// ([`aux_jobs`]).
+    /// (the queue's jobs, at most 65535).
     pub fn from_printer(p: &'a Printer) -> PrintQueue2<'a> {
         let q = PrintQueue1::from_printer(p);
         PrintQueue2 {
@@ -367,7 +367,7 @@ pub fn aux_meta_for_level(level: u16) -> Option<&'static super::structs::StructM
 /// The fixed bytes one queue needs at `level` with all its auxiliary
 /// structures (2.5.11: copied together or not at all). `None` for a level
 /// without a structure.
-pub fn entry_size(level: u16, p: &Printer) -> Option<usize> {
+pub(crate) fn entry_size(level: u16, p: &Printer) -> Option<usize> {
     let fixed = usize::from(PrintQueueInfo::meta_for_level(level)?.fixed_size);
     let aux = aux_meta_for_level(level).map_or(0, |m| usize::from(m.fixed_size));
     let n = if aux == 0 { 0 } else { aux_jobs(p).len() };
@@ -378,7 +378,12 @@ pub fn entry_size(level: u16, p: &Printer) -> Option<usize> {
 /// PrintQueue structure, then (levels 2 and 4) each job's PrintJobInfo1 /
 /// PrintJobInfo2 (3.2.5.4 InfoLevel2/4, mapped as 3.2.5.7). Returns false
 /// for another level.
-pub fn push_queue(level: u16, p: &Printer, mapping: &MappingConfig, sink: &mut Sink<'_>) -> bool {
+pub(crate) fn push_queue(
+    level: u16,
+    p: &Printer,
+    mapping: &MappingConfig,
+    sink: &mut Sink<'_>,
+) -> bool {
     match level {
         0 => sink.push(&PrintQueue0::from_printer(p)),
         1 => sink.push(&PrintQueue1::from_printer(p)),

@@ -14,8 +14,9 @@
 //!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.45). This layer knows
 //!   no pipe protocol; RAP is one handler.
 //! * [`server`]: the server connection state machine (pipe calls go out as
-//!   events and their answers come back in); [`refusal`]: the answer to
-//!   SMB2/3 clients and to clients offering no SMB1 dialect we speak;
+//!   events and their answers come back in); [`refusal`]: why an SMB2/3
+//!   client or one offering no SMB1 dialect we speak was refused
+//!   ([`refusal::Refusal`]; the server writes the answer);
 //!   [`client`]: the client role: request builders, response parsers,
 //!   transaction replies, the [`client::Transport`] trait and, with the
 //!   `client` feature, the tokio client [`client::tcp`].

@@ -43,7 +43,7 @@ pub const COMMAND: Command = Command {
 
 /// The queue a PrintQueueName names: Win9x sends `QUEUE%user` (Samba strips
 /// from the `%`, SPEC_NOTES PQ4), so the name ends at the first `%`.
-pub fn requested_name(name: &str) -> &str {
+pub(crate) fn requested_name(name: &str) -> &str {
     name.split('%').next().unwrap_or(name)
 }
 

@@ -54,7 +54,7 @@ pub const COMMAND: Command = Command {
 /// This server's NetServerInfo of `level` (0 or 1), taken by `k`
 /// (SERVER_INFO_101 → NetServerInfo0/1, 3.2.5.3). A name longer than 15
 /// bytes is cut to fit the B16 field.
-pub fn with_server_info<K: TakeStruct>(
+pub(crate) fn with_server_info<K: TakeStruct>(
     config: &ServerConfig,
     level: u16,
     k: K,
