@@ -16,7 +16,7 @@ use msrap::rap::commands::net_print_job_get_info::{
 };
 use msrap::rap::commands::net_share_enum::ShareEnumRequest;
 use msrap::rap::descriptor::job;
-use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 
 fn request(level: u16) -> Vec<u8> {
@@ -34,9 +34,9 @@ fn get_info(c: &mut Criterion) {
     let mut g = c.benchmark_group("get_info");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         );
@@ -64,9 +64,9 @@ fn parse(c: &mut Criterion) {
     let cp = OemCodePage::default();
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         );
@@ -101,7 +101,7 @@ fn share_enum(c: &mut Criterion) {
     }
     .encode(b"B13BWz", &mut req);
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
-        let server = RapServer::new(ServerConfig::with_profile(profile), sample_spooler());
+        let server = RapServer::new(RapConfig::with_profile(profile), sample_spooler());
         let mut out = RapResponse::default();
         g.bench_function(format!("level1/{name}"), |b| {
             b.iter(|| {
@@ -128,9 +128,9 @@ fn q_enum(c: &mut Criterion) {
     let req = q_enum_request(2, 0xFFE0, Some(SPEC_AUX_DESC));
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             MemorySpooler::new(sample_queues().into_iter().take(1).collect()),
         );

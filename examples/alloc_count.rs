@@ -15,7 +15,7 @@ use msrap::rap::commands::net_print_job_get_info::{
 };
 use msrap::rap::commands::net_share_enum::ShareEnumRequest;
 use msrap::rap::descriptor::job;
-use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 
 /// Counts allocations (and reallocations) and passes everything to `System`.
@@ -65,9 +65,9 @@ fn main() {
     println!("| --- | --- | --- | --- |");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         );
@@ -100,7 +100,7 @@ fn main() {
     println!("| NetShareEnum level 1 | layout | allocations/request |");
     println!("| --- | --- | --- |");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
-        let server = RapServer::new(ServerConfig::with_profile(profile), sample_spooler());
+        let server = RapServer::new(RapConfig::with_profile(profile), sample_spooler());
         let mut req = Vec::new();
         ShareEnumRequest {
             level: 1,
@@ -130,9 +130,9 @@ fn main() {
     );
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             msrap::spool::MemorySpooler::new(
                 msrap::spool::sample::sample_queues()

@@ -430,7 +430,7 @@ use crate::rap::response::{
     parse_entries, parse_generic, parse_out_params, parse_response_params, parse_struct,
 };
 use crate::rap::structs::{Field, FieldMeta};
-use crate::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use crate::rap::{Profile, RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use crate::spool::{JobInfo2, MemorySpooler, Queue};
 
 const GET_INFO_PARAM_DESC: &[u8] = PrintJobGetInfoRequest::PARAM_DESC;
@@ -474,7 +474,7 @@ fn le16(b: &[u8], at: usize) -> u16 {
 /// they do, the reply is four bytes without data, and every queue stays
 /// consistent (positions 1..n, cJobs = n).
 fn control_request(
-    config: &ServerConfig,
+    config: &RapConfig,
     parameters: &[u8],
     max_parameter_count: u16,
     max_data_count: u16,
@@ -531,14 +531,14 @@ pub fn rap_request(data: &[u8]) {
     let max_data_count = le16(head, 2);
     let flags = head.get(4).copied().unwrap_or(0);
     let cp = code_page(flags >> 1);
-    let config = ServerConfig {
+    let config = RapConfig {
         profile: if flags & 1 == 1 {
             Profile::WINDOWS
         } else {
             Profile::SPEC
         },
         code_page: cp,
-        ..ServerConfig::default()
+        ..RapConfig::default()
     };
     control_request(&config, parameters, max_parameter_count, max_data_count);
     let server = RapServer::with_spooler(config, sample());
@@ -1086,7 +1086,7 @@ fn request_job_id(input: &RoundTripInput) -> u16 {
 /// (data ≤ min(ReceiveBufferSize, MaxDataCount), params ≤ MaxParameterCount).
 pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
     let cp = code_page(input.code_page);
-    let config = ServerConfig {
+    let config = RapConfig {
         profile: if input.windows {
             Profile::WINDOWS
         } else {
@@ -1094,7 +1094,7 @@ pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
         },
         code_page: cp,
         utc_offset_secs: input.utc_offset_secs,
-        ..ServerConfig::default()
+        ..RapConfig::default()
     };
     let spooler = MemorySpooler::new(vec![Queue {
         name: "Q".into(),

@@ -41,8 +41,6 @@ pub mod conform;
 #[doc(hidden)]
 pub mod fuzzing;
 
-pub use codes::{NtStatus, RapOpcode, RapStatus, Win32Error};
-
 /// The README's code blocks, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -5,7 +5,7 @@
 use msrap::conform::{self, build_context, run, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
 use msrap::rap::server::poll_once;
-use msrap::rap::{Profile, RapServer, ServerConfig};
+use msrap::rap::{Profile, RapConfig, RapServer};
 use msrap::smb1::client::InProcess;
 use msrap::spool::sample::sample_spooler;
 
@@ -16,9 +16,9 @@ fn run_profile(
 ) -> Vec<conform::CaseResult> {
     poll_once(async {
         let mut t = InProcess::new(RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile: server_profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         ));

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use msrap::conform::{self, build_context, run, CaseResult, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
-use msrap::rap::{Profile, ServerConfig as RapConfig};
+use msrap::rap::{Profile, RapConfig};
 use msrap::server::ServerConfig;
 use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::Framing;

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use msrap::codes::RapStatus;
+use msrap::codes::Win32Error;
 use msrap::oem::OemCodePage;
 use msrap::rap::commands::net_print_job_continue::PrintJobContinueRequest;
 use msrap::rap::commands::net_print_job_del::{parse_status_response, PrintJobDeleteRequest};
@@ -33,7 +34,7 @@ use msrap::spool::cups::client::Endpoint;
 use msrap::spool::cups::{CupsConfig, CupsSpooler};
 use msrap::spool::{
     Caller, ControlPolicy, JobControl, JobControlPolicy, JobStatus, OpenPrinter, PrinterControl,
-    PrinterStatus, Spooler, Win32Error, PRINTER_ACCESS_USE,
+    PrinterStatus, Spooler, PRINTER_ACCESS_USE,
 };
 use pretty_assertions::assert_eq;
 use support::cli::Serve;

@@ -8,11 +8,11 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use msrap::codes::{NtStatus, RapOpcode, RapStatus};
 use msrap::decode::transactions::RapTransaction;
 use msrap::decode::{FlowId, Timestamp};
 use msrap::rap::dissect::{Dissection, ResponseDissection, Value};
 use msrap::rap::print_job::RapJobStatus;
-use msrap::{NtStatus, RapOpcode, RapStatus};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 

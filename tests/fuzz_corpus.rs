@@ -249,7 +249,7 @@ mod client_seeds {
     use std::sync::Arc;
 
     use bytes::BytesMut;
-    use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
+    use msrap::rap::{Profile, RapConfig, RapServer};
     use msrap::smb1::client::{self, parse_response, TransactionRequestBuilder};
     use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
     use msrap::smb1::session_setup::SessionSetupNt;

@@ -22,7 +22,7 @@ use msrap::rap::print_job::{PrintJobInfo, PrintJobInfo1, RapJobStatus};
 use msrap::rap::print_queue::{print_q_name, queue_status, PrintQueueInfo};
 use msrap::rap::response::parse_entries;
 use msrap::rap::Descriptor;
-use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
+use msrap::rap::{Profile, RapConfig, RapServer};
 use msrap::server::ServerConfig;
 use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::client::{TransReply, TransRequest};

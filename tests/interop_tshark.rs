@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use msrap::codes::{NtStatus, RapStatus};
 use msrap::rap::descriptor::job;
-use msrap::rap::{Descriptor, Profile, ServerConfig as RapConfig};
+use msrap::rap::{Descriptor, Profile, RapConfig};
 use msrap::server::ServerConfig;
 use msrap::smb1::client::tcp::{ClientConfig, SmbClient};
 use msrap::smb1::client::{TransReply, TransRequest};

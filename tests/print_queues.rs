@@ -17,7 +17,7 @@ use msrap::rap::print_job::{PrintJobInfo, PrintJobInfo1, PrintJobInfo2};
 use msrap::rap::print_queue::{
     PrintQueue1, PrintQueue2, PrintQueue3, PrintQueueInfo, PRQ_ERROR, PRQ_PAUSE,
 };
-use msrap::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::t4_job;
 use msrap::spool::{JobInfo2, JobStatus, MemorySpooler, PrinterInfo2, PrinterStatus, Queue};
 use pretty_assertions::assert_eq;
@@ -85,10 +85,10 @@ struct Reply {
 
 fn call_with(profile: Profile, params: &[u8], mpc: u16, mdc: u16) -> Reply {
     let server = RapServer::new(
-        ServerConfig {
+        RapConfig {
             profile,
             utc_offset_secs: 0,
-            ..ServerConfig::default()
+            ..RapConfig::default()
         },
         spooler(),
     );

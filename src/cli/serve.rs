@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::CliError;
 use msrap::oem::OemCodePage;
-use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
+use msrap::rap::{Profile, RapConfig, RapServer};
 use msrap::server::{run as serve, ServerConfig};
 use msrap::spool::cups::{self, CupsConfig, CupsSpooler};
 use msrap::spool::{

@@ -668,13 +668,10 @@ mod tests {
 
     #[test]
     fn getinfo_level2_success_is_named_and_typed() {
-        use crate::rap::{RapResponse, RapServer, ServerConfig, TransactionInput};
+        use crate::rap::{RapConfig, RapResponse, RapServer, TransactionInput};
         let req = b"\x4D\x00WWrLh\x00WWzWWDDzz\x00\x03\x00\x02\x00\x00\x04";
         let mut out = RapResponse::default();
-        let server = RapServer::new(
-            ServerConfig::default(),
-            crate::spool::sample::sample_spooler(),
-        );
+        let server = RapServer::new(RapConfig::default(), crate::spool::sample::sample_spooler());
         server.handle(
             &TransactionInput {
                 parameters: req,
@@ -749,13 +746,10 @@ mod tests {
     /// structures follow it (`N`), named from the level's aux declaration.
     #[test]
     fn q_enum_level2_follows_aux_counts() {
-        use crate::rap::{RapResponse, RapServer, ServerConfig, TransactionInput};
+        use crate::rap::{RapConfig, RapResponse, RapServer, TransactionInput};
         let req = b"\x45\x00WrLeh\x00B13BWWWzzzzzWN\x00\x02\x00\xe0\xffWB21BB16B10zWWzDDz\x00";
         let mut out = RapResponse::default();
-        let server = RapServer::new(
-            ServerConfig::default(),
-            crate::spool::sample::sample_spooler(),
-        );
+        let server = RapServer::new(RapConfig::default(), crate::spool::sample::sample_spooler());
         server.handle(
             &TransactionInput {
                 parameters: req,

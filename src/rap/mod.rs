@@ -70,4 +70,4 @@ pub use print_job::{
 };
 pub use profile::{Profile, StringLayout};
 pub use request::{parse_rap_request, RapRequest};
-pub use server::{RapServer, ServerConfig};
+pub use server::{RapConfig, RapServer};

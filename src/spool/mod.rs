@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use bitflags::bitflags;
 
-pub use crate::codes::Win32Error;
+use crate::codes::Win32Error;
 
 pub mod memory;
 pub mod sample;

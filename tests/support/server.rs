@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use bytes::BytesMut;
-use msrap::rap::{RapServer, ServerConfig as RapConfig};
+use msrap::rap::{RapConfig, RapServer};
 use msrap::server::ServerConfig;
 use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
 use msrap::smb1::{PipeHandler, ShareCatalogue};

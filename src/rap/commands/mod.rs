@@ -13,7 +13,7 @@ use super::descriptor::Descriptor;
 use super::params::{ParamsMeta, RequestParams};
 use super::profile::RejectAs;
 use super::request::RapRequest;
-use super::server::ServerConfig;
+use super::server::RapConfig;
 use super::structs::StructMeta;
 use super::{RapOutcome, RapResponse, TransactionInput};
 use crate::codes::{NtStatus, RapOpcode, RapStatus};
@@ -225,7 +225,7 @@ pub(crate) struct Call<'c, S> {
     /// The transaction it came in.
     pub input: &'c TransactionInput<'c>,
     /// Server settings.
-    pub config: &'c ServerConfig,
+    pub config: &'c RapConfig,
     /// The spooler.
     pub spooler: &'c S,
     /// Who asks (the job and queue control commands check it;

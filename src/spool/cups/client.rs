@@ -25,7 +25,7 @@ use ipp::request::IppRequestResponse;
 use ipp::value::IppValue;
 
 use super::map::{ipp_error, percent_encode, truncate, Target};
-use crate::spool::Win32Error;
+use crate::codes::Win32Error;
 
 /// The largest reply read from CUPS (Get-Jobs over a very long queue):
 /// 32 MiB. A larger one is an error, not an allocation.
