@@ -2,7 +2,8 @@
 //! RapServer::handle over the in-memory sample spooler → params/data in a
 //! reused RapResponse) for levels 0–3 in both string layouts, parsing
 //! a level-3 reply on the client side, and NetShareEnum level 1 end to end
-//! (the sample queues and IPC$).
+//! (the sample queues and IPC$); NetPrintQEnum level 2 (`net rap
+//! printq`'s request) over one queue with five jobs.
 //!
 //! `cargo bench --bench codec --no-default-features`
 
@@ -15,7 +16,7 @@ use msrap::rap::commands::net_print_job_get_info::{
 };
 use msrap::rap::commands::net_share_enum::ShareEnumRequest;
 use msrap::rap::descriptor::job;
-use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 
 fn request(level: u16) -> Vec<u8> {
@@ -33,9 +34,9 @@ fn get_info(c: &mut Criterion) {
     let mut g = c.benchmark_group("get_info");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         );
@@ -63,9 +64,9 @@ fn parse(c: &mut Criterion) {
     let cp = OemCodePage::default();
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         );
@@ -100,7 +101,7 @@ fn share_enum(c: &mut Criterion) {
     }
     .encode(b"B13BWz", &mut req);
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
-        let server = RapServer::new(ServerConfig::with_profile(profile), sample_spooler());
+        let server = RapServer::new(RapConfig::with_profile(profile), sample_spooler());
         let mut out = RapResponse::default();
         g.bench_function(format!("level1/{name}"), |b| {
             b.iter(|| {
@@ -117,5 +118,37 @@ fn share_enum(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, get_info, parse, share_enum);
+/// One queue (LASER) with its five jobs: `net rap printq`'s request,
+/// NetPrintQEnum level 2, AuxDesc `WB21BB16B10zWWzDDz`, buffer 0xFFE0.
+fn q_enum(c: &mut Criterion) {
+    use msrap::rap::commands::net_print_q_enum::{q_enum_request, SPEC_AUX_DESC};
+    use msrap::spool::sample::sample_queues;
+    use msrap::spool::MemorySpooler;
+    let mut g = c.benchmark_group("q_enum");
+    let req = q_enum_request(2, 0xFFE0, Some(SPEC_AUX_DESC));
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            RapConfig {
+                profile,
+                ..RapConfig::default()
+            },
+            MemorySpooler::new(sample_queues().into_iter().take(1).collect()),
+        );
+        let mut out = RapResponse::default();
+        g.bench_function(format!("level2-5jobs/{name}"), |b| {
+            b.iter(|| {
+                let input = TransactionInput {
+                    parameters: black_box(&req),
+                    data: &[],
+                    max_parameter_count: 8,
+                    max_data_count: 0xFFE0,
+                };
+                black_box(server.handle(&input, &mut out));
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, get_info, parse, share_enum, q_enum);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! Heap allocations per NetPrintJobGetInfo request (levels 0–3, both string
 //! layouts), after a warm-up, with the output buffer reused; per
-//! client-side parse of the level-3 reply; and per NetShareEnum level-1
-//! request (the sample queues and IPC$).
+//! client-side parse of the level-3 reply; per NetShareEnum level-1
+//! request (the sample queues and IPC$); and per NetPrintQEnum level 2 over
+//! one queue with five jobs (`net rap printq`'s request).
 //!
 //! `cargo run --release --example alloc_count --no-default-features`
 
@@ -14,7 +15,7 @@ use msrap::rap::commands::net_print_job_get_info::{
 };
 use msrap::rap::commands::net_share_enum::ShareEnumRequest;
 use msrap::rap::descriptor::job;
-use msrap::rap::{Profile, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 
 /// Counts allocations (and reallocations) and passes everything to `System`.
@@ -64,9 +65,9 @@ fn main() {
     println!("| --- | --- | --- | --- |");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         );
@@ -99,7 +100,7 @@ fn main() {
     println!("| NetShareEnum level 1 | layout | allocations/request |");
     println!("| --- | --- | --- |");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
-        let server = RapServer::new(ServerConfig::with_profile(profile), sample_spooler());
+        let server = RapServer::new(RapConfig::with_profile(profile), sample_spooler());
         let mut req = Vec::new();
         ShareEnumRequest {
             level: 1,
@@ -118,5 +119,39 @@ fn main() {
         });
         assert_eq!(out.params.get(..2), Some(&[0u8, 0][..]), "ERROR_SUCCESS");
         println!("| 1 | {name} | {per_request} |");
+    }
+    println!();
+    println!("| NetPrintQEnum level 2, 5 jobs | layout | allocations/request |");
+    println!("| --- | --- | --- |");
+    let req = msrap::rap::commands::net_print_q_enum::q_enum_request(
+        2,
+        0xFFE0,
+        Some(msrap::rap::commands::net_print_q_enum::SPEC_AUX_DESC),
+    );
+    for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
+        let server = RapServer::new(
+            RapConfig {
+                profile,
+                ..RapConfig::default()
+            },
+            msrap::spool::MemorySpooler::new(
+                msrap::spool::sample::sample_queues()
+                    .into_iter()
+                    .take(1)
+                    .collect(),
+            ),
+        );
+        let mut out = RapResponse::default();
+        let input = TransactionInput {
+            parameters: &req,
+            data: &[],
+            max_parameter_count: 8,
+            max_data_count: 0xFFE0,
+        };
+        let per_request = count(|| {
+            std::hint::black_box(server.handle(std::hint::black_box(&input), &mut out));
+        });
+        assert_eq!(&out.params[..2], &[0, 0], "ERROR_SUCCESS");
+        println!("| q_enum | {name} | {per_request} |");
     }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the real protocol peers the interop tests use, when missing:
-# Debian samba (smbd), smbclient, tshark, tcpdump (apt, as root or through
+# Debian samba (smbd), smbclient, tshark, tcpdump, CUPS (cupsd, its client
+# tools lp/lpstat/lpadmin/cupsdisable/cancel, the BSD lpr/lpq and ipptool:
+# cups, cups-client, cups-bsd, cups-ipp-utils) (apt, as root or through
 # sudo); impacket from PyPI into a virtual environment, target/peers-venv
 # (or $MSRAP_PEERS_VENV), made with $PYTHON (default: python3 on PATH), so
 # that a system python3 that refuses pip installs (Debian 12, PEP 668:
@@ -18,6 +20,12 @@ command -v smbd >/dev/null 2>&1 || need+=(samba)
 command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+# The CUPS tests start their own cupsd (tests/support/cups.rs); the
+# package's own daemon is never started (policy-rc.d below).
+[ -x /usr/sbin/cupsd ] || need+=(cups)
+command -v lpstat >/dev/null 2>&1 || need+=(cups-client)
+command -v lpq >/dev/null 2>&1 || need+=(cups-bsd)
+command -v ipptool >/dev/null 2>&1 || need+=(cups-ipp-utils)
 command -v "$PYTHON" >/dev/null 2>&1 || need+=(python3)
 # Debian's python3 makes virtual environments only with python3-venv (ensurepip).
 if [ ! -x "$VENV/bin/python3" ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -45,4 +53,4 @@ if ! "$VENV/bin/python3" -c 'import impacket' >/dev/null 2>&1; then
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python3" -m pip install -q impacket
 fi
-echo "install-peers: smbd $(smbd --version 2>/dev/null | head -1), $(tshark --version 2>/dev/null | head -1), impacket $("$VENV/bin/python3" -c 'import impacket,importlib.metadata as m; print(m.version("impacket"))') in $VENV (python $("$VENV/bin/python3" -c 'import sys; print(sys.version.split()[0], "from", sys.base_prefix)'))" >&2
+echo "install-peers: smbd $(smbd --version 2>/dev/null | head -1), cups $(dpkg-query -W -f='${Version}' cups 2>/dev/null), $(tshark --version 2>/dev/null | head -1), impacket $("$VENV/bin/python3" -c 'import impacket,importlib.metadata as m; print(m.version("impacket"))') in $VENV (python $("$VENV/bin/python3" -c 'import sys; print(sys.version.split()[0], "from", sys.base_prefix)'))" >&2

@@ -164,6 +164,12 @@ open_enum! {
         ERROR_INVALID_PRINTER_NAME = 1801,
         /// A device attached to the system is not functioning.
         ERROR_GEN_FAILURE = 31,
+        /// The device is not ready (a remote spooler that does not answer).
+        ERROR_NOT_READY = 21,
+        /// The remote spooler's answer was not understood.
+        ERROR_BAD_NET_RESP = 58,
+        /// The state of the printer is invalid (the spooler cannot do that now).
+        ERROR_INVALID_PRINTER_STATE = 1906,
     }
 }
 

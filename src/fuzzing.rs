@@ -372,10 +372,15 @@ pub fn client_response(data: &[u8]) {
         .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
     let mut pending = PendingTransaction::new(mid, mode & 2 != 0);
     let cp = OemCodePage::default();
-    let requests: [&[u8]; 3] = [
+    let requests: [&[u8]; 5] = [
         b"\x4D\x00WWrLh\x00WWzWWDDzzzzzzzzzzlz\x00\x03\x00\x03\x00\x00\x10",
         b"\x4C\x00zWrLeh\x00WWzWWDDzz\x00LASER\x00\x02\x00\x00\x10",
         b"\x68\x00WrLehDz\x00B16BBDz\x00\x01\x00\x00\x10\xFF\xFF\xFF\xFF\x00",
+        // NetPrintQEnum level 2 with its AuxDesc (`net rap printq`): decode
+        // follows each N into the PrintJobInfo1 structures.
+        b"\x45\x00WrLeh\x00B13BWWWzzzzzWN\x00\x02\x00\xE0\xFFWB21BB16B10zWWzDDz\x00",
+        // NetPrintQGetInfo level 4 with Samba's AuxDesc.
+        b"\x46\x00zWrLh\x00zWWWWzzzzWNzzl\x00LASER\x00\x04\x00\x00\x10WWzWWDDzz\x00",
     ];
     for _ in 0..64 {
         let msg = match decoder.decode() {
@@ -386,9 +391,10 @@ pub fn client_response(data: &[u8]) {
         match pending.on_message(&msg) {
             Ok(ReplyStep::Done(r)) => {
                 assert!(r.params.len() <= 0xFFFF && r.data.len() <= 0xFFFF);
-                for level in 0..5 {
+                for level in 0..6 {
                     let _ = parse_get_info_response(level, &r.params, &r.data, &cp);
                     let _ = parse_job_enum_response(level, &r.params, &r.data, &cp);
+                    queue_parsers(level, &r.params, &r.data, &cp);
                 }
                 for level in [0, 1, 2, 10] {
                     lanman_parsers(level, &r.params, &r.data, &cp);
@@ -404,6 +410,76 @@ pub fn client_response(data: &[u8]) {
             Ok(_) => {}
             Err(_) => return,
         }
+    }
+}
+
+/// CUPS's side of the CUPS backend: arbitrary bytes as an IPP reply (the
+/// first byte picks msrap's CUPS user, `root` or `msrap`) through the reply
+/// parser and the mapping to JOB_INFO_2 / PRINTER_INFO_2 with RAP JobIDs;
+/// the same bytes as text through the endpoint and URI parsers. Checks the
+/// job list's invariants: JobIDs shown once each, sorted, each leading to
+/// the job with that id, positions 1..n in every queue.
+#[cfg(feature = "cups")]
+pub fn ipp_reply(data: &[u8]) {
+    use crate::spool::cups::client::{parse_reply, Endpoint};
+    use crate::spool::cups::map::{self, CupsJob, CupsPrinter, JobList};
+    use ipp::model::DelimiterTag;
+
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let identity = if mode & 1 == 0 { "root" } else { "msrap" };
+    let text = String::from_utf8_lossy(rest);
+    let _ = Endpoint::parse(&text);
+    let _ = map::last_segment(&text);
+    let _ = map::without_userinfo(&text);
+    if let Some(d) = map::percent_decode(&text) {
+        assert_eq!(
+            map::percent_decode(&map::percent_encode(&d)).as_deref(),
+            Some(d.as_str())
+        );
+    }
+    let Ok(reply) = parse_reply(bytes::Bytes::copy_from_slice(rest)) else {
+        return;
+    };
+    let jobs: Vec<CupsJob> = reply
+        .groups(DelimiterTag::JobAttributes)
+        .filter_map(CupsJob::from_group)
+        .collect();
+    let printers: Vec<CupsPrinter> = reply
+        .groups(DelimiterTag::PrinterAttributes)
+        .filter_map(CupsPrinter::from_group)
+        .collect();
+    let list = JobList::from_cups(&jobs, identity, |name| {
+        printers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .and_then(|p| p.info.driver_name.as_deref())
+    });
+    assert_eq!(list.slots.len() + list.hidden, jobs.len());
+    for pair in list.slots.windows(2) {
+        if let [a, b] = pair {
+            assert!(a.rap_id < b.rap_id, "JobIDs shown once each, sorted");
+        }
+    }
+    for slot in &list.slots {
+        assert_ne!(slot.rap_id, 0);
+        assert_eq!(map::rap_job_id(slot.cups_id), Some(slot.rap_id));
+        let job = list
+            .queues
+            .get(slot.queue)
+            .and_then(|(_, q)| q.get(slot.index));
+        assert_eq!(job.map(|j| j.job_id), Some(u32::from(slot.rap_id)));
+    }
+    for (_, q) in &list.queues {
+        for (i, j) in q.iter().enumerate() {
+            assert_eq!(j.position as usize, i + 1);
+            assert!((1..=99).contains(&j.priority));
+        }
+    }
+    let all = map::printers(&printers, &list, &crate::spool::ControlPolicy::default());
+    for p in all.iter() {
+        assert_eq!(p.info.jobs as usize, p.jobs.len());
     }
 }
 
@@ -478,7 +554,7 @@ use crate::rap::response::{
     parse_entries, parse_generic, parse_out_params, parse_response_params, parse_struct,
 };
 use crate::rap::structs::{Field, FieldMeta};
-use crate::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use crate::rap::{Profile, RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use crate::spool::{JobInfo2, MemorySpooler, Queue};
 
 const GET_INFO_PARAM_DESC: &[u8] = PrintJobGetInfoRequest::PARAM_DESC;
@@ -522,7 +598,7 @@ fn le16(b: &[u8], at: usize) -> u16 {
 /// they do, the reply is four bytes without data, and every queue stays
 /// consistent (positions 1..n, cJobs = n).
 fn control_request(
-    config: &ServerConfig,
+    config: &RapConfig,
     parameters: &[u8],
     max_parameter_count: u16,
     max_data_count: u16,
@@ -579,14 +655,14 @@ pub fn rap_request(data: &[u8]) {
     let max_data_count = le16(head, 2);
     let flags = head.get(4).copied().unwrap_or(0);
     let cp = code_page(flags >> 1);
-    let config = ServerConfig {
+    let config = RapConfig {
         profile: if flags & 1 == 1 {
             Profile::WINDOWS
         } else {
             Profile::SPEC
         },
         code_page: cp,
-        ..ServerConfig::default()
+        ..RapConfig::default()
     };
     control_request(&config, parameters, max_parameter_count, max_data_count);
     let server = RapServer::with_spooler(config, sample());
@@ -677,6 +753,42 @@ pub fn rap_request(data: &[u8]) {
         let parsed = parsed.unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
         if status.carries_data() {
             assert_eq!(parsed.jobs.len(), usize::from(parsed.entries_returned));
+        }
+    } else if req.opcode == RapOpcode::NET_PRINT_Q_ENUM && req.param_desc.as_bytes() == b"WrLeh" {
+        // NetPrintQEnum (any AuxDesc): our own reply parses, every queue
+        // with all its jobs (2.5.11), within ReceiveBufferSize.
+        use crate::rap::commands::net_print_q_enum::{parse_q_enum_response, PrintQEnumRequest};
+        let Ok((r, _)) = PrintQEnumRequest::parse(params.bytes) else {
+            return;
+        };
+        assert!(out.data.len() <= usize::from(r.receive_buffer_size));
+        if r.level > 5 {
+            assert_eq!(status, RapStatus::ERROR_INVALID_LEVEL);
+            return;
+        }
+        if status.carries_data() {
+            let parsed = parse_q_enum_response(r.level, &out.params, &out.data, &cp)
+                .unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+            assert_eq!(parsed.queues.len(), usize::from(parsed.entries_returned));
+        }
+    } else if req.opcode == RapOpcode::NET_PRINT_Q_GET_INFO && req.param_desc.as_bytes() == b"zWrLh"
+    {
+        use crate::rap::commands::net_print_q_get_info::{
+            parse_q_get_info_response, PrintQGetInfoRequest,
+        };
+        let Ok((r, _)) = PrintQGetInfoRequest::parse(params.bytes) else {
+            return;
+        };
+        assert!(out.data.len() <= usize::from(r.receive_buffer_size));
+        if status.carries_data() {
+            // 3.2.5.5: data only when everything fit.
+            assert_eq!(status, RapStatus::ERROR_SUCCESS);
+            let parsed = parse_q_get_info_response(r.level, &out.params, &out.data, &cp)
+                .unwrap_or_else(|e| panic!("own reply does not parse: {e}"));
+            assert_eq!(
+                parsed.total_bytes_available,
+                u16::try_from(out.data.len()).ok()
+            );
         }
     } else if well_formed {
         lanman_reply_parses(&req, params.bytes, status, &out, &cp);
@@ -799,6 +911,21 @@ fn lanman_parsers(level: u16, params: &[u8], data: &[u8], cp: &OemCodePage) {
     let _ = tod::parse_remote_tod_response(params, data);
 }
 
+/// The client-side parsers of the print-queue and destination commands
+/// (69, 70, 84, 85) on one response: they must return, never panic.
+fn queue_parsers(level: u16, params: &[u8], data: &[u8], cp: &OemCodePage) {
+    use crate::rap::commands::{
+        net_print_dest_enum, net_print_dest_get_info, net_print_q_enum, net_print_q_get_info,
+    };
+    if let Ok(r) = net_print_q_enum::parse_q_enum_response(level, params, data, cp) {
+        // Every queue was read whole, with as many jobs as its N says.
+        assert!(r.queues.len() <= usize::from(r.entries_returned));
+    }
+    let _ = net_print_q_get_info::parse_q_get_info_response(level, params, data, cp);
+    let _ = net_print_dest_enum::parse_dest_enum_response(level, params, data, cp);
+    let _ = net_print_dest_get_info::parse_dest_get_info_response(level, params, data, cp);
+}
+
 /// `rap_response`: byte 0 level, byte 1 selector (code page, descriptor
 /// choice), bytes 2–3 the length of the parameter block, then the
 /// parameter block, then the data block. The tail of the data block, split
@@ -821,6 +948,7 @@ pub fn rap_response(data: &[u8]) {
     );
     let _ = parse_get_info_response(level, params, rest, &cp);
     let _ = parse_job_enum_response(level, params, rest, &cp);
+    queue_parsers(level, params, rest, &cp);
     lanman_parsers(level, params, rest, &cp);
     lanman_parsers(level.saturating_mul(5), params, rest, &cp);
     for desc in [job::LEVEL_0, job::LEVEL_1, job::LEVEL_2, job::LEVEL_3] {
@@ -1082,7 +1210,7 @@ fn request_job_id(input: &RoundTripInput) -> u16 {
 /// (data ≤ min(ReceiveBufferSize, MaxDataCount), params ≤ MaxParameterCount).
 pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
     let cp = code_page(input.code_page);
-    let config = ServerConfig {
+    let config = RapConfig {
         profile: if input.windows {
             Profile::WINDOWS
         } else {
@@ -1090,7 +1218,7 @@ pub fn rap_roundtrip_actual(input: &RoundTripInput) -> RoundTripView {
         },
         code_page: cp,
         utc_offset_secs: input.utc_offset_secs,
-        ..ServerConfig::default()
+        ..RapConfig::default()
     };
     let spooler = MemorySpooler::new(vec![Queue {
         name: "Q".into(),

@@ -18,7 +18,7 @@
 //! With `default-features = false` only the codec, the spooler trait and the
 //! in-memory spooler are built: no tokio, no clap, no pcap crates.
 #![forbid(unsafe_code)]
-#![warn(missing_debug_implementations)]
+#![warn(missing_debug_implementations, missing_docs, unreachable_pub)]
 
 pub mod codes;
 pub mod oem;
@@ -40,8 +40,6 @@ pub mod conform;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-
-pub use codes::{NtStatus, RapOpcode, RapStatus, Win32Error};
 
 /// The README's code blocks, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

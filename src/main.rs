@@ -17,13 +17,13 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve NetPrintJobGetInfo / NetPrintJobEnum over SMB1 (`\PIPE\LANMAN`).
-    Serve(cli::serve::ServeArgs),
+    /// Serve print queues over SMB1: RAP on `\PIPE\LANMAN`, and the files clients print.
+    Serve(Box<cli::serve::ServeArgs>),
     /// Ask any SMB1 server for a queue's jobs or one job's details.
     Query(cli::query::QueryArgs),
     /// Run the conformance suite against any SMB1 server, clause by clause.
     Conform(cli::conform::ConformArgs),
-    /// Load-test a server with NetPrintJobGetInfo.
+    /// Load-test a server with NetPrintJobGetInfo (or NetPrintJobEnum, --enum-jobs).
     Bench(cli::bench::BenchArgs),
     /// Decode RAP transactions out of pcap/pcapng captures.
     Decode(cli::decode::DecodeArgs),
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     cli::init_logging();
     let result = match args.command {
-        Command::Serve(a) => cli::serve::run(a),
+        Command::Serve(a) => cli::serve::run(*a),
         Command::Query(a) => cli::query::run(a),
         Command::Conform(a) => cli::conform::run_cmd(a),
         Command::Bench(a) => cli::bench::run(a),

@@ -88,6 +88,30 @@ fn serve_refuses_spool_limits_it_cannot_honour() {
 }
 
 #[test]
+fn serve_refuses_admission_settings_it_cannot_honour() {
+    let out = msrap(&["serve", "--handshake-timeout", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).lines().next(),
+        Some("error: invalid value '0' for '--handshake-timeout <S>': 0 is not in 1..=3600")
+    );
+    let out = msrap(&["serve", "--max-connections-per-source", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = msrap(&[
+        "serve",
+        "--max-connections",
+        "10",
+        "--max-connections-per-source",
+        "11",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "msrap: --max-connections-per-source 11 is more than --max-connections 10\n"
+    );
+}
+
+#[test]
 fn serve_refuses_two_queues_whose_names_differ_only_in_case() {
     let jobs = temp_file(
         "dup.toml",

@@ -11,7 +11,7 @@ use msrap::rap::commands::net_print_job_get_info::{
 use msrap::rap::descriptor::job;
 use msrap::rap::print_job::{PrintJobInfo, PrintJobInfo2, RapJobStatus};
 use msrap::rap::request::parse_rap_request;
-use msrap::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
 use std::borrow::Cow;
@@ -75,9 +75,9 @@ fn t4_params(level: u16) -> Vec<u8> {
 
 fn server(profile: Profile) -> RapServer<msrap::spool::MemorySpooler> {
     RapServer::new(
-        ServerConfig {
+        RapConfig {
             profile,
-            ..ServerConfig::default()
+            ..RapConfig::default()
         },
         sample_spooler(),
     )

@@ -5,7 +5,7 @@
 use msrap::conform::{self, build_context, run, ExpectProfile, Verdict};
 use msrap::oem::OemCodePage;
 use msrap::rap::server::poll_once;
-use msrap::rap::{Profile, RapServer, ServerConfig};
+use msrap::rap::{Profile, RapConfig, RapServer};
 use msrap::smb1::client::InProcess;
 use msrap::spool::sample::sample_spooler;
 
@@ -16,9 +16,9 @@ fn run_profile(
 ) -> Vec<conform::CaseResult> {
     poll_once(async {
         let mut t = InProcess::new(RapServer::new(
-            ServerConfig {
+            RapConfig {
                 profile: server_profile,
-                ..ServerConfig::default()
+                ..RapConfig::default()
             },
             sample_spooler(),
         ));
@@ -97,6 +97,8 @@ fn spec_server_fails_exactly_the_windows_only_cases_under_windows_profile() {
             "2.5.1/truncated-22",
             "2.5.1/truncated-23",
             "2.5.1/truncated-8",
+            "2.5.7.2.1/auxdesc-L0",
+            "2.5.7.2.1/auxdesc-L3",
             "3.2.5.1/paramdesc-WrLe",
             "3.2.5.1/paramdesc-WrLehh",
             "3.2.5.10/paramdesc-WW",
@@ -110,6 +112,8 @@ fn spec_server_fails_exactly_the_windows_only_cases_under_windows_profile() {
             "3.2.5.16/paramdesc-WrLhh",
             "3.2.5.2/paramdesc-zWrL",
             "3.2.5.3/paramdesc-WrL",
+            "3.2.5.4/paramdesc-WrLe",
+            "3.2.5.5/paramdesc-zWrL",
             "3.2.5.6/paramdesc-wWsTP",
             "3.2.5.6/truncated",
             "3.2.5.7/paramdesc-WWrL",

@@ -6,7 +6,7 @@
 use msrap::codes::{NtStatus, RapStatus};
 use msrap::rap::commands::net_print_job_del::parse_status_response;
 use msrap::rap::server::poll_once;
-use msrap::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_queues;
 use msrap::spool::{
     Caller, ControlPolicy, JobControlPolicy, JobStatus, MemorySpooler, PrinterStatus, Queue,
@@ -24,10 +24,7 @@ fn server(profile: Profile, jobs: JobControlPolicy) -> RapServer<MemorySpooler> 
             ..q
         })
         .collect();
-    RapServer::new(
-        ServerConfig::with_profile(profile),
-        MemorySpooler::new(queues),
-    )
+    RapServer::new(RapConfig::with_profile(profile), MemorySpooler::new(queues))
 }
 
 /// Send `params` (and `data`) as `caller`; the reply parameters, or the SMB failure.

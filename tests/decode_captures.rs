@@ -18,6 +18,7 @@ const FIELDS: &[&str] = &[
     "lanman.function_code",
     "lanman.param_desc",
     "lanman.ret_desc",
+    "lanman.aux_data_desc",
     "smb_pipe.word_param",
     "lanman.recv_buf_len",
     "lanman.status",
@@ -138,6 +139,13 @@ fn decode_agrees_with_tshark_on_every_capture() {
             if let Some(rd) = get(req, "lanman.ret_desc") {
                 assert_eq!(rd, d.data_desc, "{what}");
             }
+            // The AuxDesc (NetPrintQEnum / NetPrintQGetInfo): tshark shows
+            // a non-empty one exactly when we do.
+            assert_eq!(
+                get(req, "lanman.aux_data_desc"),
+                d.aux_desc.clone().filter(|a| !a.is_empty()),
+                "{what}: AuxDesc"
+            );
             if let Some(rbs) = get(req, "lanman.recv_buf_len") {
                 assert_eq!(
                     Some(rbs.parse::<u64>().unwrap()),

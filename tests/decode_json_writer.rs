@@ -8,11 +8,11 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use msrap::codes::{NtStatus, RapOpcode, RapStatus};
 use msrap::decode::transactions::RapTransaction;
 use msrap::decode::{FlowId, Timestamp};
 use msrap::rap::dissect::{Dissection, ResponseDissection, Value};
 use msrap::rap::print_job::RapJobStatus;
-use msrap::{NtStatus, RapOpcode, RapStatus};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 
@@ -44,6 +44,7 @@ fn value() -> impl Strategy<Value = Value> {
         proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::Bytes),
         Just(Value::Null),
         any::<u16>().prop_map(|s| Value::JobStatus(RapJobStatus(s))),
+        any::<u16>().prop_map(Value::QueueStatus),
         any::<u32>().prop_map(Value::Time),
     ]
 }
@@ -81,16 +82,23 @@ fn response() -> impl Strategy<Value = Option<ResponseDissection>> {
             fields(),
             proptest::collection::vec(fields(), 0..3),
             any::<bool>(),
+            proptest::collection::vec(proptest::collection::vec(fields(), 0..3), 0..3),
+            any::<bool>(),
         )
-            .prop_map(|(status, converter, params, entries, is_array)| {
-                ResponseDissection {
-                    status: RapStatus(status),
-                    converter,
-                    params,
-                    entries,
-                    is_array,
-                }
-            }),
+            .prop_map(
+                |(status, converter, params, entries, is_array, aux, has_aux)| {
+                    ResponseDissection {
+                        status: RapStatus(status),
+                        converter,
+                        params,
+                        entries,
+                        // Auxiliary structures, also fewer lists than entries.
+                        has_aux,
+                        aux: if has_aux { aux } else { Vec::new() },
+                        is_array,
+                    }
+                },
+            ),
     )
 }
 

@@ -79,6 +79,13 @@ fn replay_client_response_corpus() {
     assert_replayed("client_response", 450, msrap::fuzzing::client_response);
 }
 
+/// Seeds: real cupsd replies (`cups_backend::generate_ipp_reply_seeds`).
+#[cfg(feature = "cups")]
+#[test]
+fn replay_ipp_reply_corpus() {
+    assert_replayed("ipp_reply", 540, msrap::fuzzing::ipp_reply);
+}
+
 /// The corpus and the three committed regressions (`fuzz/regressions/decode_capture/`).
 #[cfg(feature = "decode")]
 #[test]
@@ -423,7 +430,7 @@ mod client_seeds {
     use std::sync::Arc;
 
     use bytes::BytesMut;
-    use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
+    use msrap::rap::{Profile, RapConfig, RapServer};
     use msrap::smb1::client::{self, parse_response, TransactionRequestBuilder};
     use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
     use msrap::smb1::session_setup::SessionSetupNt;

@@ -11,7 +11,7 @@ use msrap::oem::OemCodePage;
 use msrap::rap::commands::net_print_job_get_info::parse_get_info_response;
 use msrap::rap::descriptor::job;
 use msrap::rap::print_job::{PrintJobInfo, RapJobStatus};
-use msrap::rap::{RapOutcome, RapResponse, RapServer, ServerConfig as RapConfig, TransactionInput};
+use msrap::rap::{RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use msrap::spool::sample::sample_spooler;
 use pretty_assertions::assert_eq;
 use support::peers::{impacket_batch, Reply, Request};

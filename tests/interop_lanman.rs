@@ -19,7 +19,7 @@ use msrap::rap::commands::net_server_get_info::parse_server_get_info_response;
 use msrap::rap::commands::net_share_enum::parse_share_enum_response;
 use msrap::rap::commands::net_wksta_get_info::parse_wksta_get_info_response;
 use msrap::rap::lanman::{ServerInfo, ShareInfo};
-use msrap::rap::ServerConfig as RapConfig;
+use msrap::rap::RapConfig;
 use msrap::server::ServerConfig;
 use msrap::spool::{MemorySpooler, PrinterInfo2, Queue, Spooler};
 use pretty_assertions::assert_eq;

@@ -6,7 +6,7 @@
 mod support;
 
 use msrap::oem::OemCodePage;
-use msrap::rap::ServerConfig as RapConfig;
+use msrap::rap::RapConfig;
 use msrap::spool::sample::sample_queues;
 use pretty_assertions::assert_eq;
 use support::samba::{client_conf, parse_queue, smbclient_queue, Samba, LPQ_JOBS};

@@ -28,7 +28,7 @@ use msrap::rap::commands::net_wksta_get_info::{
 };
 use msrap::rap::lanman::{ServerInfo, ShareInfo, TimeOfDayInfo};
 use msrap::rap::server::poll_once;
-use msrap::rap::{Profile, RapOutcome, RapResponse, RapServer, ServerConfig, TransactionInput};
+use msrap::rap::{Profile, RapConfig, RapOutcome, RapResponse, RapServer, TransactionInput};
 use msrap::spool::{Caller, MemorySpooler, PrinterInfo2, Queue};
 use pretty_assertions::assert_eq;
 
@@ -63,7 +63,7 @@ fn spooler() -> MemorySpooler {
 }
 
 fn server(profile: Profile) -> RapServer<MemorySpooler> {
-    RapServer::new(ServerConfig::with_profile(profile), spooler())
+    RapServer::new(RapConfig::with_profile(profile), spooler())
 }
 
 /// One request answered in process (MaxParameterCount 8).
@@ -403,12 +403,12 @@ fn server_get_info_levels_0_and_1() {
 #[test]
 fn server_get_info_uses_the_configured_identity() {
     let s = RapServer::new(
-        ServerConfig {
+        RapConfig {
             machine_name: "PRINTSRV-WITH-A-LONG-NAME".into(),
             server_comment: "Print server".into(),
             version: (4, 0),
             server_type: 0x0000_0203,
-            ..ServerConfig::default()
+            ..RapConfig::default()
         },
         spooler(),
     );
@@ -509,9 +509,9 @@ fn tod(rbs: u16) -> Vec<u8> {
 #[test]
 fn remote_tod() {
     let s = RapServer::new(
-        ServerConfig {
+        RapConfig {
             utc_offset_secs: 3600,
-            ..ServerConfig::default()
+            ..RapConfig::default()
         },
         spooler(),
     );
@@ -532,9 +532,9 @@ fn remote_tod() {
     );
     // Both layouts: no strings, same bytes.
     let w = RapServer::new(
-        ServerConfig {
+        RapConfig {
             utc_offset_secs: 3600,
-            ..ServerConfig::with_profile(Profile::WINDOWS)
+            ..RapConfig::with_profile(Profile::WINDOWS)
         },
         spooler(),
     );

@@ -20,7 +20,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use msrap::rap::{RapServer, ServerConfig as RapConfig};
+use msrap::rap::{RapConfig, RapServer};
 use msrap::server::{PrintServer, ServerConfig, SpoolConfig, SpoolDir};
 use msrap::smb1::client::{self, parse_response};
 use msrap::smb1::file::{parse_write_andx_response, NtCreateAndxResponse, OpenAndxResponse};

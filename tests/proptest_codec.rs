@@ -16,7 +16,7 @@ use msrap::rap::descriptor::{job, Descriptor};
 use msrap::rap::print_job::MappingConfig;
 use msrap::rap::structs::Field;
 use msrap::rap::{
-    parse_rap_request, PrintJobInfo, Profile, RapOutcome, RapResponse, RapServer, ServerConfig,
+    parse_rap_request, PrintJobInfo, Profile, RapConfig, RapOutcome, RapResponse, RapServer,
     TransactionInput,
 };
 use msrap::spool::{JobInfo2, JobStatus, MemorySpooler, Queue, SystemTime};
@@ -165,7 +165,7 @@ proptest! {
         let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
         let cp = OemCodePage::new(CODE_PAGES[cp_index]).unwrap();
         let server = RapServer::new(
-            ServerConfig { profile, code_page: cp, utc_offset_secs, ..ServerConfig::default() },
+            RapConfig { profile, code_page: cp, utc_offset_secs, ..RapConfig::default() },
             MemorySpooler::new(vec![Queue { name: "Q".into(), jobs: vec![job.clone()], ..Queue::default() }]),
         );
         let mut req = Vec::new();
@@ -310,7 +310,7 @@ proptest! {
     ) {
         let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
         let server = RapServer::new(
-            ServerConfig { profile, ..ServerConfig::default() },
+            RapConfig { profile, ..RapConfig::default() },
             msrap::spool::sample::sample_spooler(),
         );
         let run = |req: &[u8]| {

@@ -379,7 +379,7 @@ impl msrap::spool::Spooler for SlowSpooler {
         &self,
         open: &msrap::spool::OpenPrinter<'_>,
         job_id: u32,
-    ) -> Result<msrap::spool::JobRef, msrap::spool::Win32Error> {
+    ) -> Result<msrap::spool::JobRef, msrap::codes::Win32Error> {
         if job_id == 3 {
             tokio::time::sleep(self.delay).await;
         }
@@ -411,7 +411,7 @@ fn get_info(job_id: u16, mid: u16, s: (u16, u16)) -> Vec<u8> {
 async fn slow_spooler_blocks_only_its_own_connection_in_order() {
     let delay = Duration::from_millis(500);
     let rap = msrap::rap::RapServer::new(
-        msrap::rap::ServerConfig::default(),
+        msrap::rap::RapConfig::default(),
         SlowSpooler {
             inner: msrap::spool::sample::sample_spooler(),
             delay,

@@ -557,6 +557,7 @@ fn random_garbage_does_not_panic() {
 
 #[cfg(feature = "server")]
 mod tcp {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
     use std::time::{Duration, Instant};
 
     use msrap::server::ServerConfig;
@@ -569,19 +570,29 @@ mod tcp {
     use super::support::server::{TcpClient, TestServer};
     use super::support::smb1::{anonymous, reassemble};
 
-    async fn well_behaved_session(addr: std::net::SocketAddr) {
-        let mut c = TcpClient::connect(addr, Framing::DirectTcp).await;
+    /// NEGOTIATE, SESSION_SETUP + TREE_CONNECT and one transaction from
+    /// `local`, each answer checked; returns the longest wait for one step
+    /// (the connect included).
+    async fn timed_session(local: IpAddr, addr: SocketAddr) -> Duration {
+        let t = Instant::now();
+        let mut c = TcpClient::connect_from(local, addr, Framing::DirectTcp).await;
+        let mut worst = t.elapsed();
         let f2 = HeaderFlags2::NT_STATUS | HeaderFlags2::UNICODE;
         let h = SmbHeader {
             mid: 1,
             ..SmbHeader::request(SmbCommand::NEGOTIATE, f2)
         };
-        c.call(&client::negotiate_request(&h, &["NT LM 0.12"]), 1)
+        let t = Instant::now();
+        let r = c
+            .call(&client::negotiate_request(&h, &["NT LM 0.12"]), 1)
             .await;
+        worst = worst.max(t.elapsed());
+        assert_eq!(parse_response(&r[0]).unwrap().block.word_count, 17);
         let h = SmbHeader {
             mid: 2,
             ..SmbHeader::request(SmbCommand::SESSION_SETUP_ANDX, f2)
         };
+        let t = Instant::now();
         let r = c
             .call(
                 &client::session_setup_and_tree_connect(
@@ -593,6 +604,7 @@ mod tcp {
                 1,
             )
             .await;
+        worst = worst.max(t.elapsed());
         let resp = parse_response(&r[0]).unwrap().header;
         assert_eq!(resp.status, 0);
         let h = SmbHeader {
@@ -601,13 +613,20 @@ mod tcp {
             tid: resp.tid,
             ..SmbHeader::request(SmbCommand::TRANSACTION, f2)
         };
+        let t = Instant::now();
         let r = c
             .call(
                 &TransactionRequestBuilder::lanman(b"hello", 10, 10).primary(&h, 5, 0),
                 1,
             )
             .await;
+        worst = worst.max(t.elapsed());
         assert_eq!(reassemble(&r), (0, b"hello".to_vec(), vec![]));
+        worst
+    }
+
+    async fn well_behaved_session(addr: SocketAddr) {
+        timed_session(IpAddr::V4(Ipv4Addr::LOCALHOST), addr).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -688,5 +707,155 @@ mod tcp {
         drop(idle);
         server.stop();
         assert!(started.elapsed() < Duration::from_secs(30));
+    }
+
+    /// Issue 12, point 1, with the default settings: ten times
+    /// `max_connections` idle sockets from one address, a slowloris and a
+    /// byte-at-a-time sender (each from an address of its own), while a good
+    /// client (from a fourth address, then from the flood's own) gets every
+    /// answer right, each within a second.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn connection_exhaustion_with_default_settings() {
+        let config = ServerConfig::default();
+        let server = TestServer::toy(config.clone());
+        let addr = server.addr;
+        let ip = |last: u8| IpAddr::V4(Ipv4Addr::new(127, 0, 0, last));
+        let started = Instant::now();
+
+        // The flood: connects and sends nothing, holding every socket.
+        let flood_n = 10 * config.max_connections;
+        let flood = tokio::spawn(async move {
+            let mut held = Vec::with_capacity(flood_n);
+            for _ in 0..flood_n {
+                held.push(TcpStream::connect(addr).await.unwrap());
+            }
+            (held, Instant::now())
+        });
+        // Slowloris: a valid frame header declaring a big NEGOTIATE, then a
+        // byte every 200 ms; the handshake deadline must cut it.
+        let slowloris = tokio::spawn(async move {
+            let mut c = TcpClient::connect_from(ip(4), addr, Framing::DirectTcp).await;
+            let t0 = Instant::now();
+            let mut bytes = vec![0u8, 0, 0x40, 0x00, 0xFF, b'S', b'M', b'B', 0x72];
+            bytes.extend(std::iter::repeat_n(0u8, 200));
+            for b in bytes {
+                use tokio::io::AsyncWriteExt;
+                if c.stream.write_all(&[b]).await.is_err() {
+                    return t0.elapsed();
+                }
+                let mut probe = [0u8; 1];
+                if let Ok(Ok(0) | Err(_)) =
+                    tokio::time::timeout(Duration::from_millis(200), c.stream.read(&mut probe))
+                        .await
+                {
+                    return t0.elapsed();
+                }
+            }
+            panic!("the slow sender was never disconnected");
+        });
+        // A byte-at-a-time sender of a whole session is served.
+        let trickle = tokio::spawn(async move {
+            let mut c = TcpClient::connect_from(ip(3), addr, Framing::DirectTcp).await;
+            let f2 = HeaderFlags2::NT_STATUS | HeaderFlags2::UNICODE;
+            let dribble = async |c: &mut TcpClient, msg: &[u8]| {
+                let mut framed = bytes::BytesMut::new();
+                msrap::smb1::nbss::encode_message(Framing::DirectTcp, msg, &mut framed).unwrap();
+                for b in framed.iter() {
+                    c.send_raw(&[*b]).await;
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                c.recv().await
+            };
+            let h = SmbHeader {
+                mid: 1,
+                ..SmbHeader::request(SmbCommand::NEGOTIATE, f2)
+            };
+            let r = dribble(&mut c, &client::negotiate_request(&h, &["NT LM 0.12"])).await;
+            assert_eq!(parse_response(&r).unwrap().block.word_count, 17);
+            let h = SmbHeader {
+                mid: 2,
+                ..SmbHeader::request(SmbCommand::SESSION_SETUP_ANDX, f2)
+            };
+            let setup = client::session_setup_and_tree_connect(
+                &h,
+                &anonymous(16644),
+                "\\\\X\\IPC$",
+                "?????",
+            );
+            let r = dribble(&mut c, &setup).await;
+            let resp = parse_response(&r).unwrap().header;
+            assert_eq!(resp.status, 0);
+            let h = SmbHeader {
+                mid: 3,
+                uid: resp.uid,
+                tid: resp.tid,
+                ..SmbHeader::request(SmbCommand::TRANSACTION, f2)
+            };
+            let r = dribble(
+                &mut c,
+                &TransactionRequestBuilder::lanman(b"slow", 10, 10).primary(&h, 4, 0),
+            )
+            .await;
+            assert_eq!(reassemble(&[r]), (0, b"slow".to_vec(), vec![]));
+        });
+
+        // The good client from its own address, as long as the attack lasts
+        // (bounded: the slowloris is cut within the handshake timeout).
+        let mut worst = Duration::ZERO;
+        let mut sessions = 0;
+        while !(flood.is_finished() && slowloris.is_finished() && trickle.is_finished())
+            && started.elapsed() < Duration::from_secs(60)
+        {
+            worst = worst.max(timed_session(ip(2), addr).await);
+            sessions += 1;
+        }
+        // `flood_done`: when the last flood connection was accepted.
+        let (held, flood_done) = flood.await.unwrap();
+        // The flood's sockets beyond the per-source cap were closed by the
+        // server to make room (give the evicted tasks a moment to exit).
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let held: Vec<std::net::TcpStream> =
+            held.into_iter().map(|s| s.into_std().unwrap()).collect();
+        // Still open: a read would block (closed: EOF or a reset).
+        let open = |held: &[std::net::TcpStream]| {
+            held.iter()
+                .filter(|s| {
+                    use std::io::Read;
+                    let mut b = [0u8; 1];
+                    let mut r: &std::net::TcpStream = s;
+                    matches!(r.read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+                })
+                .count()
+        };
+        let still_open = open(&held);
+        assert!(
+            still_open <= config.max_connections_per_source,
+            "{still_open} of the flood's {flood_n} connections are still open"
+        );
+        // A good client from the flood's own address is served too: it
+        // displaces one of that address's idle connections.
+        for _ in 0..5 {
+            worst = worst.max(timed_session(ip(1), addr).await);
+            sessions += 1;
+        }
+        eprintln!("good client: {sessions} sessions, slowest step {worst:?}; flood sockets still open after it: {still_open}");
+        assert!(
+            worst < Duration::from_secs(1),
+            "slowest answer {worst:?} over {sessions} sessions"
+        );
+        trickle.await.unwrap();
+        let cut_after = slowloris.await.unwrap();
+        assert!(
+            cut_after >= config.handshake_timeout - Duration::from_millis(500)
+                && cut_after < config.handshake_timeout + Duration::from_secs(3),
+            "slowloris cut after {cut_after:?}"
+        );
+        // Within the handshake timeout every flood connection is closed.
+        tokio::time::sleep_until(
+            (flood_done + config.handshake_timeout + Duration::from_secs(1)).into(),
+        )
+        .await;
+        assert_eq!(open(&held), 0);
+        server.stop();
     }
 }

@@ -1,7 +1,9 @@
-//! `msrap bench`: a NetPrintJobGetInfo load generator.
+//! `msrap bench`: a NetPrintJobGetInfo (or, with `--enum-jobs`,
+//! NetPrintJobEnum) load generator.
 //!
 //! Each connection enumerates first when `--queue` is given (Samba needs
-//! it), then sends GetInfo in a loop until the duration ends. Every answer
+//! it), then sends GetInfo (or the enumeration) in a loop until the
+//! duration ends. Every answer
 //! is checked against the first one of its connection; latency goes into a
 //! log-linear histogram (bounded memory, about 1.6% resolution).
 //! With `--server-pid`, the server's CPU time (the process, its live
@@ -16,6 +18,7 @@ use clap::Args;
 use super::{connect, runtime, CliError, ConnArgs};
 use msrap::codes::NtStatus;
 use msrap::conform::{enumerate, get_info_params};
+use msrap::rap::commands::net_print_job_enum::PrintJobEnumRequest;
 use msrap::rap::descriptor::job;
 use msrap::smb1::client::TransRequest;
 
@@ -38,6 +41,10 @@ pub struct BenchArgs {
     /// The job to query (default: the first job of --queue, else 3).
     #[arg(long)]
     pub job: Option<u16>,
+    /// Send NetPrintJobEnum on --queue (at --level 0, 1 or 2) instead of
+    /// NetPrintJobGetInfo.
+    #[arg(long, requires = "queue")]
+    pub enum_jobs: bool,
     /// ReceiveBufferSize / MaxDataCount of each request.
     #[arg(long, default_value_t = 4096)]
     pub bufsize: u16,
@@ -210,16 +217,33 @@ async fn one_connection(
             }
         }
     }
-    let req = TransRequest {
-        params: get_info_params(
-            job_id,
-            a.level,
-            a.bufsize,
-            job::for_level(a.level).unwrap_or(b"W"),
-        ),
-        data: vec![],
-        max_parameter_count: 6,
-        max_data_count: a.bufsize,
+    let req = match (&a.queue, a.enum_jobs) {
+        (Some(q), true) => {
+            let mut params = Vec::new();
+            PrintJobEnumRequest {
+                queue: q.as_bytes(),
+                level: a.level,
+                receive_buffer_size: a.bufsize,
+            }
+            .encode(job::for_level(a.level).unwrap_or(b"W"), &mut params);
+            TransRequest {
+                params,
+                data: vec![],
+                max_parameter_count: 8,
+                max_data_count: a.bufsize,
+            }
+        }
+        _ => TransRequest {
+            params: get_info_params(
+                job_id,
+                a.level,
+                a.bufsize,
+                job::for_level(a.level).unwrap_or(b"W"),
+            ),
+            data: vec![],
+            max_parameter_count: 6,
+            max_data_count: a.bufsize,
+        },
     };
     let mut first: Option<(Vec<u8>, Vec<u8>)> = None;
     while Instant::now() < deadline {

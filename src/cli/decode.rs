@@ -254,6 +254,10 @@ fn write_value(w: &mut impl Write, v: &Value) -> std::io::Result<()> {
         Value::Bytes(b) => b.iter().try_for_each(|x| write!(w, "{x:02x}")),
         Value::Null => w.write_all(b"null"),
         Value::JobStatus(s) => write!(w, "{s}"),
+        Value::QueueStatus(s) => match msrap::rap::print_queue::queue_status_name(*s) {
+            Some(n) => w.write_all(n.as_bytes()),
+            None => write!(w, "{s}"),
+        },
         Value::Time(t) => w.write_all(Iso8601::new(*t).as_str().as_bytes()),
     }
 }
@@ -331,6 +335,17 @@ fn print_text(w: &mut impl Write, n: u64, t: &RapTransaction) -> std::io::Result
                 write!(w, "    [{i}] ")?;
                 write_fields(w, e)?;
                 w.write_all(b"\n")?;
+                for (j, a) in r
+                    .aux
+                    .get(i)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .enumerate()
+                {
+                    write!(w, "      [{i}.{j}] ")?;
+                    write_fields(w, a)?;
+                    w.write_all(b"\n")?;
+                }
             }
         }
         (None, Some(s)) => writeln!(w, "  response SMB {s:?}, no RAP payload")?,

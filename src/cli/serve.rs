@@ -10,10 +10,11 @@ use clap::Args;
 
 use super::CliError;
 use msrap::oem::OemCodePage;
-use msrap::rap::{Profile, RapServer, ServerConfig as RapConfig};
+use msrap::rap::{Profile, RapConfig, RapServer};
 use msrap::server::{run as serve, PrintServer, ServerConfig, SpoolConfig, SpoolDir};
+use msrap::spool::cups::{self, CupsConfig, CupsSpooler};
 use msrap::spool::{
-    jobs_file, sample, ControlPolicy, JobControlPolicy, MemorySpooler, PrinterStatus,
+    jobs_file, sample, ControlPolicy, JobControlPolicy, MemorySpooler, PrinterStatus, Spooler,
 };
 
 #[derive(Debug, Args)]
@@ -36,9 +37,20 @@ pub struct ServeArgs {
     /// The server's offset from UTC in minutes, east positive, for TimeSubmitted; default: the host's.
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub utc_offset: Option<i32>,
-    /// Connections served at once (1 to 1000000).
+    /// Connections served at once (1 to 1000000). At the limit a newcomer is
+    /// not kept waiting: the connection idle longest without an SMB session
+    /// (else idle longest overall) is closed to make room.
     #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS))]
     pub max_connections: usize,
+    /// Connections served at once from one address (an IPv6 /64); at this
+    /// cap a newcomer makes room among that address's own connections.
+    /// Default: half of --max-connections.
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS))]
+    pub max_connections_per_source: Option<usize>,
+    /// Close a connection that has no SMB session (NEGOTIATE and
+    /// SESSION_SETUP done) this many seconds after it was accepted (1 to 3600).
+    #[arg(long, default_value_t = 10, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub handshake_timeout: u64,
     /// Close a connection idle for this many seconds (1 to 31536000, a year).
     #[arg(long, default_value_t = 120, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=MAX_IDLE_TIMEOUT_SECS))]
     pub idle_timeout: u64,
@@ -63,6 +75,28 @@ pub struct ServeArgs {
     /// The server comment NetServerGetInfo level 1 reports.
     #[arg(long, default_value = "msrap")]
     pub comment: String,
+    /// Serve CUPS's printers instead of a jobs file: `ipp://HOST[:PORT]`
+    /// (plain HTTP, meant for loopback) or the path of CUPS's Unix socket.
+    /// Every CUPS printer is a print share and RAP queue, under --control
+    /// and --operator.
+    #[arg(long, value_name = "URL", conflicts_with = "jobs")]
+    pub cups: Option<String>,
+    /// The CUPS user msrap presents (requesting-user-name) on every
+    /// request: an existing account (root, or a member of CUPS's
+    /// SystemGroup, sees every job's owner and name). The SMB user is
+    /// recorded in each job msrap submits, never sent as the CUPS user.
+    #[arg(long, value_name = "NAME", default_value = "root", requires = "cups")]
+    pub cups_user: String,
+    /// How long a CUPS answer (Get-Jobs, CUPS-Get-Printers) is reused, in
+    /// milliseconds (0 to 3600000): CUPS sees at most one such request per
+    /// interval, however many clients poll.
+    #[arg(long, value_name = "MS", default_value_t = 1000, requires = "cups", value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub cups_cache_ms: u64,
+    /// The longest an exchange with CUPS may take, in milliseconds (1 to
+    /// 600000); a CUPS that is down or slower answers RAP with
+    /// ERROR_NOT_READY (21).
+    #[arg(long, value_name = "MS", default_value_t = 5000, requires = "cups", value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub cups_timeout_ms: u64,
     /// Where print files are spooled while they arrive, and where queues
     /// with `keep_data` keep them (created mode 0700 if missing; must
     /// belong to this user; spool files a previous run left are removed at
@@ -102,7 +136,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
                     ))
                 }
             };
-            (&t[..i], shift)
+            (t.get(..i).unwrap_or_default(), shift)
         }
         _ => (t, 0),
     };
@@ -149,6 +183,48 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
         jobs: a.control,
         operators: a.operators.clone(),
     };
+    let utc_offset_secs = match a.utc_offset {
+        Some(min) => min
+            .checked_mul(60)
+            .filter(|s| s.abs() <= 18 * 3600)
+            .ok_or("--utc-offset must be within ±1080 minutes")?,
+        None => super::host_utc_offset_secs(),
+    };
+    let rap_config = RapConfig {
+        profile: a.profile,
+        code_page,
+        utc_offset_secs,
+        machine_name: a.machine_name.clone(),
+        workgroup: a.workgroup.clone(),
+        server_comment: a.comment.clone(),
+        ..RapConfig::default()
+    };
+    let config = server_config(&a)?;
+    // Print files go to the spool directory whichever spooler takes them.
+    let spool = spool_dir(&a)?;
+    if let Some(url) = a.cups.clone() {
+        let spooler = cups_spooler(&a, &url, defaults)?;
+        return super::runtime()?.block_on(async move {
+            let queues = match spooler.refresh().await {
+                Ok(names) if names.is_empty() => "none (CUPS has no printer)".to_owned(),
+                Ok(names) => names.join(", "),
+                Err(e) => {
+                    tracing::warn!(
+                        "CUPS at {url} did not answer ({e:?}): serving; its queues appear once it answers"
+                    );
+                    "none yet (CUPS did not answer)".to_owned()
+                }
+            };
+            let queues = format!(
+                "CUPS {} as {:?} (cache {} ms, timeout {} ms): {queues}",
+                url,
+                spooler.user(),
+                a.cups_cache_ms,
+                a.cups_timeout_ms
+            );
+            listen(&a, config, RapServer::new(rap_config, spooler), spool, queues).await
+        });
+    }
     let spooler = match &a.jobs {
         Some(path) => jobs_file::load_jobs_file_with(path, &defaults)?,
         // The sample queues set no policy of their own.
@@ -162,13 +238,24 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
                 .collect(),
         ),
     };
-    let utc_offset_secs = match a.utc_offset {
-        Some(min) => min
-            .checked_mul(60)
-            .filter(|s| s.abs() <= 18 * 3600)
-            .ok_or("--utc-offset must be within ±1080 minutes")?,
-        None => super::host_utc_offset_secs(),
-    };
+    // Queues with `keep_data` keep their print files' data under the spool directory.
+    let spooler = spooler
+        .with_data_dir(spool.dir())
+        .with_clock(msrap::server::print::system_clock);
+    let queues = describe(&spooler);
+    if let (Some(path), true) = (&a.jobs, spooler.queues().is_empty()) {
+        tracing::warn!(
+            "{}: no [[queue]] in this jobs file: only IPC$ is served, every print request will fail",
+            path.display()
+        );
+    }
+    let rap = RapServer::new(rap_config, spooler);
+    super::runtime()?.block_on(listen(&a, config, rap, spool, queues))
+}
+
+/// The spool directory `--spool-dir` names (or the default), opened, with
+/// what a previous run left removed.
+fn spool_dir(a: &ServeArgs) -> Result<SpoolDir, CliError> {
     let spool = SpoolDir::open(SpoolConfig {
         dir: a.spool_dir.clone().unwrap_or_else(SpoolConfig::default_dir),
         max_job_size: a.max_job_size,
@@ -182,59 +269,85 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             spool.leftovers_removed()
         );
     }
-    // Queues with `keep_data` keep their print files' data under the spool directory.
-    let spooler = spooler
-        .with_data_dir(spool.dir())
-        .with_clock(msrap::server::print::system_clock);
-    let queues = describe(&spooler);
-    if let (Some(path), true) = (&a.jobs, spooler.queues().is_empty()) {
-        tracing::warn!(
-            "{}: no [[queue]] in this jobs file: only IPC$ is served, every print request will fail",
-            path.display()
-        );
+    Ok(spool)
+}
+
+/// The CUPS spooler `--cups URL` and its settings describe.
+fn cups_spooler(a: &ServeArgs, url: &str, policy: ControlPolicy) -> Result<CupsSpooler, CliError> {
+    let endpoint = cups::client::Endpoint::parse(url).map_err(|e| format!("--cups {e}"))?;
+    if a.cups_user.trim().is_empty() || a.cups_user.contains(char::is_control) {
+        return Err(format!("--cups-user {:?} is not a user name", a.cups_user).into());
     }
-    let rap = RapServer::new(
-        RapConfig {
-            profile: a.profile,
-            code_page,
-            utc_offset_secs,
-            machine_name: a.machine_name.clone(),
-            workgroup: a.workgroup.clone(),
-            server_comment: a.comment.clone(),
-            ..RapConfig::default()
-        },
-        spooler,
-    );
-    let config = ServerConfig {
+    Ok(CupsSpooler::new(CupsConfig {
+        endpoint,
+        user: a.cups_user.clone(),
+        cache: Duration::from_millis(a.cups_cache_ms),
+        timeout: Duration::from_millis(a.cups_timeout_ms),
+        policy,
+    })?)
+}
+
+/// The connection settings of `a`, checked.
+fn server_config(a: &ServeArgs) -> Result<ServerConfig, CliError> {
+    let max_connections_per_source = match a.max_connections_per_source {
+        Some(n) if n > a.max_connections => {
+            return Err(format!(
+                "--max-connections-per-source {n} is more than --max-connections {}",
+                a.max_connections
+            )
+            .into())
+        }
+        Some(n) => n,
+        None => a.max_connections.div_ceil(2),
+    };
+    Ok(ServerConfig {
         netbios: a.netbios,
         max_connections: a.max_connections,
+        max_connections_per_source,
+        handshake_timeout: Duration::from_secs(a.handshake_timeout),
         idle_timeout: Duration::from_secs(a.idle_timeout),
         server_name: a.machine_name.clone(),
         domain: a.workgroup.clone(),
         ..ServerConfig::default()
-    };
-    super::runtime()?.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
-        let local = listener.local_addr()?;
-        eprintln!(
-            "msrap: serving SMB1 on {local} ({}), profile {}, code page {}, UTC offset {} min; queues: {queues}",
-            if a.netbios { "NetBIOS session service" } else { "direct TCP" },
-            a.profile.name,
-            code_page.number(),
-            utc_offset_secs / 60,
-        );
-        eprintln!(
-            "msrap: print files spooled in {} (at most {} bytes a job, {} in all)",
-            spool.dir().display(),
-            a.max_job_size,
-            a.max_spool,
-        );
-        // The RAP server is the `\PIPE\LANMAN` pipe handler, its queues the
-        // printer shares; print files go to the same spooler.
-        serve(listener, config, Arc::new(PrintServer::new(rap, spool)), shutdown_signal()).await?;
-        eprintln!("msrap: stopped");
-        Ok::<_, CliError>(ExitCode::SUCCESS)
     })
+}
+
+/// Listen and serve `rap`, and print files spooled in `spool` for its
+/// spooler, until Ctrl-C or SIGTERM.
+async fn listen<S: Spooler + 'static>(
+    a: &ServeArgs,
+    config: ServerConfig,
+    rap: RapServer<S>,
+    spool: SpoolDir,
+    queues: String,
+) -> Result<ExitCode, CliError> {
+    let listener =
+        msrap::server::bind(a.listen).map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
+    let local = listener.local_addr()?;
+    eprintln!(
+        "msrap: serving SMB1 on {local} ({}), profile {}, code page {}, UTC offset {} min; queues: {queues}",
+        if a.netbios { "NetBIOS session service" } else { "direct TCP" },
+        a.profile.name,
+        rap.config().code_page.number(),
+        rap.config().utc_offset_secs / 60,
+    );
+    eprintln!(
+        "msrap: print files spooled in {} (at most {} bytes a job, {} in all)",
+        spool.dir().display(),
+        a.max_job_size,
+        a.max_spool,
+    );
+    // The RAP server is the `\PIPE\LANMAN` pipe handler, its queues the
+    // printer shares; print files go to the same spooler.
+    serve(
+        listener,
+        config,
+        Arc::new(PrintServer::new(rap, spool)),
+        shutdown_signal(),
+    )
+    .await?;
+    eprintln!("msrap: stopped");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One line per queue: name, jobs, state, who controls it.

@@ -45,6 +45,8 @@ pub enum Data {
     Cut,
     /// A semantic check on the decoded structure.
     Check(Semantic),
+    /// A print-queue check (`conform::queues`).
+    Queue(super::queues::QueueData),
 }
 
 /// Checks on what the fields mean (3.2.5.7 mapping, 3.2.5.7.1).
@@ -77,14 +79,19 @@ pub enum Expect {
     Smb(NtStatus),
     /// A RAP reply.
     Rap {
+        /// Win32ErrorCode.
         status: RapStatus,
+        /// What TotalBytesAvailable must be.
         tba: Tba,
+        /// What the data block must be.
         data: Data,
     },
     /// SMB success with exactly these response parameter bytes (for
     /// answers too short to parse, e.g. Samba's cut NERR_BufTooSmall).
     Exact {
+        /// The whole response parameter block.
         params: &'static [u8],
+        /// Whether the data block must be empty (else it is not checked).
         data_empty: bool,
     },
     /// A LAN Manager command's reply (checked by [`super::lanman::check`]).
@@ -96,12 +103,15 @@ pub enum Expect {
 pub struct Case {
     /// `3.2.5.7/paramdesc-WrLh`.
     pub id: String,
+    /// The spec section checked (`2.5.11`, `3.2.5.7`).
     pub section: &'static str,
+    /// What the section requires, in a sentence.
     pub clause: &'static str,
     /// The info level the reply is decoded with.
     pub level: Option<u16>,
     /// min(ReceiveBufferSize, MaxDataCount), for [`Data::Fit`] / [`Data::Cut`].
     pub limit: u16,
+    /// The transaction to send.
     pub request: TransRequest,
     /// Indexed by [`ExpectProfile`]: spec, windows, samba.
     pub expect: [Expect; 3],
@@ -619,6 +629,8 @@ pub fn catalogue(ctx: &Context) -> Vec<Case> {
             [ok, ok, ok],
         );
     }
+    // ---- print queues (src/conform/queues.rs): read-only, before control ----
+    super::queues::extend(ctx, &mut b.cases);
     // ---- job and queue control (src/conform/control.rs) ----
     b.cases.extend(super::control::cases(ctx));
     b.cases.extend(super::lanman::catalogue(ctx));
@@ -775,6 +787,10 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
         }
         return;
     }
+    if let Data::Queue(q) = data {
+        d.extend(super::queues::check(ctx, q, reply));
+        return;
+    }
     let Some(level) = case.level else { return };
     let Some(reference) = ctx
         .references
@@ -871,7 +887,7 @@ fn check_data(ctx: &Context, case: &Case, data: Data, reply: &TransReply, d: &mu
             }
         }
         Data::Check(s) => d.extend(semantic(ctx, level, s, &got)),
-        Data::Any | Data::None => {}
+        Data::Any | Data::None | Data::Queue(_) => {}
     }
 }
 
@@ -901,8 +917,11 @@ fn greedy_fit(info: &PrintJobInfo<'_>, limit: u16, cp: &crate::oem::OemCodePage)
 /// A field value for comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldVal {
+    /// `W`, `D`, `B` or `N`: a number.
     Num(u64),
+    /// A `z` string (`None` for a zero pointer) or a `B`n fixed-width one.
     Str(Option<String>),
+    /// A buffer (`l`, `b`n), `None` for a zero pointer.
     Bytes(Option<Vec<u8>>),
 }
 
@@ -949,7 +968,7 @@ fn pointers(info: &PrintJobInfo<'_>) -> Vec<bool> {
 }
 
 /// Field-by-field differences between two structures of one level.
-pub fn field_diff(
+pub(crate) fn field_diff(
     want: &PrintJobInfo<'_>,
     got: &PrintJobInfo<'_>,
     want_label: &str,

@@ -22,7 +22,7 @@ use crate::rap::commands::net_print_q_purge::PrintQPurgeRequest;
 use crate::rap::descriptor::job;
 
 /// A queue name no server in the tests has.
-pub const UNKNOWN_QUEUE: &str = "NOSUCHQ";
+pub(crate) const UNKNOWN_QUEUE: &str = "NOSUCHQ";
 
 const SMB_INVALID: Expect = Expect::Smb(NtStatus::STATUS_INVALID_PARAMETER);
 

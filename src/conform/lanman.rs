@@ -45,14 +45,20 @@ pub enum Want {
     /// SMB success, a RAP reply with this status, RAPOutParams as `out`
     /// says, data as `data` says.
     Status {
+        /// Win32ErrorCode.
         status: RapStatus,
+        /// What the RAPOutParams must be.
         out: Out,
+        /// What the data block must be.
         data: Shape,
     },
     /// NetServerEnum2 (3.2.5.12): an empty list MUST be
     /// ERROR_NO_BROWSER_SERVERS_FOUND; a list is ERROR_SUCCESS or
     /// ERROR_MORE_DATA with EntriesReturned NetServerInfo of the level.
-    BrowseList { level: u16 },
+    BrowseList {
+        /// The level of NetServerInfo requested (0 or 1, MS-RAP 2.5.5.4).
+        level: u16,
+    },
 }
 
 /// What the RAPOutParams must be.
@@ -1101,6 +1107,7 @@ mod tests {
             job_id: 1,
             unknown_job_id: 2,
             queue: Some("LASER".into()),
+            queue_reference: None,
             references: Default::default(),
             code_page: crate::oem::OemCodePage::default(),
         };

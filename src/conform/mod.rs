@@ -16,6 +16,7 @@
 pub mod cases;
 pub mod control;
 pub mod lanman;
+pub mod queues;
 
 use crate::codes::{NtStatus, RapStatus};
 use crate::oem::OemCodePage;
@@ -32,18 +33,24 @@ pub use cases::{catalogue, Case};
 /// Which implementation's behaviour the expectations describe.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ExpectProfile {
+    /// The letter of MS-RAP, with the choices recorded in SPEC_NOTES.md.
     Spec,
+    /// Windows, as MS-RAP's product-behaviour notes (Appendix A) describe it.
     Windows,
+    /// Samba 4.17, as measured.
     Samba,
 }
 
 impl ExpectProfile {
+    /// Every profile, in [`Case::expect`] order.
     pub const ALL: [ExpectProfile; 3] = [
         ExpectProfile::Spec,
         ExpectProfile::Windows,
         ExpectProfile::Samba,
     ];
 
+    /// The profile's name on the command line and in reports (`spec`,
+    /// `windows`, `samba`).
     pub fn name(self) -> &'static str {
         match self {
             ExpectProfile::Spec => "spec",
@@ -52,6 +59,7 @@ impl ExpectProfile {
         }
     }
 
+    /// The profile called `s` (ASCII case-insensitive), see [`Self::name`].
     pub fn by_name(s: &str) -> Option<ExpectProfile> {
         Self::ALL
             .into_iter()
@@ -67,10 +75,13 @@ impl ExpectProfile {
 /// measured against.
 #[derive(Clone, Debug)]
 pub struct Reference {
+    /// The info level requested.
     pub level: u16,
+    /// The server's reply, as received.
     pub reply: TransReply,
     /// TotalBytesAvailable.
     pub total: u16,
+    /// The PrintJobInfo structure decoded from the reply, if it decoded.
     pub info: Option<PrintJobInfo<'static>>,
 }
 
@@ -83,8 +94,12 @@ pub struct Context {
     pub unknown_job_id: u16,
     /// The queue used for discovery, if any.
     pub queue: Option<String>,
+    /// The queue under test as NetPrintQGetInfo level 2 described it (None
+    /// when there is no queue or it did not answer).
+    pub queue_reference: Option<queues::QueueReference>,
     /// References for levels 0..=3 (None when the server did not answer with success).
     pub references: [Option<Reference>; 4],
+    /// The OEM code page strings are decoded with.
     pub code_page: OemCodePage,
 }
 
@@ -184,7 +199,12 @@ pub async fn build_context<T: Transport>(
     let unknown_job_id = (0x7777u16..=0xFFFF)
         .find(|id| !known_ids.contains(id) && *id != job_id)
         .unwrap_or(0x7777);
+    let queue_reference = match &queue {
+        Some(q) => queues::reference(t, q, &code_page).await,
+        None => None,
+    };
     Ok(Context {
+        queue_reference,
         job_id,
         unknown_job_id,
         queue,
@@ -196,6 +216,7 @@ pub async fn build_context<T: Transport>(
 /// The verdict on one case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// The reply met the expectation.
     Pass,
     /// Every difference, field by field.
     Fail(Vec<String>),
@@ -206,11 +227,17 @@ pub enum Verdict {
 /// One case's outcome.
 #[derive(Clone, Debug)]
 pub struct CaseResult {
+    /// The case's [`Case::id`].
     pub id: String,
+    /// The case's [`Case::section`].
     pub section: &'static str,
+    /// The case's [`Case::clause`].
     pub clause: &'static str,
+    /// The verdict under the profile run.
     pub verdict: Verdict,
+    /// The request sent (or that would have been, for a skipped case).
     pub request: TransRequest,
+    /// The reply, when the case was run and the transport answered.
     pub reply: Option<TransReply>,
 }
 

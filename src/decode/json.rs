@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 
 use super::transactions::{RapTransaction, TimestampIso};
-use crate::rap::dissect::{Dissection, Fields, Iso8601, Value};
+use crate::rap::dissect::{Dissection, Fields, Iso8601, ResponseDissection, Value};
 
 /// Append `t` as one compact JSON object (no trailing newline).
 pub(crate) fn write_transaction(out: &mut Vec<u8>, t: &RapTransaction) {
@@ -83,15 +83,44 @@ fn dissection_entries(out: &mut Vec<u8>, d: &Dissection) {
                 if i > 0 {
                     out.push(b',');
                 }
-                fields(out, e);
+                entry(out, r, i, e);
             }
             out.push(b']');
         }
         Some(r) => match r.entries.first() {
-            Some(e) => fields(out, e),
+            Some(e) => entry(out, r, 0, e),
             None => out.extend_from_slice(b"null"),
         },
     }
+}
+
+/// One structure: its fields, then `"aux"` (its auxiliary structures) when
+/// its DataDesc has an AUXCOUNT.
+fn entry(out: &mut Vec<u8>, r: &ResponseDissection, i: usize, e: &Fields) {
+    if !r.has_aux {
+        fields(out, e);
+        return;
+    }
+    fields(out, e);
+    // Reopen the object: replace its closing brace.
+    out.pop();
+    if !e.is_empty() {
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"aux\":[");
+    for (j, a) in r
+        .aux
+        .get(i)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .enumerate()
+    {
+        if j > 0 {
+            out.push(b',');
+        }
+        fields(out, a);
+    }
+    out.extend_from_slice(b"]}");
 }
 
 fn fields(out: &mut Vec<u8>, f: &Fields) {
@@ -120,6 +149,13 @@ fn value(out: &mut Vec<u8>, v: &Value) {
             out.push(b'"');
         }
         Value::Null => out.extend_from_slice(b"null"),
+        Value::QueueStatus(st) => {
+            out.extend_from_slice(b"{\"code\":");
+            int(out, *st);
+            out.extend_from_slice(b",\"name\":");
+            opt_str(out, crate::rap::print_queue::queue_status_name(*st));
+            out.push(b'}');
+        }
         Value::JobStatus(st) => {
             out.extend_from_slice(b"{\"code\":");
             int(out, st.0);

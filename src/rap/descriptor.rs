@@ -46,18 +46,38 @@ impl fmt::Debug for DescItem {
 /// Why a descriptor is not acceptable.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
 pub enum DescriptorError {
+    /// The descriptor is longer than [`MAX_DESCRIPTOR_LEN`] bytes.
     #[error("descriptor longer than {MAX_DESCRIPTOR_LEN} bytes")]
     TooLong,
+    /// The decimal count after a type character exceeds [`MAX_COUNT`].
     #[error("count after {ch:?} at offset {offset} exceeds {MAX_COUNT}")]
-    CountTooLarge { ch: char, offset: usize },
+    CountTooLarge {
+        /// The type character the count follows.
+        ch: char,
+        /// Byte offset of that character in the descriptor.
+        offset: usize,
+    },
+    /// A character not in the MS-RAP 2.5.1 table for this kind of descriptor.
     #[error("character {ch:?} at offset {offset} is not valid in a {context} descriptor")]
     UnknownChar {
+        /// The offending character.
         ch: char,
+        /// Its byte offset in the descriptor.
         offset: usize,
+        /// Which table it was checked against: `"parameter"` or `"data"`.
         context: &'static str,
     },
+    /// A count after a character that takes none in MS-RAP 2.5.1 (e.g. `W`
+    /// in a ParamDesc, `z` in a DataDesc).
     #[error("count not allowed after {ch:?} at offset {offset}")]
-    UnexpectedCount { ch: char, offset: usize },
+    UnexpectedCount {
+        /// The type character the count follows.
+        ch: char,
+        /// Byte offset of that character in the descriptor.
+        offset: usize,
+    },
+    /// The fixed size of the described structure, or the RAPOutParams
+    /// size, exceeds 64 KiB.
     #[error("fixed size overflows 64 KiB")]
     SizeOverflow,
 }
@@ -204,14 +224,18 @@ pub enum ParamWire {
 }
 
 impl<'a> Descriptor<'a> {
+    /// Wrap descriptor bytes (without the NUL); nothing is checked.
     pub fn new(bytes: &'a [u8]) -> Self {
         Descriptor(bytes)
     }
 
+    /// The descriptor bytes, without the NUL.
     pub fn as_bytes(&self) -> &'a [u8] {
         self.0
     }
 
+    /// Whether the descriptor is the empty string (e.g. a null DataDesc,
+    /// MS-RAP 2.5.1).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

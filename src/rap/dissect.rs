@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use super::commands::{command, Command};
-use super::descriptor::{param, Descriptor};
+use super::descriptor::{data, param, Descriptor};
 use super::print_job::RapJobStatus;
 use super::request::{parse_rap_request, ParamValue};
 use super::response::{
@@ -32,6 +32,8 @@ pub enum Value {
     Null,
     /// A RAP JobStatus word.
     JobStatus(RapJobStatus),
+    /// A PrintQStatus word (PRQ_*, MS-RAP 2.5.7.8.2).
+    QueueStatus(u16),
     /// Seconds since 1970-01-01 in the server's local time (TimeSubmitted).
     Time(u32),
 }
@@ -43,11 +45,20 @@ pub type Fields = Vec<(Cow<'static, str>, Value)>;
 /// The response half of a dissection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResponseDissection {
+    /// Win32ErrorCode (MS-RAP 2.5.2).
     pub status: RapStatus,
+    /// Converter (MS-RAP 2.5.2), raw 16 bits.
     pub converter: u16,
+    /// RAPOutParams, named after the command's fields when it is known.
     pub params: Fields,
     /// Structures in RAPOutData, in order.
     pub entries: Vec<Fields>,
+    /// Whether the structures carry an AUXCOUNT (`N`, MS-RAP 2.5.11): then
+    /// `aux[i]` holds the auxiliary structures that follow `entries[i]`.
+    pub has_aux: bool,
+    /// The auxiliary structures of each entry, in order (empty when
+    /// [`Self::has_aux`] is false).
+    pub aux: Vec<Vec<Fields>>,
     /// Whether the command returns an array (ParamDesc has `e`) rather than one structure.
     pub is_array: bool,
 }
@@ -55,13 +66,24 @@ pub struct ResponseDissection {
 /// One RAP exchange, decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dissection {
+    /// RAPOpcode (MS-RAP 2.5.4), when the request has two bytes for it.
     pub opcode: Option<RapOpcode>,
+    /// The command name, when the opcode is known (`NetPrintJobGetInfo`).
     pub command: Option<&'static str>,
+    /// ParamDesc, printable (non-graphic bytes as `\xNN`); empty when the
+    /// request header does not parse.
     pub param_desc: String,
+    /// DataDesc, printable as `param_desc`.
     pub data_desc: String,
+    /// AuxDesc, printable as `param_desc`, when the request has one.
     pub aux_desc: Option<String>,
+    /// RAPParams, named after the command's fields when it is known and
+    /// ParamDesc is its own; for NetPrintJobSetInfo also the RAPInData
+    /// value as `new_<field>`.
     pub params: Fields,
+    /// The response, when one was given and its parameters parse.
     pub response: Option<ResponseDissection>,
+    /// What does not conform or could not be decoded, one line each.
     pub anomalies: Vec<String>,
 }
 
@@ -196,6 +218,8 @@ pub fn dissect(
                         converter: rp.converter,
                         params: Vec::new(),
                         entries: Vec::new(),
+                        has_aux: false,
+                        aux: Vec::new(),
                         is_array: false,
                     });
                 }
@@ -223,6 +247,7 @@ pub fn dissect(
     }
     let mut level = None;
     let mut rbs = None;
+    let mut aux_raw: Option<&[u8]> = None;
     match req.params() {
         Ok(p) => {
             let mut i = 0usize;
@@ -259,6 +284,7 @@ pub fn dissect(
             }
             if let Some(aux) = p.aux_desc {
                 d.aux_desc = Some(desc_string(aux.0));
+                aux_raw = Some(aux.0);
             }
             if !p.trailing.is_empty() {
                 d.anomalies.push(format!(
@@ -298,6 +324,7 @@ pub fn dissect(
             req.data_desc,
             level,
             rbs,
+            aux_raw,
             p,
             data,
             code_page,
@@ -314,6 +341,7 @@ fn dissect_response(
     data_desc: Descriptor<'_>,
     level: Option<u16>,
     rbs: Option<u16>,
+    aux_desc: Option<&[u8]>,
     params: &[u8],
     data: &[u8],
     cp: &OemCodePage,
@@ -334,6 +362,8 @@ fn dissect_response(
         converter: rp.converter,
         params: Vec::new(),
         entries: Vec::new(),
+        has_aux: false,
+        aux: Vec::new(),
         is_array: param_desc.0.contains(&param::ENTCOUNT),
     };
     if !rp.has_converter {
@@ -416,10 +446,26 @@ fn dissect_response(
         }
     };
     let n = count.unwrap_or(1);
-    let _ = level;
     let names = known.and_then(|c| c.structure(data_desc.0));
+    // Auxiliary structures (2.5.11): the level's from the command table when
+    // the DataDesc is the level's (what servers send, whatever AuxDesc the
+    // client wrote: D15), else the request's AuxDesc.
+    out.has_aux = data_desc.0.contains(&data::AUXCOUNT);
+    let table_aux = known
+        .zip(level)
+        .and_then(|(c, l)| c.level(l))
+        .filter(|l| l.data.descriptor == data_desc.0)
+        .and_then(|l| l.aux);
+    let (aux_d, aux_names) = match table_aux {
+        Some(m) => (Some(Descriptor(m.descriptor)), Some(m)),
+        None => (
+            aux_desc.filter(|a| !a.is_empty()).map(Descriptor),
+            aux_desc.and_then(|a| known.and_then(|c| c.structure(a))),
+        ),
+    };
+    let aux_fixed = aux_d.map(|a| a.fixed_size().map(usize::from));
     let mut at = 0usize;
-    for i in 0..n {
+    'entries: for i in 0..n {
         if fixed == 0 || at.saturating_add(fixed) > data.len() {
             d.anomalies.push(format!(
                 "response: data truncated: entry {i} of {n} needs {fixed} bytes at {at}, data has {}",
@@ -440,6 +486,59 @@ fn dissect_response(
             d.anomalies.push(format!("response: entry {i}: {e}"));
         }
         out.entries.push(name_values(&values, names, cp));
+        if !out.has_aux {
+            continue;
+        }
+        let n_aux = values
+            .iter()
+            .find_map(|v| match v {
+                DataValue::AuxCount(k) => Some(usize::from(*k)),
+                _ => None,
+            })
+            .unwrap_or(0);
+        out.aux.push(Vec::new());
+        if n_aux == 0 {
+            continue;
+        }
+        let (ad, afixed) = match (aux_d, aux_fixed) {
+            (Some(ad), Some(Ok(f))) if f > 0 => (ad, f),
+            (_, Some(Err(e))) => {
+                d.anomalies.push(format!("response: AuxDesc: {e}"));
+                break;
+            }
+            _ => {
+                d.anomalies.push(format!(
+                    "response: entry {i}: {n_aux} auxiliary structures, but no AuxDesc describes them"
+                ));
+                break;
+            }
+        };
+        for j in 0..n_aux {
+            if at.saturating_add(afixed) > data.len() {
+                d.anomalies.push(format!(
+                    "response: data truncated: auxiliary structure {j} of {n_aux} of entry {i} needs {afixed} bytes at {at}, data has {}",
+                    data.len()
+                ));
+                break 'entries;
+            }
+            let mut values = Vec::new();
+            let mut errs = Vec::new();
+            match parse_struct_lenient(ad, data, at, rp.converter, i, &mut values, &mut errs) {
+                Ok(next) => at = next,
+                Err(e) => {
+                    d.anomalies
+                        .push(format!("response: entry {i}, aux {j}: {e}"));
+                    break 'entries;
+                }
+            }
+            for e in errs {
+                d.anomalies
+                    .push(format!("response: entry {i}, aux {j}: {e}"));
+            }
+            if let Some(list) = out.aux.last_mut() {
+                list.push(name_values(&values, aux_names, cp));
+            }
+        }
     }
     Some(out)
 }
@@ -463,6 +562,7 @@ fn name_values(
                 DataValue::Word(w) if kind == FieldKind::JobStatus => {
                     Value::JobStatus(RapJobStatus(w))
                 }
+                DataValue::Word(w) if kind == FieldKind::QueueStatus => Value::QueueStatus(w),
                 DataValue::Word(w) | DataValue::AuxCount(w) => Value::Int(w.into()),
                 DataValue::DWord(w) if kind == FieldKind::Time => Value::Time(w),
                 DataValue::DWord(w) => Value::Int(w.into()),
@@ -527,7 +627,7 @@ impl std::fmt::Debug for Iso8601 {
 /// Write `v` as decimal into `dst`, zero-padded on the left to its length
 /// (higher digits that do not fit are dropped).
 #[allow(clippy::indexing_slicing)] // callers pass fixed in-range sub-slices of a stack array
-pub fn put_digits(dst: &mut [u8], mut v: u16) {
+pub(crate) fn put_digits(dst: &mut [u8], mut v: u16) {
     for d in dst.iter_mut().rev() {
         *d = b'0' + (v % 10) as u8;
         v /= 10;
@@ -568,13 +668,10 @@ mod tests {
 
     #[test]
     fn getinfo_level2_success_is_named_and_typed() {
-        use crate::rap::{RapResponse, RapServer, ServerConfig, TransactionInput};
+        use crate::rap::{RapConfig, RapResponse, RapServer, TransactionInput};
         let req = b"\x4D\x00WWrLh\x00WWzWWDDzz\x00\x03\x00\x02\x00\x00\x04";
         let mut out = RapResponse::default();
-        let server = RapServer::new(
-            ServerConfig::default(),
-            crate::spool::sample::sample_spooler(),
-        );
+        let server = RapServer::new(RapConfig::default(), crate::spool::sample::sample_spooler());
         server.handle(
             &TransactionInput {
                 parameters: req,
@@ -645,6 +742,69 @@ mod tests {
         );
     }
 
+    /// NetPrintQEnum level 2 (`net rap printq`): each queue's PrintJobInfo1
+    /// structures follow it (`N`), named from the level's aux declaration.
+    #[test]
+    fn q_enum_level2_follows_aux_counts() {
+        use crate::rap::{RapConfig, RapResponse, RapServer, TransactionInput};
+        let req = b"\x45\x00WrLeh\x00B13BWWWzzzzzWN\x00\x02\x00\xe0\xffWB21BB16B10zWWzDDz\x00";
+        let mut out = RapResponse::default();
+        let server = RapServer::new(RapConfig::default(), crate::spool::sample::sample_spooler());
+        server.handle(
+            &TransactionInput {
+                parameters: req,
+                data: &[],
+                max_parameter_count: 8,
+                max_data_count: 0xFFE0,
+            },
+            &mut out,
+        );
+        let d = dissect(req, Some((&out.params, &out.data)), &OemCodePage::default());
+        assert_eq!(d.command, Some("NetPrintQEnum"));
+        assert_eq!(d.aux_desc.as_deref(), Some("WB21BB16B10zWWzDDz"));
+        assert_eq!(d.anomalies, Vec::<String>::new());
+        let r = d.response.as_ref().unwrap();
+        assert!(r.has_aux && r.is_array);
+        assert_eq!(r.entries.len(), 2);
+        assert_eq!(
+            r.entries[0][0],
+            ("print_q_name".into(), Value::Str("LASER".into()))
+        );
+        assert_eq!(r.entries[0][11], ("print_job_count".into(), Value::Int(5)));
+        let ids: Vec<&Value> = r.aux.iter().flatten().map(|a| &a[0].1).collect();
+        assert_eq!(
+            ids,
+            [3, 4, 5, 6, 7, 9]
+                .map(Value::Int)
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            r.aux[0][0][1],
+            ("user_name".into(), Value::Str("alice".into()))
+        );
+        assert_eq!(
+            r.aux[0][0][7],
+            ("job_status".into(), Value::JobStatus(RapJobStatus(3)))
+        );
+        #[cfg(feature = "json")]
+        {
+            let j = serde_json::to_value(&d).unwrap();
+            assert_eq!(j["data"][0]["print_q_name"], "LASER");
+            assert_eq!(j["data"][0]["aux"][1]["job_id"], 4);
+            assert_eq!(j["data"][1]["aux"][0]["user_name"], "dave");
+            assert_eq!(j["data"][1]["aux"].as_array().unwrap().len(), 1);
+        }
+        // A count the data cannot hold is an anomaly, not a panic.
+        let cut = &out.data[..44 + 74 + 10];
+        let d = dissect(req, Some((&out.params, cut)), &OemCodePage::default());
+        assert_eq!(d.response.unwrap().aux[0].len(), 1);
+        assert!(d
+            .anomalies
+            .iter()
+            .any(|a| a.contains("auxiliary structure 1 of 5")));
+    }
+
     #[test]
     fn times() {
         assert_eq!(iso8601(0x65A5_2670), "2024-01-15T12:34:56");
@@ -706,7 +866,9 @@ mod json {
     use super::{Dissection, Fields, Iso8601, RapJobStatus, Value};
 
     /// A [`Value`] as JSON: numbers, strings, `null`; bytes as hex;
-    /// JobStatus as `{"code": 19, "name": "PRINTING|ERROR"}`; times as ISO 8601.
+    /// JobStatus as `{"code": 19, "name": "PRINTING|ERROR"}`; PrintQStatus
+    /// as `{"code": 1, "name": "PAUSE"}` (name null for an unknown value);
+    /// times as ISO 8601.
     #[derive(Debug)]
     pub struct ValueJson<'a>(pub &'a Value);
 
@@ -724,6 +886,12 @@ mod json {
                     s.serialize_str(&hex)
                 }
                 Value::Null => s.serialize_none(),
+                Value::QueueStatus(st) => {
+                    let mut m = s.serialize_map(Some(2))?;
+                    m.serialize_entry("code", st)?;
+                    m.serialize_entry("name", &crate::rap::print_queue::queue_status_name(*st))?;
+                    m.end()
+                }
                 Value::JobStatus(st) => {
                     let mut m = s.serialize_map(Some(2))?;
                     m.serialize_entry("code", &st.0)?;
@@ -763,15 +931,50 @@ mod json {
         }
     }
 
+    /// One structure of RAPOutData: its fields, then, when its DataDesc has
+    /// an AUXCOUNT (`N`), `"aux"`: the array of its auxiliary structures.
+    struct EntryJson<'a>(&'a Fields, Option<&'a [Fields]>);
+
+    impl Serialize for EntryJson<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let Some(aux) = self.1 else {
+                return FieldsJson(self.0).serialize(s);
+            };
+            let mut m = s.serialize_map(Some(self.0.len() + 1))?;
+            for (k, v) in self.0 {
+                m.serialize_entry(k.as_ref(), &ValueJson(v))?;
+            }
+            m.serialize_entry("aux", &AuxJson(aux))?;
+            m.end()
+        }
+    }
+
+    struct AuxJson<'a>(&'a [Fields]);
+
+    impl Serialize for AuxJson<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(FieldsJson))
+        }
+    }
+
+    fn entry<'a>(r: &'a super::ResponseDissection, i: usize, e: &'a Fields) -> EntryJson<'a> {
+        let aux = r
+            .has_aux
+            .then(|| r.aux.get(i).map_or(&[][..], Vec::as_slice));
+        EntryJson(e, aux)
+    }
+
     struct Data<'a>(&'a Dissection);
 
     impl Serialize for Data<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match &self.0.response {
                 None => s.serialize_none(),
-                Some(r) if r.is_array => s.collect_seq(r.entries.iter().map(FieldsJson)),
+                Some(r) if r.is_array => {
+                    s.collect_seq(r.entries.iter().enumerate().map(|(i, e)| entry(r, i, e)))
+                }
                 Some(r) => match r.entries.first() {
-                    Some(e) => FieldsJson(e).serialize(s),
+                    Some(e) => entry(r, 0, e).serialize(s),
                     None => s.serialize_none(),
                 },
             }

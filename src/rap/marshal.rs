@@ -364,7 +364,16 @@ impl<'v> Visit<'v> for Frame<'_> {
                 .fixed
                 .get_mut(self.at..self.at.saturating_add(width - 1))
             {
-                self.cfg.code_page.encode_fixed(s, slot);
+                // Plain ASCII is its own encoding (see `oem_string_len`):
+                // copy it, cut to the field, without the per-character map.
+                if is_plain(s.as_bytes()) {
+                    let n = s.len().min(slot.len());
+                    if let (Some(dst), Some(src)) = (slot.get_mut(..n), s.as_bytes().get(..n)) {
+                        dst.copy_from_slice(src);
+                    }
+                } else {
+                    self.cfg.code_page.encode_fixed(s, slot);
+                }
             }
         }
         self.at = self.at.saturating_add(width);
@@ -524,6 +533,9 @@ pub(crate) fn write_oem_string(cp: &OemCodePage, s: &str, plain: bool, slot: &mu
 }
 
 #[cfg(test)]
+// The test structures are private; rap_struct! declares their associated
+// consts `pub`.
+#[allow(unreachable_pub)]
 mod tests {
     use super::*;
     use crate::rap::descriptor::Descriptor;

@@ -31,6 +31,7 @@ pub struct RapResponse {
 }
 
 impl RapResponse {
+    /// Empty both blocks, keeping their capacity.
     pub fn clear(&mut self) {
         self.params.clear();
         self.data.clear();
@@ -54,6 +55,7 @@ pub mod dissect;
 pub mod lanman;
 pub mod marshal;
 pub mod params;
+pub mod print_dest;
 pub mod print_job;
 pub mod print_queue;
 pub mod profile;
@@ -68,4 +70,4 @@ pub use print_job::{
 };
 pub use profile::{Profile, StringLayout};
 pub use request::{parse_rap_request, RapRequest};
-pub use server::{RapServer, ServerConfig};
+pub use server::{RapConfig, RapServer};

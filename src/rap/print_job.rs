@@ -245,6 +245,8 @@ crate::rap_levels! {
 /// Server-side settings of the JOB_INFO_2 mapping.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct MappingConfig {
+    /// The profile whose status precedence and error bit map JOB_STATUS to
+    /// the RAP JobStatus (3.2.5.7.1).
     pub profile: Profile,
     /// The server's offset from UTC in seconds, east positive; added to the
     /// UTC submission time (TimeSubmitted is local time, 2.5.7.8.6).
@@ -401,7 +403,7 @@ impl<'a> PrintJobInfo3<'a> {
 /// Map JOB_INFO_2 to PrintJobInfo of `level` 0..=3 and hand the structure
 /// to `k` (marshal it), without building the [`PrintJobInfo`] enum. `None`
 /// for another level.
-pub fn with_job_info2<K: TakeStruct>(
+pub(crate) fn with_job_info2<K: TakeStruct>(
     level: u16,
     job: &JobInfo2,
     cfg: &MappingConfig,

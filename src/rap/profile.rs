@@ -41,6 +41,7 @@ pub struct StatusRule {
 /// A behaviour profile.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Profile {
+    /// The name [`Profile::by_name`] finds it by (`spec`, `windows`).
     pub name: &'static str,
     /// ParamDesc not exactly the command's (3.2.5.7 step 1; <75>).
     pub bad_param_desc: RejectAs,

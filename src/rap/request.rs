@@ -19,8 +19,12 @@ use crate::codes::RapOpcode;
 /// Which descriptor of a request.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum DescKind {
+    /// ParamDesc: describes RAPParams and RAPOutParams (MS-RAP 2.5.1).
     ParamDesc,
+    /// DataDesc: describes the structures in RAPOutData or RAPInData
+    /// (MS-RAP 2.5.1).
     DataDesc,
+    /// AuxDesc: describes the auxiliary structures (MS-RAP 2.5.1).
     AuxDesc,
 }
 
@@ -37,25 +41,42 @@ impl core::fmt::Display for DescKind {
 /// Why a RAP request cannot be parsed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
 pub enum RequestError {
+    /// The parameter block (this many bytes) is too short for the 2-byte
+    /// RAPOpcode.
     #[error("request is {0} bytes, shorter than the 2-byte RAPOpcode")]
     NoOpcode(usize),
+    /// This descriptor has no NUL before the end of the parameter block.
     #[error("{0} is not NUL-terminated within the message")]
     UnterminatedDescriptor(DescKind),
+    /// This descriptor is longer than [`MAX_DESCRIPTOR_LEN`] bytes.
     #[error("{0} is longer than {MAX_DESCRIPTOR_LEN} bytes")]
     DescriptorTooLong(DescKind),
+    /// A malformed descriptor (MS-RAP 2.5.1), see [`DescriptorError`].
     #[error("{which}: {error}")]
     BadDescriptor {
+        /// Which descriptor.
         which: DescKind,
+        /// What is wrong with it.
         error: DescriptorError,
     },
+    /// RAPParams end before a fixed-size parameter is complete.
     #[error("RAPParams end inside {item:?} (needs {needed} bytes, {available} left)")]
     ParamsTruncated {
+        /// The ParamDesc item being read.
         item: DescItem,
+        /// Bytes it occupies in RAPParams.
         needed: usize,
+        /// Bytes left in the parameter block.
         available: usize,
     },
+    /// A `z` parameter with no NUL before the end of the parameter block.
     #[error("string parameter {item:?} is not NUL-terminated")]
-    UnterminatedString { item: DescItem },
+    UnterminatedString {
+        /// The ParamDesc item being read.
+        item: DescItem,
+    },
+    /// A nom error not mapped to one of the above (not expected in
+    /// practice).
     #[error("internal parser error: {0:?}")]
     Nom(nom::error::ErrorKind),
 }
@@ -95,6 +116,7 @@ fn descriptor(which: DescKind) -> impl Fn(&[u8]) -> IResult<&[u8], Descriptor<'_
 /// A RAP request as it came off the wire (MS-RAP 2.5.1), borrowed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct RapRequest<'a> {
+    /// RAPOpcode (MS-RAP 2.5.4).
     pub opcode: RapOpcode,
     /// ParamDesc, without its NUL.
     pub param_desc: Descriptor<'a>,
@@ -228,7 +250,9 @@ pub enum ParamValue<'a> {
 /// A parameter item and its value.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct RapParam<'a> {
+    /// The ParamDesc item.
     pub item: DescItem,
+    /// Its value in RAPParams.
     pub value: ParamValue<'a>,
 }
 

@@ -18,49 +18,87 @@ use crate::oem::OemCodePage;
 /// Why a response cannot be parsed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
 pub enum ResponseError {
+    /// The response parameter block (this many bytes) is too short for the
+    /// 2-byte Win32ErrorCode (MS-RAP 2.5.2).
     #[error("response parameters are {0} bytes; at least 2 (Win32ErrorCode) are needed")]
     ParamsTooShort(usize),
+    /// RAPOutParams end before an item ParamDesc calls for.
     #[error("RAPOutParams end inside {item:?} (needs {needed} more bytes)")]
-    OutParamsTruncated { item: char, needed: usize },
+    OutParamsTruncated {
+        /// The ParamDesc character (`h`, `e`, `i`, `g`).
+        item: char,
+        /// Bytes missing.
+        needed: usize,
+    },
+    /// A malformed descriptor (MS-RAP 2.5.1), see [`DescriptorError`].
     #[error("descriptor: {0}")]
     Descriptor(#[from] DescriptorError),
+    /// RAPOutData ends inside the fixed part of a structure.
     #[error(
         "data ends inside entry {entry} (needs {needed} bytes at {at}, {available} in the data)"
     )]
     DataTruncated {
+        /// Index of the entry being read.
         entry: usize,
+        /// Offset of its fixed part in RAPOutData.
         at: usize,
+        /// Size of the fixed part.
         needed: usize,
+        /// Length of RAPOutData.
         available: usize,
     },
+    /// A pointer whose offset (Low − Converter, MS-RAP 2.5.2) lies outside
+    /// RAPOutData.
     #[error("pointer {low:#06x} − Converter {converter:#06x} = {offset} lies outside the {len}-byte data")]
     PointerOutOfRange {
+        /// The pointer's low 16 bits as sent.
         low: u16,
+        /// The response's Converter.
         converter: u16,
+        /// The offset they give.
         offset: usize,
+        /// Length of RAPOutData.
         len: usize,
     },
+    /// A `z` string with no NUL before the end of RAPOutData.
     #[error("string at offset {offset} is not NUL-terminated inside the data")]
-    UnterminatedString { offset: usize },
+    UnterminatedString {
+        /// Offset of the string in RAPOutData.
+        offset: usize,
+    },
+    /// An `l` or `b`n buffer that does not fit in RAPOutData, or an `l`
+    /// length prefix below 2.
     #[error(
         "length-prefixed buffer at offset {offset} claims {claimed} bytes, {available} available"
     )]
     BadLenBuf {
+        /// Offset of the buffer in RAPOutData.
         offset: usize,
+        /// Its length: the `l` prefix, or `b`'s count.
         claimed: usize,
+        /// Bytes from `offset` to the end of RAPOutData.
         available: usize,
     },
+    /// The parsed values do not have the types or number of fields the
+    /// typed structure expects.
     #[error("fields do not match the structure")]
     FieldMismatch,
+    /// This info level has no structure for the command.
     #[error("info level {0} has no structure")]
     UnknownLevel(u16),
+    /// An entry count (EntriesReturned or AUXCOUNT) larger than RAPOutData
+    /// can hold.
     #[error("more entries claimed ({claimed}) than the data can hold")]
-    TooManyEntries { claimed: usize },
+    TooManyEntries {
+        /// The count the response claims.
+        claimed: usize,
+    },
 }
 
 /// Response parameters: Win32ErrorCode, Converter, RAPOutParams (2.5.2).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct ResponseParams<'a> {
+    /// Win32ErrorCode.
     pub status: RapStatus,
     /// Converter (raw 16 bits; the spec types it as a signed int16).
     pub converter: u16,
@@ -155,7 +193,7 @@ pub enum DataValue<'a> {
 }
 
 /// Resolve a pointer: `None` for a raw Low of 0, else the offset into `data`.
-pub fn resolve_pointer(
+pub(crate) fn resolve_pointer(
     low: u16,
     converter: u16,
     data: &[u8],
@@ -345,7 +383,10 @@ fn parse_struct_inner<'a>(
 /// A structure parsed generically: its values and its auxiliary structures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry<'a> {
+    /// The structure's values, in DataDesc order.
     pub values: Vec<DataValue<'a>>,
+    /// Its auxiliary structures (AuxDesc, as many as its AUXCOUNT), each
+    /// one's values in order.
     pub aux: Vec<Vec<DataValue<'a>>>,
 }
 
@@ -398,9 +439,14 @@ pub fn parse_entries<'a>(
 /// A response parsed with the request's descriptors, for any opcode.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenericResponse<'a> {
+    /// Win32ErrorCode.
     pub status: RapStatus,
+    /// Converter.
     pub converter: u16,
+    /// RAPOutParams, typed by ParamDesc (empty when an error reply omits
+    /// them).
     pub out_params: Vec<OutParam<'a>>,
+    /// The structures in RAPOutData, when the status carries data.
     pub entries: Vec<Entry<'a>>,
 }
 
@@ -446,7 +492,9 @@ pub fn parse_generic<'a>(
 /// A NetPrintJobGetInfo response (MS-RAP 2.5.7.4.2), typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintJobGetInfoResponse<'a> {
+    /// Win32ErrorCode.
     pub status: RapStatus,
+    /// Converter.
     pub converter: u16,
     /// TotalBytesAvailable, when the reply carried it.
     pub total_bytes_available: Option<u16>,
@@ -484,10 +532,15 @@ pub fn parse_get_info_response<'a>(
 /// A NetPrintJobEnum response, typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintJobEnumResponse<'a> {
+    /// Win32ErrorCode.
     pub status: RapStatus,
+    /// Converter.
     pub converter: u16,
+    /// EntriesReturned.
     pub entries_returned: u16,
+    /// EntriesAvailable.
     pub entries_available: u16,
+    /// The jobs returned.
     pub jobs: Vec<PrintJobInfo<'a>>,
 }
 

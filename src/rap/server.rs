@@ -23,7 +23,7 @@ use crate::spool::{Caller, Spooler};
 
 /// Server-side settings of the RAP codec.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerConfig {
+pub struct RapConfig {
     /// Behaviour profile: the letter of MS-RAP or Windows' product behaviour.
     pub profile: Profile,
     /// OEM code page of RAP strings.
@@ -62,9 +62,9 @@ pub const DEFAULT_SERVER_TYPE: u32 = super::lanman::SV_TYPE_WORKSTATION
     | super::lanman::SV_TYPE_NT
     | super::lanman::SV_TYPE_SERVER_NT;
 
-impl Default for ServerConfig {
+impl Default for RapConfig {
     fn default() -> Self {
-        ServerConfig {
+        RapConfig {
             profile: Profile::SPEC,
             code_page: OemCodePage::default(),
             utc_offset_secs: 0,
@@ -77,12 +77,12 @@ impl Default for ServerConfig {
     }
 }
 
-impl ServerConfig {
+impl RapConfig {
     /// The default settings with this profile.
     pub fn with_profile(profile: Profile) -> Self {
-        ServerConfig {
+        RapConfig {
             profile,
-            ..ServerConfig::default()
+            ..RapConfig::default()
         }
     }
 }
@@ -90,7 +90,7 @@ impl ServerConfig {
 /// A RAP server over a [`Spooler`]. Cloning shares the spooler.
 #[derive(Debug)]
 pub struct RapServer<S> {
-    config: ServerConfig,
+    config: RapConfig,
     spooler: Arc<S>,
 }
 
@@ -105,17 +105,17 @@ impl<S> Clone for RapServer<S> {
 
 impl<S: Spooler> RapServer<S> {
     /// A server over `spooler`.
-    pub fn new(config: ServerConfig, spooler: S) -> Self {
+    pub fn new(config: RapConfig, spooler: S) -> Self {
         RapServer::with_spooler(config, Arc::new(spooler))
     }
 
     /// A server over a spooler shared with others.
-    pub fn with_spooler(config: ServerConfig, spooler: Arc<S>) -> Self {
+    pub fn with_spooler(config: RapConfig, spooler: Arc<S>) -> Self {
         RapServer { config, spooler }
     }
 
     /// The settings.
-    pub fn config(&self) -> &ServerConfig {
+    pub fn config(&self) -> &RapConfig {
         &self.config
     }
 
@@ -258,16 +258,17 @@ impl<S: Spooler> crate::smb1::PipeHandler for RapServer<S> {
     }
 }
 
-/// The spooler's print queues are the printer shares TREE_CONNECT accepts
-/// (ASCII case-insensitive, answered with the queue's own spelling).
-#[cfg(feature = "smb1")]
 /// A bare RAP server takes no print files: an open on one of its printer
 /// shares is refused (STATUS_NOT_SUPPORTED). `msrap serve` wraps it in
 /// `server::PrintServer`, which spools them.
+#[cfg(feature = "smb1")]
 impl<S: Spooler> crate::smb1::PrintFileHandler for RapServer<S> {
     type File = std::convert::Infallible;
 }
 
+/// The spooler's print queues are the printer shares TREE_CONNECT accepts
+/// (ASCII case-insensitive, answered with the queue's own spelling).
+#[cfg(feature = "smb1")]
 impl<S: Spooler> crate::smb1::ShareCatalogue for RapServer<S> {
     fn share(&self, name: &str) -> Option<(String, crate::smb1::ShareKind)> {
         self.spooler
@@ -290,7 +291,7 @@ mod tests {
     #[test]
     fn rap_is_the_lanman_pipe_and_the_queues_are_its_shares() {
         let a = RapServer::new(
-            ServerConfig::default(),
+            RapConfig::default(),
             MemorySpooler::new(vec![Queue {
                 name: "Laser".into(),
                 jobs: Vec::new(),

@@ -1,8 +1,8 @@
-//! One TCP connection: socket I/O, idle and handler timeouts, shutdown,
-//! tracing around the sans-IO [`ServerConnection`], the handler's futures
-//! awaited when the connection reports a call (a pipe transaction, a print
-//! file's open, write, close or abort), and the print files still open
-//! when the connection ends aborted.
+//! One TCP connection: socket I/O, the handshake, idle and handler
+//! timeouts, eviction, shutdown, tracing around the sans-IO
+//! [`ServerConnection`], the handler's futures awaited when the connection
+//! reports a call (a pipe transaction, a print file's open, write, close or
+//! abort), and the print files still open when the connection ends aborted.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -19,6 +19,8 @@ use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 use tracing::Instrument;
 
+use super::admission::{Admission, Slot};
+use super::listener::millis_since;
 use super::shutdown::Shutdown;
 use super::ServerConfig;
 use crate::smb1::{PipeHandler, PrintFileHandler, ServerConnection, ServerParams, ShareCatalogue};
@@ -29,6 +31,11 @@ const READ_CHUNK: usize = 16 * 1024;
 pub(super) struct Handler<H> {
     pub(super) socket: TcpStream,
     pub(super) peer: SocketAddr,
+    /// This connection's slot in `admission`, given back on drop.
+    pub(super) slot: Arc<Slot>,
+    pub(super) admission: Arc<Admission>,
+    /// The zero of the admission table's clock.
+    pub(super) clock: Instant,
     pub(super) config: Arc<ServerConfig>,
     pub(super) params: Arc<ServerParams>,
     pub(super) handler: Arc<H>,
@@ -73,6 +80,9 @@ impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static>
         let mut out = BytesMut::new();
         let idle = self.config.idle_timeout;
         let mut deadline = Instant::now() + idle;
+        // Until the client has a session; then never again (a client that
+        // logs off is bounded by the idle timeout and eviction).
+        let mut handshake = Some(Instant::now() + self.config.handshake_timeout);
         loop {
             // A call is outstanding: wait for the handler, not for the
             // client (nothing more is read meanwhile; the idle timeout does
@@ -87,6 +97,7 @@ impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static>
                     mid = header.mid,
                 );
                 let limit = self.config.handler_timeout.map(|t| Instant::now() + t);
+                self.slot.set_busy(true);
                 let outcome = tokio::select! {
                     o = call.run().instrument(span.clone()) => o,
                     _ = sleep_until_opt(limit) => {
@@ -98,10 +109,12 @@ impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static>
                         return Ok(());
                     }
                 };
+                // The answer is activity: the client waited, it was not idle.
+                self.slot.touch(millis_since(self.clock));
+                self.slot.set_busy(false);
                 // Frames that waited behind the call are processed next.
                 conn.connection_mut().set_system_time(filetime_now());
                 let r = conn.answer(outcome, &mut out);
-                // The answer is activity: the client waited, it was not idle.
                 deadline = Instant::now() + idle;
                 r.map(|_| ())
             } else {
@@ -109,6 +122,14 @@ impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static>
                     r = self.socket.read(&mut buf) => r?,
                     _ = sleep_until(deadline) => {
                         tracing::debug!("idle timeout");
+                        return Ok(());
+                    }
+                    _ = sleep_until_opt(handshake) => {
+                        tracing::debug!("no session within the handshake timeout");
+                        return Ok(());
+                    }
+                    _ = self.slot.evicted() => {
+                        tracing::debug!("evicted to make room for a new connection");
                         return Ok(());
                     }
                     _ = self.shutdown.recv() => {
@@ -125,15 +146,25 @@ impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static>
                 // Only whole messages count as activity.
                 if matches!(r, Ok(frames) if frames > 0) {
                     deadline = Instant::now() + idle;
+                    self.slot.touch(millis_since(self.clock));
                 }
                 r.map(|_| ())
             };
+            let session = conn.connection().sessions().next().is_some();
+            self.slot.set_session(session);
+            if session {
+                handshake = None;
+            }
             log_events(conn);
             if !out.is_empty() {
                 tokio::select! {
                     r = self.socket.write_all(&out) => r?,
                     _ = sleep_until(deadline) => {
                         tracing::debug!("write timeout");
+                        return Ok(());
+                    }
+                    _ = self.slot.evicted() => {
+                        tracing::debug!("evicted while writing");
                         return Ok(());
                     }
                 }
@@ -145,6 +176,13 @@ impl<H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static>
                 return Ok(());
             }
         }
+    }
+}
+
+impl<H> Drop for Handler<H> {
+    /// Gives the slot back however the connection ends.
+    fn drop(&mut self) {
+        self.admission.release(&self.slot);
     }
 }
 

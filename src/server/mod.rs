@@ -3,10 +3,11 @@
 //! A thin driver around the sans-IO [`crate::smb1::ServerConnection`]
 //! (mini-redis layout): [`run`] takes a pre-bound listener, a
 //! [`ServerConfig`], the handler (pipes, shares and print files), and a
-//! shutdown future. Sockets, the connection limit (a semaphore), timeouts,
-//! awaiting the handler's answers and tracing live here; protocol logic
-//! does not. [`print`] is the edge's print-file handler: the spool
-//! directory and [`PrintServer`], RAP plus print files over a spooler.
+//! shutdown future. Sockets, who holds a connection slot (the limits and
+//! eviction, `admission`), timeouts, awaiting the handler's answers and
+//! tracing live here; protocol logic does not. [`print`] is the edge's
+//! print-file handler: the spool directory and [`PrintServer`], RAP plus
+//! print files over a spooler.
 //!
 //! Each connection is one task. While a call waits for the handler (a
 //! pipe transaction, a print file's write...), that task awaits the
@@ -15,6 +16,7 @@
 //! connection's frame buffer); every other connection is served meanwhile.
 //! When a connection ends, the print files it left open are aborted.
 
+mod admission;
 mod connection;
 mod listener;
 mod notice;
@@ -26,8 +28,10 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::{broadcast, mpsc, Semaphore};
+use std::net::SocketAddr;
+
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{broadcast, mpsc};
 
 use crate::smb1::{Framing, Limits, PipeHandler, PrintFileHandler, ServerParams, ShareCatalogue};
 
@@ -39,8 +43,20 @@ pub struct ServerConfig {
     /// NetBIOS session service framing (port 139: a session request comes
     /// first); otherwise direct TCP (port 445).
     pub netbios: bool,
-    /// Connections served at once; more wait in the accept backlog.
+    /// Connections served at once. A newcomer is never left waiting: at
+    /// the limit the connection idle longest among those without an SMB
+    /// session (else the one idle longest overall; never one waiting for
+    /// the pipe handler) is closed to make room.
     pub max_connections: usize,
+    /// Connections served at once from one source address (an IPv6 /64);
+    /// at this cap a newcomer makes room among its own source's
+    /// connections only, so one address cannot push others out. At most
+    /// `max_connections`.
+    pub max_connections_per_source: usize,
+    /// A connection without an SMB session this long after it was accepted
+    /// (NEGOTIATE and SESSION_SETUP not done) is closed, however busy it
+    /// keeps the socket.
+    pub handshake_timeout: Duration,
     /// A connection that completes no SMB message for this long is closed
     /// (a byte-at-a-time sender does not keep it alive). Time spent waiting
     /// for the pipe handler does not count: the client is not idle then.
@@ -64,6 +80,8 @@ impl Default for ServerConfig {
         ServerConfig {
             netbios: false,
             max_connections: 256,
+            max_connections_per_source: 128,
+            handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
             handler_timeout: Some(Duration::from_secs(60)),
             limits: Limits::default(),
@@ -94,6 +112,29 @@ impl ServerConfig {
     }
 }
 
+/// The accept backlog [`bind`] asks for (the kernel caps it, on Linux at
+/// `net.core.somaxconn`, 4096 by default). Connections are accepted as fast
+/// as they come and never wait for a slot, but a flood of connects can
+/// outrun the accept loop for a moment; a SYN that finds the backlog full
+/// is dropped and the client retries a second later, so a deep backlog
+/// keeps a well-behaved client's connect prompt during a flood.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds a listener for [`run`] on `addr` with [`LISTEN_BACKLOG`] (and
+/// `SO_REUSEADDR`, as tokio's `TcpListener::bind`). Call it inside a tokio
+/// runtime.
+pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Serves SMB1 on `listener` until `shutdown` completes, then stops
 /// accepting, tells every connection to finish and waits for them.
 ///
@@ -114,7 +155,11 @@ where
     let (notify_shutdown, _) = broadcast::channel(1);
     let (shutdown_complete_tx, mut shutdown_complete_rx) = mpsc::channel::<()>(1);
     let mut server = listener::Listener {
-        limit: Arc::new(Semaphore::new(config.max_connections.max(1))),
+        admission: Arc::new(admission::Admission::new(
+            config.max_connections,
+            config.max_connections_per_source,
+        )),
+        clock: tokio::time::Instant::now(),
         params: Arc::new(config.params()),
         config: Arc::new(config),
         listener,

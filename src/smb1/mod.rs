@@ -17,8 +17,9 @@
 //!   ([`PrintFileHandler`], MS-CIFS 3.3.5.54–56 and the general file
 //!   commands clients print with); this layer knows nothing of spooling.
 //! * [`server`]: the server connection state machine (pipe calls go out as
-//!   events and their answers come back in); [`refusal`]: the answer to
-//!   SMB2/3 clients and to clients offering no SMB1 dialect we speak;
+//!   events and their answers come back in); [`refusal`]: why an SMB2/3
+//!   client or one offering no SMB1 dialect we speak was refused
+//!   ([`refusal::Refusal`]; the server writes the answer);
 //!   [`client`]: the client role: request builders, response parsers,
 //!   transaction replies, the [`client::Transport`] trait and, with the
 //!   `client` feature, the tokio client [`client::tcp`].

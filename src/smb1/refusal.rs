@@ -126,7 +126,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 /// The dialects of an SMB2 NEGOTIATE request ([MS-SMB2] 2.2.3): DialectCount
 /// at body offset 2, the dialects at body offset 36; at most 16, never past
 /// the message.
-pub fn smb2_negotiate_dialects(msg: &[u8]) -> Vec<u16> {
+pub(crate) fn smb2_negotiate_dialects(msg: &[u8]) -> Vec<u16> {
     let body = SMB2_HEADER_LEN;
     let count = u16_at(msg, body + 2).map_or(0, usize::from);
     (0..count.min(MAX_DIALECTS))
@@ -140,7 +140,7 @@ pub fn smb2_negotiate_dialects(msg: &[u8]) -> Vec<u16> {
 /// SERVER_TO_REDIR set, no signature; the body is StructureSize 9,
 /// ErrorContextCount 0, ByteCount 0 and one ErrorData byte. `None` if `req`
 /// is not an SMB2 NEGOTIATE request.
-pub fn smb2_negotiate_not_supported(req: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn smb2_negotiate_not_supported(req: &[u8]) -> Option<Vec<u8>> {
     let h = req.get(..SMB2_HEADER_LEN)?;
     let flags = u32_at(h, 16)?;
     if h.get(..4)? != SMB2_MAGIC
@@ -168,7 +168,7 @@ pub fn smb2_negotiate_not_supported(req: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// How to answer an SMB2 message and what to report.
-pub fn refuse_smb2(msg: &[u8]) -> (Option<Vec<u8>>, Refusal) {
+pub(crate) fn refuse_smb2(msg: &[u8]) -> (Option<Vec<u8>>, Refusal) {
     match smb2_negotiate_not_supported(msg) {
         Some(reply) => (
             Some(reply),
@@ -188,7 +188,11 @@ pub fn refuse_smb2(msg: &[u8]) -> (Option<Vec<u8>>, Refusal) {
 /// For [`super::ServerConnection::receive`]: a framing error that is an
 /// SMB2 message becomes [`ConnectionError::Refused`], its answer appended
 /// to `out`; any other stays [`ConnectionError::Frame`].
-pub fn on_frame_error(e: FrameError, framing: Framing, out: &mut BytesMut) -> ConnectionError {
+pub(crate) fn on_frame_error(
+    e: FrameError,
+    framing: Framing,
+    out: &mut BytesMut,
+) -> ConnectionError {
     let FrameError::Smb2(msg) = e else {
         return ConnectionError::Frame(e);
     };
@@ -205,7 +209,7 @@ pub fn on_frame_error(e: FrameError, framing: Framing, out: &mut BytesMut) -> Co
 /// handled: a NEGOTIATE request that left the connection un-negotiated
 /// because it offered no dialect we speak (it was answered with
 /// DialectIndex 0xFFFF).
-pub fn no_common_dialect(msg: &Bytes, negotiated: bool) -> Option<Refusal> {
+pub(crate) fn no_common_dialect(msg: &Bytes, negotiated: bool) -> Option<Refusal> {
     if negotiated
         || msg.get(..4)? != SMB_MAGIC
         || *msg.get(4)? != SmbCommand::NEGOTIATE.0

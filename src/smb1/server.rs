@@ -1821,7 +1821,7 @@ pub fn reply_header(req: &SmbHeader) -> SmbHeader {
 /// "unknown error code"): such a client gets STATUS_NOT_IMPLEMENTED too.
 /// (Samba answers every unknown command with ERRSRV/ERRbadcmd and clears
 /// FLAGS2_NT_STATUS for it.)
-pub fn unsupported_command(command: SmbCommand, nt_status: bool) -> NtStatus {
+pub(crate) fn unsupported_command(command: SmbCommand, nt_status: bool) -> NtStatus {
     if nt_status || command.is_defined() {
         NtStatus::STATUS_NOT_IMPLEMENTED
     } else {
@@ -1831,7 +1831,7 @@ pub fn unsupported_command(command: SmbCommand, nt_status: bool) -> NtStatus {
 
 /// An error response: `status` in the form the client asked for,
 /// WordCount 0, ByteCount 0 (MS-CIFS 2.2.3.1, 3.3.4.1.2).
-pub fn error_message(req: &SmbHeader, status: NtStatus) -> Vec<u8> {
+pub(crate) fn error_message(req: &SmbHeader, status: NtStatus) -> Vec<u8> {
     let mut h = if req.is_reply() {
         *req
     } else {

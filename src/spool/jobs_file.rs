@@ -42,15 +42,23 @@ use super::{
 /// A jobs file that cannot be used.
 #[derive(Debug, Error)]
 pub enum JobsFileError {
+    /// The file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file's path, as given.
         path: String,
+        /// Why reading it failed.
         source: std::io::Error,
     },
+    /// The file is not valid TOML, or a key or value is not allowed (an
+    /// unknown key, a bad name, a duplicate queue or job id...).
     #[error("{path}:{line}: {message}")]
     Invalid {
+        /// The file's path, as given.
         path: String,
+        /// The offending line, 1-based.
         line: usize,
+        /// What is wrong.
         message: String,
     },
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use bitflags::bitflags;
 
-pub use crate::codes::Win32Error;
+use crate::codes::Win32Error;
 
 pub mod memory;
 pub mod sample;
@@ -19,24 +19,40 @@ pub mod sample;
 #[cfg(feature = "server")]
 pub mod jobs_file;
 
+#[cfg(feature = "cups")]
+pub mod cups;
+
 pub use memory::{MemorySpooler, Queue};
 
 bitflags! {
     /// JOB_STATUS_* bits of JOB_INFO_2.Status ([MS-RPRN] 2.2.3.12).
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
     pub struct JobStatus: u32 {
+        /// JOB_STATUS_PAUSED: the job is paused (RAP PRJ_QS_PAUSED, MS-RAP 3.2.5.7.1).
         const PAUSED = 0x0000_0001;
+        /// JOB_STATUS_ERROR: an error is associated with the job (RAP PRJ_QS_ERROR).
         const ERROR = 0x0000_0002;
+        /// JOB_STATUS_DELETING: the job is being deleted.
         const DELETING = 0x0000_0004;
+        /// JOB_STATUS_SPOOLING: the job is being spooled (RAP PRJ_QS_SPOOLING).
         const SPOOLING = 0x0000_0008;
+        /// JOB_STATUS_PRINTING: the job is printing (RAP PRJ_QS_PRINTING).
         const PRINTING = 0x0000_0010;
+        /// JOB_STATUS_OFFLINE: the printer is offline.
         const OFFLINE = 0x0000_0020;
+        /// JOB_STATUS_PAPEROUT: the printer is out of paper.
         const PAPEROUT = 0x0000_0040;
+        /// JOB_STATUS_PRINTED: the job has printed.
         const PRINTED = 0x0000_0080;
+        /// JOB_STATUS_DELETED: the job has been deleted.
         const DELETED = 0x0000_0100;
+        /// JOB_STATUS_BLOCKED_DEVQ: the driver cannot print the job.
         const BLOCKED_DEVQ = 0x0000_0200;
+        /// JOB_STATUS_USER_INTERVENTION: the printer needs the user to act.
         const USER_INTERVENTION = 0x0000_0400;
+        /// JOB_STATUS_RESTART: the job has been restarted.
         const RESTART = 0x0000_0800;
+        /// JOB_STATUS_COMPLETE: the job has been sent to the printer.
         const COMPLETE = 0x0000_1000;
         // Unknown bits are kept (bitflags' `from_bits_retain`).
         const _ = !0;
@@ -55,13 +71,21 @@ impl<'a> arbitrary::Arbitrary<'a> for JobStatus {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SystemTime {
+    /// wYear.
     pub year: u16,
+    /// wMonth: 1 (January) to 12.
     pub month: u16,
+    /// wDayOfWeek: 0 (Sunday) to 6.
     pub day_of_week: u16,
+    /// wDay: 1 to 31.
     pub day: u16,
+    /// wHour: 0 to 23.
     pub hour: u16,
+    /// wMinute: 0 to 59.
     pub minute: u16,
+    /// wSecond: 0 to 59.
     pub second: u16,
+    /// wMilliseconds: 0 to 999.
     pub milliseconds: u16,
 }
 
@@ -156,21 +180,33 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct JobInfo2 {
+    /// JobId.
     pub job_id: u32,
+    /// pPrinterName (RAP's QueueName is what follows its last backslash).
     pub printer_name: Option<String>,
+    /// pMachineName: the machine that submitted the job.
     pub machine_name: Option<String>,
+    /// pUserName: the job's owner.
     pub user_name: Option<String>,
+    /// pDocument: the document name.
     pub document: Option<String>,
+    /// pNotifyName: the user to notify.
     pub notify_name: Option<String>,
+    /// pDatatype.
     pub datatype: Option<String>,
+    /// pPrintProcessor.
     pub print_processor: Option<String>,
+    /// pParameters: the print processor's parameters.
     pub parameters: Option<String>,
+    /// pDriverName.
     pub driver_name: Option<String>,
     /// pDevMode: the DEVMODE bytes, opaque here.
     pub dev_mode: Option<Vec<u8>>,
+    /// pStatus: a status string, when the spooler sets one.
     pub status_text: Option<String>,
     /// pSecurityDescriptor: self-relative SECURITY_DESCRIPTOR bytes, opaque here.
     pub security_descriptor: Option<Vec<u8>>,
+    /// Status (JOB_STATUS_* bits).
     pub status: JobStatus,
     /// 0 (use the queue's) or 1..=99.
     pub priority: u32,
@@ -180,6 +216,7 @@ pub struct JobInfo2 {
     pub start_time: u32,
     /// Minutes after 00:00 GMT.
     pub until_time: u32,
+    /// TotalPages.
     pub total_pages: u32,
     /// Bytes.
     pub size: u32,
@@ -187,6 +224,7 @@ pub struct JobInfo2 {
     pub submitted: SystemTime,
     /// Milliseconds since the job started printing.
     pub time: u32,
+    /// PagesPrinted.
     pub pages_printed: u32,
 }
 
@@ -194,31 +232,57 @@ bitflags! {
     /// PRINTER_STATUS_* bits of PRINTER_INFO_2.Status ([MS-RPRN] 2.2.3.12).
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
     pub struct PrinterStatus: u32 {
+        /// PRINTER_STATUS_PAUSED: the queue is paused (RAP PRQ_PAUSED, MS-RAP 3.2.5.4).
         const PAUSED = 0x0000_0001;
+        /// PRINTER_STATUS_ERROR: the printer is in an error state (RAP PRQ_ERROR).
         const ERROR = 0x0000_0002;
+        /// PRINTER_STATUS_PENDING_DELETION: the queue is being deleted (RAP PRQ_PENDING).
         const PENDING_DELETION = 0x0000_0004;
+        /// PRINTER_STATUS_PAPER_JAM: paper is jammed.
         const PAPER_JAM = 0x0000_0008;
+        /// PRINTER_STATUS_PAPER_OUT: the printer is out of paper.
         const PAPER_OUT = 0x0000_0010;
+        /// PRINTER_STATUS_MANUAL_FEED: the printer waits for manual feed.
         const MANUAL_FEED = 0x0000_0020;
+        /// PRINTER_STATUS_PAPER_PROBLEM: the printer has a paper problem.
         const PAPER_PROBLEM = 0x0000_0040;
+        /// PRINTER_STATUS_OFFLINE: the printer is offline.
         const OFFLINE = 0x0000_0080;
+        /// PRINTER_STATUS_IO_ACTIVE: the printer is in an active input/output state.
         const IO_ACTIVE = 0x0000_0100;
+        /// PRINTER_STATUS_BUSY: the printer is busy.
         const BUSY = 0x0000_0200;
+        /// PRINTER_STATUS_PRINTING: the printer is printing.
         const PRINTING = 0x0000_0400;
+        /// PRINTER_STATUS_OUTPUT_BIN_FULL: the output bin is full.
         const OUTPUT_BIN_FULL = 0x0000_0800;
+        /// PRINTER_STATUS_NOT_AVAILABLE: the printer is not available for printing.
         const NOT_AVAILABLE = 0x0000_1000;
+        /// PRINTER_STATUS_WAITING: the printer is waiting.
         const WAITING = 0x0000_2000;
+        /// PRINTER_STATUS_PROCESSING: the printer is processing a job.
         const PROCESSING = 0x0000_4000;
+        /// PRINTER_STATUS_INITIALIZING: the printer is initializing.
         const INITIALIZING = 0x0000_8000;
+        /// PRINTER_STATUS_WARMING_UP: the printer is warming up.
         const WARMING_UP = 0x0001_0000;
+        /// PRINTER_STATUS_TONER_LOW: toner is low.
         const TONER_LOW = 0x0002_0000;
+        /// PRINTER_STATUS_NO_TONER: the printer is out of toner.
         const NO_TONER = 0x0004_0000;
+        /// PRINTER_STATUS_PAGE_PUNT: the printer cannot print the current page.
         const PAGE_PUNT = 0x0008_0000;
+        /// PRINTER_STATUS_USER_INTERVENTION: the printer needs the user to act.
         const USER_INTERVENTION = 0x0010_0000;
+        /// PRINTER_STATUS_OUT_OF_MEMORY: the printer is out of memory.
         const OUT_OF_MEMORY = 0x0020_0000;
+        /// PRINTER_STATUS_DOOR_OPEN: the printer door is open.
         const DOOR_OPEN = 0x0040_0000;
+        /// PRINTER_STATUS_SERVER_UNKNOWN: the printer status is unknown.
         const SERVER_UNKNOWN = 0x0080_0000;
+        /// PRINTER_STATUS_POWER_SAVE: the printer is in power-save mode.
         const POWER_SAVE = 0x0100_0000;
+        /// PRINTER_STATUS_SERVER_OFFLINE: the print server is offline.
         const SERVER_OFFLINE = 0x0200_0000;
         // Unknown bits are kept.
         const _ = !0;

@@ -539,6 +539,8 @@ pub const CAPTURES: &[(&str, &[u16])] = &[
     ("errors", &[24456, 24457]),
     ("samba-impacket", &[24458]),
     ("samba-smbclient", &[24459]),
+    ("printq", &[24460]),
+    ("printq-samba", &[24461]),
 ];
 
 /// Path of a committed capture by name.

@@ -5,7 +5,8 @@
 //!   [`block_on`] (a current-thread tokio runtime for async code);
 //! * [`corpus`]: the fuzz corpus replayer; [`cli`]: running the `msrap` binary;
 //! * [`peers`]: the real peers (impacket, Samba, tshark), required, never
-//!   skipped; [`samba`]: a real smbd started by the test;
+//!   skipped; [`samba`]: a real smbd started by the test; [`cups`]: a real
+//!   cupsd started by the test (queues, backends, two policies);
 //! * [`smb1`]: a toy pipe handler and an in-memory client of the sans-IO
 //!   SMB1 server; [`server`]: `TestServer` (our tokio server on a loopback
 //!   port) and an async TCP client;
@@ -14,6 +15,8 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+#[cfg(feature = "cups")]
+pub mod cups;
 pub mod peers;
 pub mod samba;
 

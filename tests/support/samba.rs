@@ -83,23 +83,7 @@ impl Samba {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("msrap-samba-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        for sub in [
-            "private",
-            "lock",
-            "state",
-            "cache",
-            "run",
-            "ncalrpc",
-            "log",
-            "bind-dns",
-            "usershares",
-            "spool",
-        ] {
-            std::fs::create_dir_all(dir.join(sub)).unwrap();
-        }
-        set_mode(&dir.join("spool"), 0o1777);
-        set_mode(&dir, 0o755);
-        set_mode(&dir.join("ncalrpc"), 0o755);
+        make_dirs(&dir);
         std::fs::write(dir.join("lpq.txt"), lpq_listing()).unwrap();
         let lpq = dir.join("lpq.sh");
         std::fs::write(
@@ -110,7 +94,137 @@ impl Samba {
         set_mode(&lpq, 0o755);
         let d = dir.display();
         let conf = format!(
-            "[global]
+            "{global}    load printers = no
+    printcap name = /dev/null
+    printing = lprng
+
+[{SHARE}]
+    path = {d}/spool
+    printable = yes
+    guest ok = yes
+    printer name = {SHARE}
+    printing = lprng
+    lpq command = {lpq} %p
+    print command = /bin/rm -f %s
+    lprm command = /bin/true %p %j
+    lppause command = /bin/true %p %j
+    lpresume command = /bin/true %p %j
+    queuepause command = /bin/true %p
+    queueresume command = /bin/true %p
+",
+            global = global_section(&dir, port),
+            lpq = lpq.display(),
+        );
+        let conf_path = dir.join("smb.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        seed_registry(&conf_path, &dir);
+        let samba = Samba::launch(dir, port);
+        samba.wait_ready();
+        samba
+    }
+
+    /// smbd with `printing = cups` against the cupsd at `cups_server`
+    /// (`HOST:PORT`, `cups server`): CUPS's printers are its printer shares
+    /// (`load printers`, `[printers]`), each of `printers` with its registry
+    /// key seeded as for the LPRng queue. Waits until `printers[0]`'s queue
+    /// lists `jobs` jobs (at most ~60 s). `lpq cache time` as for [`Samba::start`].
+    pub fn start_cups(cups_server: &str, printers: &[&str], jobs: usize) -> Samba {
+        require_samba();
+        let port = free_port();
+        let dir =
+            std::env::temp_dir().join(format!("msrap-samba-cups-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        make_dirs(&dir);
+        let conf = format!(
+            "{global}    load printers = yes
+    printing = cups
+    printcap name = cups
+    cups server = {cups_server}
+    cups encrypt = no
+
+[printers]
+    path = {d}/spool
+    printable = yes
+    guest ok = yes
+    browseable = yes
+",
+            global = global_section(&dir, port),
+            d = dir.display(),
+        );
+        let conf_path = dir.join("smb.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        for p in printers {
+            seed_printer(&conf_path, &dir, p);
+        }
+        let samba = Samba::launch(dir, port);
+        let first = printers.first().copied().unwrap_or(SHARE);
+        let start = Instant::now();
+        loop {
+            // The printer shares come from samba-bgqd, which rpcd_spoolss
+            // starts: a RAP print call on IPC$ (smbclient's `queue`) wakes
+            // spoolss up before the share exists.
+            smbclient_queue(samba.addr, "IPC$", &samba.conf());
+            let out = smbclient_queue(samba.addr, first, &samba.conf());
+            if parse_queue(&out).len() >= jobs {
+                return samba;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "Samba never listed {jobs} jobs of {first}; last output:\n{out}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// Start smbd (its own session) on `dir/smb.conf`, `port`.
+    fn launch(dir: PathBuf, port: u16) -> Samba {
+        let conf_path = dir.join("smb.conf");
+        let log = std::fs::File::create(dir.join("log/smbd.stdout")).unwrap();
+        let child = Command::new("setsid")
+            .arg(which("smbd").unwrap())
+            .args(["-F", "--no-process-group", "-l"])
+            .arg(dir.join("log"))
+            .arg("-s")
+            .arg(&conf_path)
+            .env("TZ", "UTC")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start smbd");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        Samba { dir, addr, child }
+    }
+}
+
+/// The private directories of a harness smbd under `dir`, with the modes smbd wants.
+fn make_dirs(dir: &Path) {
+    for sub in [
+        "private",
+        "lock",
+        "state",
+        "cache",
+        "run",
+        "ncalrpc",
+        "log",
+        "bind-dns",
+        "usershares",
+        "spool",
+    ] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    set_mode(&dir.join("spool"), 0o1777);
+    set_mode(dir, 0o755);
+    set_mode(&dir.join("ncalrpc"), 0o755);
+}
+
+/// The `[global]` section every harness smbd shares (SMB1, guest access,
+/// everything under `dir`), without the printing settings;
+/// `lpq cache time = 0` unless `MSRAP_SAMBA_LPQ_CACHE_TIME` says otherwise.
+fn global_section(dir: &Path, port: u16) -> String {
+    let d = dir.display();
+    format!(
+        "[global]
     netbios name = MSRAPSAMBA
     workgroup = WORKGROUP
     server role = standalone server
@@ -134,56 +248,19 @@ impl Samba {
     usershare path = {d}/usershares
     max log size = 0
     log level = 1
-    load printers = no
-    printcap name = /dev/null
     disable spoolss = no
-    printing = lprng
     lpq cache time = {lpq_cache}
     rpc start on demand helpers = yes
     client min protocol = NT1
     client max protocol = NT1
     client ipc min protocol = NT1
     client ipc max protocol = NT1
-
-[{SHARE}]
-    path = {d}/spool
-    printable = yes
-    guest ok = yes
-    printer name = {SHARE}
-    printing = lprng
-    lpq command = {lpq} %p
-    print command = /bin/rm -f %s
-    lprm command = /bin/true %p %j
-    lppause command = /bin/true %p %j
-    lpresume command = /bin/true %p %j
-    queuepause command = /bin/true %p
-    queueresume command = /bin/true %p
 ",
-            lpq = lpq.display(),
-            lpq_cache = std::env::var("MSRAP_SAMBA_LPQ_CACHE_TIME").unwrap_or_else(|_| "0".into()),
-        );
-        let conf_path = dir.join("smb.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        seed_registry(&conf_path, &dir);
-        let log = std::fs::File::create(dir.join("log/smbd.stdout")).unwrap();
-        let child = Command::new("setsid")
-            .arg(which("smbd").unwrap())
-            .args(["-F", "--no-process-group", "-l"])
-            .arg(dir.join("log"))
-            .arg("-s")
-            .arg(&conf_path)
-            .env("TZ", "UTC")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start smbd");
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let samba = Samba { dir, addr, child };
-        samba.wait_ready();
-        samba
-    }
+        lpq_cache = std::env::var("MSRAP_SAMBA_LPQ_CACHE_TIME").unwrap_or_else(|_| "0".into()),
+    )
+}
 
+impl Samba {
     /// smbd's pid and samba-dcerpcd's (which runs spoolss in its own tree).
     pub fn pids(&self) -> Vec<u32> {
         let mut v = vec![self.child.id()];
@@ -266,12 +343,17 @@ fn set_mode(p: &Path, mode: u32) {
 /// loads no shares and spoolss creates a bare key first), and spoolss then
 /// finds no jobs: write the key as winreg_create_printer() would.
 fn seed_registry(conf: &Path, dir: &Path) {
+    seed_printer(conf, dir, SHARE);
+}
+
+/// [`seed_registry`] for printer share `share`.
+fn seed_printer(conf: &Path, dir: &Path, share: &str) {
     let key =
-        format!("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Print\\Printers\\{SHARE}");
+        format!("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Print\\Printers\\{share}");
     let mut calls: Vec<Vec<String>> = vec![vec!["createkey".into(), key.clone()]];
     for (name, ty, value) in [
-        ("Name", "sz", SHARE),
-        ("Share Name", "sz", SHARE),
+        ("Name", "sz", share),
+        ("Share Name", "sz", share),
         ("Port", "sz", "Samba Printer Port"),
         ("Print Processor", "sz", "winprint"),
         ("Datatype", "sz", "RAW"),
@@ -379,4 +461,60 @@ pub fn parse_queue(out: &str) -> Vec<(u32, u32, String)> {
             Some((id, size, it.collect::<Vec<_>>().join(" ")))
         })
         .collect()
+}
+
+/// Run Samba's `net rap printq ARGS` against `addr` (SMB1 forced by `conf`),
+/// anonymous; stdout and stderr.
+pub fn net_rap_printq(addr: SocketAddr, conf: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new("net")
+        .args(["rap", "printq"])
+        .args(args)
+        .args(["-S", &addr.ip().to_string(), "-p", &addr.port().to_string()])
+        .args(["-U%", "-s"])
+        .arg(conf)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run net");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One queue as `net rap printq` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetQueue {
+    pub name: String,
+    pub jobs: u32,
+    pub status: String,
+    /// (user, job id, size, status) per job line.
+    pub job_lines: Vec<(String, u32, u32, String)>,
+}
+
+/// Parse `net rap printq` output: a queue line
+/// (`%-17.17s Queue %5d jobs                      %s`) followed by its job
+/// lines (`     %-23.23s %5d %9d            %s`).
+pub fn parse_printq(out: &str) -> Vec<NetQueue> {
+    let mut v: Vec<NetQueue> = Vec::new();
+    for line in out.lines() {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with("     ") {
+            if let (Some(q), [user, id, size, status @ ..]) = (v.last_mut(), &t[..]) {
+                if let (Ok(id), Ok(size)) = (id.parse(), size.parse()) {
+                    q.job_lines
+                        .push(((*user).to_owned(), id, size, status.join(" ")));
+                }
+            }
+        } else if let [name, "Queue", n, "jobs", status @ ..] = &t[..] {
+            if let Ok(n) = n.parse() {
+                v.push(NetQueue {
+                    name: (*name).to_owned(),
+                    jobs: n,
+                    status: status.join(" "),
+                    job_lines: Vec::new(),
+                });
+            }
+        }
+    }
+    v
 }

@@ -4,12 +4,12 @@
 //! async SMB1 client over TCP.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use bytes::BytesMut;
-use msrap::rap::{RapServer, ServerConfig as RapConfig};
+use msrap::rap::{RapConfig, RapServer};
 use msrap::server::ServerConfig;
 use msrap::smb1::nbss::{encode_message, Frame, FrameDecoder, Framing};
 use msrap::smb1::{PipeHandler, PrintFileHandler, ShareCatalogue};
@@ -61,20 +61,22 @@ impl TestServer {
     where
         H: PipeHandler + ShareCatalogue + PrintFileHandler + Send + Sync + 'static,
     {
-        let listener = TcpListener::bind(addr)
-            .unwrap_or_else(|e| panic!("bind {addr} (is the port in use?): {e}"));
-        listener.set_nonblocking(true).unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        // msrap serve's listener: its backlog.
+        let listener = {
+            let _in_runtime = rt.enter();
+            msrap::server::bind(addr)
+                .unwrap_or_else(|e| panic!("bind {addr} (is the port in use?): {e}"))
+        };
         let addr = listener.local_addr().unwrap();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let (done_tx, done) = mpsc::channel();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
             let result = rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
                 msrap::server::run(listener, config, handler, async {
                     let _ = stop_rx.await;
                 })
@@ -151,6 +153,26 @@ impl TcpClient {
         let stream = TcpStream::connect(addr).await.unwrap();
         TcpClient {
             stream,
+            decoder: FrameDecoder::new(framing),
+            framing,
+        }
+    }
+
+    /// Connects from `local` (a loopback address such as 127.0.0.2: a
+    /// second client machine as far as the server can tell).
+    pub async fn connect_from(
+        local: std::net::IpAddr,
+        addr: SocketAddr,
+        framing: Framing,
+    ) -> TcpClient {
+        let socket = match local {
+            std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+            std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+        }
+        .unwrap();
+        socket.bind(SocketAddr::new(local, 0)).unwrap();
+        TcpClient {
+            stream: socket.connect(addr).await.unwrap(),
             decoder: FrameDecoder::new(framing),
             framing,
         }

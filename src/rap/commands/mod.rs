@@ -13,7 +13,7 @@ use super::descriptor::Descriptor;
 use super::params::{ParamsMeta, RequestParams};
 use super::profile::RejectAs;
 use super::request::RapRequest;
-use super::server::ServerConfig;
+use super::server::RapConfig;
 use super::structs::StructMeta;
 use super::{RapOutcome, RapResponse, TransactionInput};
 use crate::codes::{NtStatus, RapOpcode, RapStatus};
@@ -21,6 +21,8 @@ use crate::spool::Caller;
 use crate::spool::Spooler;
 
 pub mod net_group_enum;
+pub mod net_print_dest_enum;
+pub mod net_print_dest_get_info;
 pub mod net_print_job_continue;
 pub mod net_print_job_del;
 pub mod net_print_job_enum;
@@ -143,6 +145,10 @@ table! {
     served: [
         net_print_job_enum,
         net_print_job_get_info,
+        net_print_q_enum,
+        net_print_q_get_info,
+        net_print_dest_enum,
+        net_print_dest_get_info,
         net_print_job_del,
         net_print_job_pause,
         net_print_job_continue,
@@ -186,8 +192,8 @@ table! {
         net_print_job_del::COMMAND,
         net_print_job_pause::COMMAND,
         net_print_job_continue::COMMAND,
-        Command::named(84, "NetPrintDestEnum"),
-        Command::named(85, "NetPrintDestGetInfo"),
+        net_print_dest_enum::COMMAND,
+        net_print_dest_get_info::COMMAND,
         Command::named(86, "NetPrintDestControl"),
         net_remote_tod::COMMAND,
         net_print_q_purge::COMMAND,
@@ -219,7 +225,7 @@ pub(crate) struct Call<'c, S> {
     /// The transaction it came in.
     pub input: &'c TransactionInput<'c>,
     /// Server settings.
-    pub config: &'c ServerConfig,
+    pub config: &'c RapConfig,
     /// The spooler.
     pub spooler: &'c S,
     /// Who asks (the job and queue control commands check it;
@@ -264,6 +270,57 @@ impl<'c, S> Call<'c, S> {
             return Err(refuse(how, self.req.param_desc, self.input, out));
         }
         Ok(params)
+    }
+
+    /// Full recognition for a command that defines an AuxDesc (NetPrintQEnum,
+    /// NetPrintQGetInfo: MS-RAP 2.5.7.1.1, 2.5.7.2.1): as [`Self::recognize`],
+    /// except that after RAPParams one NUL-terminated AuxDesc is legitimate.
+    /// Its content is not validated (<19>, <24>: Windows validates by the
+    /// level's own descriptors; D15: `WB21BB16B10zWWzDDz` and `WWzWWDDzz`
+    /// both occur at level 4). An unterminated AuxDesc, or bytes after its
+    /// NUL, are trailing bytes, answered as the profile prescribes. Returns
+    /// the AuxDesc when one is present and not empty.
+    pub(crate) fn recognize_aux<P: RequestParams<'c>>(
+        &self,
+        out: &mut RapResponse,
+    ) -> Result<(P, Option<&'c [u8]>), RapOutcome> {
+        let profile = &self.config.profile;
+        if self.req.param_desc.as_bytes() != P::META.param_desc {
+            return Err(refuse(
+                profile.bad_param_desc,
+                self.req.param_desc,
+                self.input,
+                out,
+            ));
+        }
+        let (params, after) = P::parse(self.req.rest).map_err(|_| {
+            refuse(
+                profile.truncated_params,
+                self.req.param_desc,
+                self.input,
+                out,
+            )
+        })?;
+        let nul = after.iter().position(|&b| b == 0);
+        let well_formed = match nul {
+            None => after.is_empty(),
+            Some(n) => n.saturating_add(1) == after.len(),
+        };
+        if let (Some(how), false) = (profile.trailing_bytes, well_formed) {
+            return Err(refuse(how, self.req.param_desc, self.input, out));
+        }
+        let aux = nul.and_then(|n| after.get(..n)).filter(|a| !a.is_empty());
+        Ok((params, aux))
+    }
+
+    /// Bytes after RAPParams that the command at this level does not allow
+    /// (an AuxDesc where the spec says it MUST NOT be present): the
+    /// profile's answer to trailing bytes, or `None` to go on.
+    pub(crate) fn refuse_aux(&self, out: &mut RapResponse) -> Option<RapOutcome> {
+        self.config
+            .profile
+            .trailing_bytes
+            .map(|how| refuse(how, self.req.param_desc, self.input, out))
     }
 
     /// A RAP error reply for this command's ParamDesc, within MaxParameterCount.

@@ -3,7 +3,9 @@
 //! RpcOpenPrinter(queue, PRINTER_ACCESS_ADMINISTER) then
 //! RpcSetPrinter(PRINTER_CONTROL_PAUSE); a four-byte reply) and the CIFS printing
 //! draft's DosPrintQPause; the rest follows MS-RAP's job control commands
-//! (3.2.5.8): see [`control_queue`](super::net_print_q_pause::control_queue).
+//! (3.2.5.8): only the queue's operators may control the queue,
+//! and the spooler's Win32 error (or ERROR_SUCCESS) is the status of a
+//! reply with no data.
 
 use super::{Call, Command, RapOutcome, RapResponse};
 use crate::codes::RapOpcode;

@@ -2,7 +2,7 @@
 //!
 //! NetrServerGetInfo level 101 of the local machine (MS-SRVS 3.1.4.17)
 //! comes from the server's settings: ServerName = `machine_name`, the
-//! version, SV_TYPE_* bits and comment of [`ServerConfig`].
+//! version, SV_TYPE_* bits and comment of [`RapConfig`].
 
 use std::borrow::Cow;
 
@@ -13,7 +13,7 @@ use crate::oem::OemCodePage;
 use crate::rap::lanman::{ServerInfo, ServerInfo0, ServerInfo1};
 use crate::rap::response::ResponseError;
 use crate::rap::structs::TakeStruct;
-use crate::rap::ServerConfig;
+use crate::rap::RapConfig;
 use crate::spool::Spooler;
 
 crate::rap_params! {
@@ -54,8 +54,8 @@ pub const COMMAND: Command = Command {
 /// This server's NetServerInfo of `level` (0 or 1), taken by `k`
 /// (SERVER_INFO_101 → NetServerInfo0/1, 3.2.5.3). A name longer than 15
 /// bytes is cut to fit the B16 field.
-pub fn with_server_info<K: TakeStruct>(
-    config: &ServerConfig,
+pub(crate) fn with_server_info<K: TakeStruct>(
+    config: &RapConfig,
     level: u16,
     k: K,
 ) -> Option<K::Output> {

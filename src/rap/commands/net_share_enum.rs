@@ -169,7 +169,7 @@ impl Shares {
 
 /// Whether a NetShareInfo structure can carry `name` (2.5.6.3.1: a name
 /// longer than the field MUST NOT be included in the enumeration).
-pub fn listable(cp: &OemCodePage, name: &str) -> bool {
+pub(crate) fn listable(cp: &OemCodePage, name: &str) -> bool {
     oem_string_len(cp, name).0 <= MAX_NET_NAME
 }
 
