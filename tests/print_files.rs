@@ -1147,3 +1147,92 @@ fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `msrap serve --cups`: a file printed with smbclient on a CUPS printer
+/// share becomes a CUPS job (Create-Job at the open, owned in CUPS by the
+/// SMB user through `job-accounting-user-id`, named after the file) whose
+/// data the CUPS backend receives byte for byte (Send-Document at the
+/// close); msrap's spool directory is empty afterwards. A file that goes
+/// over --max-job-size leaves no job in CUPS.
+#[cfg(feature = "cups")]
+#[test]
+fn smbclient_print_through_serve_cups_reaches_cups() {
+    use support::cups::Cupsd;
+
+    let cups = Cupsd::start();
+    let dir = std::env::temp_dir().join(format!("msrap-print-cups-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let spool = dir.join("spool");
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = cups.url();
+    let server = support::cli::Serve::start(&[
+        "--cups",
+        &url,
+        "--spool-dir",
+        spool.to_str().unwrap(),
+        "--max-job-size",
+        "1M",
+    ]);
+    let conf = dir.join("client.conf");
+    std::fs::write(
+        &conf,
+        "[global]\n    client min protocol = NT1\n    client max protocol = NT1\n    \
+         client ipc min protocol = NT1\n    client ipc max protocol = NT1\n    \
+         client ntlmv2 auth = no\n    client use spnego = no\n",
+    )
+    .unwrap();
+    let payload = data(700_000, 17);
+    std::fs::write(dir.join("cups.bin"), &payload).unwrap();
+    let (ok, out) = smbclient(
+        server.addr,
+        "CAPTURE",
+        &conf,
+        &dir,
+        Some("alice"),
+        "print cups.bin",
+    );
+    assert!(ok, "{out}");
+    let job = cups
+        .jobs()
+        .into_iter()
+        .find(|j| j.name == "cups.bin")
+        .unwrap_or_else(|| panic!("no job cups.bin in CUPS: {:?}", cups.jobs()));
+    assert_eq!(
+        (job.accounting_user.as_str(), job.printer.as_str()),
+        ("alice", "CAPTURE")
+    );
+    cups.wait_state(job.id, "completed");
+    let got = std::fs::read(cups.dir.join("out").join(job.id.to_string())).unwrap();
+    assert!(got == payload, "CUPS received {} bytes", got.len());
+    assert_eq!(files_under(&spool), set(&[]));
+
+    // Over the limit: NT_STATUS_DISK_FULL, nothing left in CUPS.
+    let before = cups.jobs().len();
+    std::fs::write(dir.join("huge.bin"), data(1_500_000, 18)).unwrap();
+    let (_, out) = smbclient(
+        server.addr,
+        "CAPTURE",
+        &conf,
+        &dir,
+        Some("alice"),
+        "print huge.bin",
+    );
+    assert!(out.contains("NT_STATUS_DISK_FULL"), "{out}");
+    let start = Instant::now();
+    while cups
+        .jobs()
+        .iter()
+        .any(|j| j.name == "huge.bin" && !matches!(j.state.as_str(), "canceled" | "aborted"))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "huge.bin still in CUPS: {:?}",
+            cups.jobs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(cups.jobs().len() <= before + 1);
+    assert_eq!(files_under(&spool), set(&[]));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
