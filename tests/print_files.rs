@@ -191,6 +191,32 @@ fn files_under(dir: &Path) -> BTreeSet<String> {
     out
 }
 
+/// A fresh directory under the system's temporary directory, removed when
+/// dropped (also when the test fails).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("msrap-print-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -270,6 +296,36 @@ fn rap_job(addr: SocketAddr, id: u32) -> Result<(String, u64, String, String, St
         d["document_name"].as_str().unwrap().to_owned(),
         d["time_submitted"].as_str().unwrap().to_owned(),
     ))
+}
+
+/// NetPrintQGetInfo (70) and NetPrintQEnum (69) level 2 through RAP: the
+/// (job id, status name) of each job of `queue`, as each command lists them.
+fn rap_queue_jobs(addr: SocketAddr, queue: &str) -> (Vec<(u64, String)>, Vec<(u64, String)>) {
+    let jobs = |q: &Value| -> Vec<(u64, String)> {
+        q["aux"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|j| {
+                        (
+                            j["job_id"].as_u64().unwrap(),
+                            j["job_status"]["name"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let one = query(addr, &["queue", queue]);
+    assert_eq!(one["status"], 0, "{one}");
+    let all = query(addr, &["queues"]);
+    assert_eq!(all["status"], 0, "{all}");
+    let listed = all["data"]
+        .as_array()
+        .and_then(|qs| qs.iter().find(|q| q["print_q_name"] == queue))
+        .map(jobs)
+        .unwrap_or_default();
+    (jobs(&one["data"]), listed)
 }
 
 /// NetPrintJobEnum through RAP: the job ids of `queue`.
@@ -532,6 +588,12 @@ fn dos_print_file_commands_spool_exact_bytes() {
             ))
         );
         assert_eq!(sink.jobs("KEEP").len(), 1);
+        // NetPrintQGetInfo and NetPrintQEnum list it with its queue.
+        let spooling = vec![(1, "SPOOLING".to_owned())];
+        assert_eq!(
+            rap_queue_jobs(sink.addr(), "KEEP"),
+            (spooling.clone(), spooling)
+        );
         let h = s.header(SmbCommand::CLOSE_PRINT_FILE);
         let r = s.call(&client::fid_request(&h, fid)).await;
         // WordCount 0, ByteCount 0 (2.2.4.69.2).
@@ -557,6 +619,11 @@ fn dos_print_file_commands_spool_exact_bytes() {
     assert_eq!(
         std::fs::read(sink.spool.join("KEEP/job-1.prn")).unwrap(),
         parts.concat()
+    );
+    let queued = vec![(1, "QUEUED".to_owned())];
+    assert_eq!(
+        rap_queue_jobs(sink.addr(), "KEEP"),
+        (queued.clone(), queued)
     );
 }
 
@@ -841,8 +908,7 @@ fn a_job_deleted_while_spooling_is_cancelled_at_the_close() {
 /// is writing (locked), kept data and unrelated files stay.
 #[test]
 fn stale_spool_files_are_removed_at_start() {
-    let dir = std::env::temp_dir().join(format!("msrap-print-stale-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("stale");
     std::fs::create_dir_all(dir.join("KEEP")).unwrap();
     for name in [
         "msrap-1-1.spool",
@@ -859,7 +925,7 @@ fn stale_spool_files_are_removed_at_start() {
         .unwrap();
     live.try_lock().unwrap();
     let spool = SpoolDir::open(SpoolConfig {
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
         ..SpoolConfig::default()
     })
     .unwrap();
@@ -869,7 +935,6 @@ fn stale_spool_files_are_removed_at_start() {
         set(&["KEEP/job-3.prn", "msrap-2-1.spool", "notes.txt"])
     );
     drop(live);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---- file commands that are not served ----
@@ -986,8 +1051,7 @@ fn unserved_file_operations_on_a_print_share_get_windows_errors() {
 /// with `keep_data = true` keeps what is printed to it in DIR/QUEUE.
 #[test]
 fn serve_cleans_its_spool_directory_and_keeps_data_as_the_jobs_file_says() {
-    let dir = std::env::temp_dir().join(format!("msrap-print-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("serve");
     let spool = dir.join("spool");
     std::fs::create_dir_all(&spool).unwrap();
     std::fs::write(spool.join("msrap-4242-1.spool"), b"half a job").unwrap();
@@ -1037,7 +1101,6 @@ fn serve_cleans_its_spool_directory_and_keeps_data_as_the_jobs_file_says() {
     assert_eq!(files_under(&spool), set(&["PDF/job-1.prn"]));
     assert!(std::fs::read(spool.join("PDF/job-1.prn")).unwrap() == payload);
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The release build of `msrap`: `cargo build --release --bin msrap`, which
@@ -1086,10 +1149,8 @@ fn peak_rss(pid: u32) -> u64 {
 fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
     const SIZE: usize = 100_000_000;
     let binary = release_binary();
-    let dir = std::env::temp_dir().join(format!("msrap-print-100mb-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("100mb");
     let spool = dir.join("spool");
-    std::fs::create_dir_all(&dir).unwrap();
     {
         use std::io::Write;
         let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("big.bin")).unwrap());
@@ -1135,7 +1196,12 @@ fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
         .into_iter()
         .filter(|j| j.2 == "big.bin")
         .collect();
-    assert_eq!(job, vec![(10, SIZE as u32, "big.bin".to_owned())]);
+    assert_eq!(
+        job,
+        vec![(10, SIZE as u32, "big.bin".to_owned())],
+        "smbclient said: {out}\nmsrap said: {}",
+        server.stderr()
+    );
     assert_eq!(files_under(&spool), set(&[]));
     eprintln!(
         "100 MB job: {elapsed:?}, peak RSS {} KiB (at start {} KiB)",
@@ -1145,7 +1211,6 @@ fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
     assert!(peak <= 64 << 20, "peak RSS {} KiB", peak / 1024);
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `msrap serve --cups`: a file printed with smbclient on a CUPS printer
@@ -1160,10 +1225,8 @@ fn smbclient_print_through_serve_cups_reaches_cups() {
     use support::cups::Cupsd;
 
     let cups = Cupsd::start();
-    let dir = std::env::temp_dir().join(format!("msrap-print-cups-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("cups");
     let spool = dir.join("spool");
-    std::fs::create_dir_all(&dir).unwrap();
     let url = cups.url();
     let server = support::cli::Serve::start(&[
         "--cups",
@@ -1234,5 +1297,4 @@ fn smbclient_print_through_serve_cups_reaches_cups() {
     assert!(cups.jobs().len() <= before + 1);
     assert_eq!(files_under(&spool), set(&[]));
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -255,7 +255,7 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
                 if fid != 0xFFFF {
                     self.chain_fid(chain, fid)?;
                 }
-                // Every write was on disk when it was answered.
+                // Every write was in the spool file when it was answered (3.3.5.8).
                 write_empty_block(&mut chain.resp);
                 Ok(None)
             }
