@@ -298,10 +298,13 @@ fn rap_job(addr: SocketAddr, id: u32) -> Result<(String, u64, String, String, St
     ))
 }
 
+/// (job id, status name) of each job of a queue.
+type QueueJobs = Vec<(u64, String)>;
+
 /// NetPrintQGetInfo (70) and NetPrintQEnum (69) level 2 through RAP: the
-/// (job id, status name) of each job of `queue`, as each command lists them.
-fn rap_queue_jobs(addr: SocketAddr, queue: &str) -> (Vec<(u64, String)>, Vec<(u64, String)>) {
-    let jobs = |q: &Value| -> Vec<(u64, String)> {
+/// jobs of `queue`, as each command lists them.
+fn rap_queue_jobs(addr: SocketAddr, queue: &str) -> (QueueJobs, QueueJobs) {
+    let jobs = |q: &Value| -> QueueJobs {
         q["aux"]
             .as_array()
             .map(|a| {
