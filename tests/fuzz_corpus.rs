@@ -268,9 +268,10 @@ mod client_seeds {
         transactions: &[(Vec<u8>, u16, u16)],
     ) -> Vec<Vec<u8>> {
         let rap = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             sample_spooler(),
         );

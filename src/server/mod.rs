@@ -33,6 +33,7 @@ use crate::smb1::{Framing, Limits, PipeHandler, ServerParams, ShareCatalogue};
 
 /// Server settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// NetBIOS session service framing (port 139: a session request comes
     /// first); otherwise direct TCP (port 445).
