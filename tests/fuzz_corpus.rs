@@ -29,7 +29,7 @@ fn assert_replayed(target: &str, pinned: usize, body: impl Fn(&[u8])) -> usize {
 
 #[test]
 fn replay_rap_request_corpus() {
-    assert_replayed("rap_request", 1057, msrap::fuzzing::rap_request);
+    assert_replayed("rap_request", 1058, msrap::fuzzing::rap_request);
 }
 
 #[test]
