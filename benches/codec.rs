@@ -34,9 +34,10 @@ fn get_info(c: &mut Criterion) {
     let mut g = c.benchmark_group("get_info");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             sample_spooler(),
         );
@@ -64,9 +65,10 @@ fn parse(c: &mut Criterion) {
     let cp = OemCodePage::default();
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             sample_spooler(),
         );
@@ -128,9 +130,10 @@ fn q_enum(c: &mut Criterion) {
     let req = q_enum_request(2, 0xFFE0, Some(SPEC_AUX_DESC));
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             MemorySpooler::new(sample_queues().into_iter().take(1).collect()),
         );

@@ -65,9 +65,10 @@ fn main() {
     println!("| --- | --- | --- | --- |");
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             sample_spooler(),
         );
@@ -130,9 +131,10 @@ fn main() {
     );
     for (name, profile) in [("spec", Profile::SPEC), ("windows", Profile::WINDOWS)] {
         let server = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             msrap::spool::MemorySpooler::new(
                 msrap::spool::sample::sample_queues()

@@ -754,9 +754,14 @@ pub fn rap_request(data: &[u8]) {
         if status.carries_data() {
             assert_eq!(parsed.jobs.len(), usize::from(parsed.entries_returned));
         }
-    } else if req.opcode == RapOpcode::NET_PRINT_Q_ENUM && req.param_desc.as_bytes() == b"WrLeh" {
-        // NetPrintQEnum (any AuxDesc): our own reply parses, every queue
-        // with all its jobs (2.5.11), within ReceiveBufferSize.
+    } else if req.opcode == RapOpcode::NET_PRINT_Q_ENUM
+        && req.param_desc.as_bytes() == b"WrLeh"
+        && params.trailing.is_empty()
+    {
+        // NetPrintQEnum (any AuxDesc, nothing after it: bytes after the
+        // AuxDesc are refused before the level is looked at, full
+        // recognition first): our own reply parses, every queue with all
+        // its jobs (2.5.11), within ReceiveBufferSize.
         use crate::rap::commands::net_print_q_enum::{parse_q_enum_response, PrintQEnumRequest};
         let Ok((r, _)) = PrintQEnumRequest::parse(params.bytes) else {
             return;

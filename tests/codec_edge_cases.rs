@@ -79,9 +79,10 @@ fn enum_req(queue: &[u8], level: u16, rbs: u16) -> Vec<u8> {
 }
 
 fn config(profile: Profile) -> RapConfig {
-    RapConfig {
-        profile,
-        ..RapConfig::default()
+    {
+        let mut c = RapConfig::default();
+        c.profile = profile;
+        c
     }
 }
 
@@ -889,10 +890,8 @@ fn non_ascii_strings_code_pages_437_850_932() {
     ];
     for (cp, job, levels) in cases {
         let code_page = OemCodePage::new(cp).unwrap();
-        let cfg = RapConfig {
-            code_page,
-            ..config(Profile::SPEC)
-        };
+        let mut cfg = config(Profile::SPEC);
+        cfg.code_page = code_page;
         let s = one_job_server(cfg, job.clone());
         for (level, (p, d)) in (1u16..).zip(levels) {
             let got = call(&s, &gi(3, level, 0x400));
@@ -931,10 +930,8 @@ fn utc_offset_shifts_time_submitted() {
         (3600, 0x65A5_3480),
         (-18000, 0x65A4_E020),
     ] {
-        let cfg = RapConfig {
-            utc_offset_secs: offset,
-            ..config(Profile::SPEC)
-        };
+        let mut cfg = config(Profile::SPEC);
+        cfg.utc_offset_secs = offset;
         let s = one_job_server(cfg, t4_job());
         for (level, at) in [(1u16, 62usize), (2, 12), (3, 12)] {
             let (_, data) = bytes_of(&s, &gi(3, level, 0x400), 6);
@@ -968,10 +965,8 @@ fn utc_offset_shifts_time_submitted() {
         (at(2106, 2, 7, 5, 28, 15), 3600, 0xFFFF_FFFF),
         (at(2106, 2, 7, 5, 28, 16), 3600, 0),
     ] {
-        let cfg = RapConfig {
-            utc_offset_secs: offset,
-            ..config(Profile::SPEC)
-        };
+        let mut cfg = config(Profile::SPEC);
+        cfg.utc_offset_secs = offset;
         let job = JobInfo2 {
             submitted,
             ..t4_job()

@@ -75,9 +75,10 @@ fn t4_params(level: u16) -> Vec<u8> {
 
 fn server(profile: Profile) -> RapServer<msrap::spool::MemorySpooler> {
     RapServer::new(
-        RapConfig {
-            profile,
-            ..RapConfig::default()
+        {
+            let mut c = RapConfig::default();
+            c.profile = profile;
+            c
         },
         sample_spooler(),
     )

@@ -16,9 +16,10 @@ fn run_profile(
 ) -> Vec<conform::CaseResult> {
     poll_once(async {
         let mut t = InProcess::new(RapServer::new(
-            RapConfig {
-                profile: server_profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = server_profile;
+                c
             },
             sample_spooler(),
         ));

@@ -24,13 +24,11 @@ fn run_suite(
     profile: ExpectProfile,
 ) -> Vec<CaseResult> {
     block_on(async {
-        let mut c = SmbClient::connect(
-            addr,
-            ClientConfig {
-                framing,
-                ..ClientConfig::default()
-            },
-        )
+        let mut c = SmbClient::connect(addr, {
+            let mut c = ClientConfig::default();
+            c.framing = framing;
+            c
+        })
         .await
         .unwrap();
         let ids = conform::enumerate(&mut c, queue).await.unwrap();
@@ -73,9 +71,10 @@ fn our_server_passes_spec_and_windows_over_tcp() {
         (Profile::SPEC, ExpectProfile::Spec),
         (Profile::WINDOWS, ExpectProfile::Windows),
     ] {
-        let server = TestServer::rap(RapConfig {
-            profile,
-            ..RapConfig::default()
+        let server = TestServer::rap({
+            let mut c = RapConfig::default();
+            c.profile = profile;
+            c
         });
         let r = run_suite(server.addr, Framing::DirectTcp, "LASER", expect);
         assert_eq!(
@@ -90,10 +89,8 @@ fn our_server_passes_spec_and_windows_over_tcp() {
 
 #[test]
 fn our_server_passes_over_netbios_framing() {
-    let config = ServerConfig {
-        netbios: true,
-        ..ServerConfig::default()
-    };
+    let mut config = ServerConfig::default();
+    config.netbios = true;
     let server = TestServer::start(config, rap_handler(RapConfig::default()));
     let r = run_suite(server.addr, Framing::NetBios, "LASER", ExpectProfile::Spec);
     assert_eq!(failures(&r), Vec::<String>::new());

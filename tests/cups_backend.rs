@@ -44,13 +44,11 @@ use support::cups::{Cupsd, Policy};
 // RAP through msrap's own SMB1 client.
 
 async fn connect(addr: SocketAddr, user: &str) -> SmbClient {
-    SmbClient::connect(
-        addr,
-        ClientConfig {
-            user: user.into(),
-            ..ClientConfig::default()
-        },
-    )
+    SmbClient::connect(addr, {
+        let mut c = ClientConfig::default();
+        c.user = user.into();
+        c
+    })
     .await
     .unwrap()
 }
@@ -391,14 +389,11 @@ fn rap_job_control_is_seen_in_cups() {
 
 fn spooler(cups: &Cupsd, endpoint: Endpoint, cache_ms: u64, policy: ControlPolicy) -> CupsSpooler {
     let _ = cups;
-    CupsSpooler::new(CupsConfig {
-        endpoint,
-        user: "root".into(),
-        cache: Duration::from_millis(cache_ms),
-        timeout: Duration::from_secs(5),
-        policy,
-    })
-    .unwrap()
+    let mut config = CupsConfig::new(endpoint);
+    config.cache = Duration::from_millis(cache_ms);
+    config.timeout = Duration::from_secs(5);
+    config.policy = policy;
+    CupsSpooler::new(config).unwrap()
 }
 
 fn open(name: &str) -> OpenPrinter<'_> {
@@ -935,9 +930,10 @@ fn stock_policy_users_without_accounts_never_reach_cupsd() {
             .await
             .unwrap();
         // A CUPS user outside @SYSTEM sees no names under this policy.
-        let nobody = CupsSpooler::new(CupsConfig {
-            user: "nobody".into(),
-            ..CupsConfig::new(Endpoint::parse(&cups.url()).unwrap())
+        let nobody = CupsSpooler::new({
+            let mut c = CupsConfig::new(Endpoint::parse(&cups.url()).unwrap());
+            c.user = "nobody".into();
+            c
         })
         .unwrap();
         let j = nobody.get_job(&open("MSRAP"), id).await.unwrap();

@@ -83,13 +83,11 @@ fn transport_throughput() {
     let mb = capture.len() as f64 / (1024.0 * 1024.0);
     for (name, config) in [
         ("all SMB1 messages", DecoderConfig::default()),
-        (
-            "TRANSACTION only",
-            DecoderConfig {
-                smb1_commands: Some([0x25u8, 0x26].into_iter().collect()),
-                ..DecoderConfig::default()
-            },
-        ),
+        ("TRANSACTION only", {
+            let mut c = DecoderConfig::default();
+            c.smb1_commands = Some([0x25u8, 0x26].into_iter().collect());
+            c
+        }),
     ] {
         let start = Instant::now();
         let mut events = TransportEvents::new(&capture[..], config).unwrap();

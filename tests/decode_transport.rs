@@ -500,10 +500,8 @@ fn smb1_command_filter() {
     for cmd in [0x72u8, 0x73, 0x75, 0x25, 0x2E, 0x26] {
         segs.push(c.data(S, &nbss(&smb1(cmd, 64, 0))));
     }
-    let cfg = DecoderConfig {
-        smb1_commands: Some([0x25u8, 0x26].into_iter().collect()),
-        ..DecoderConfig::default()
-    };
+    let mut cfg = DecoderConfig::default();
+    cfg.smb1_commands = Some([0x25u8, 0x26].into_iter().collect());
     let (events, stats) = run_with(&eth_pcap(&frames(&segs)), cfg);
     assert_eq!(
         smb_summary(&events),
@@ -581,10 +579,8 @@ fn extra_port_and_server_side() {
     let mut segs = c.handshake();
     segs.push(c.data(S, &nbss(&smb1(0x25, 40, 0))));
     let cap = eth_pcap(&frames(&segs));
-    let no_heuristics = DecoderConfig {
-        heuristics: false,
-        ..DecoderConfig::default()
-    };
+    let mut no_heuristics = DecoderConfig::default();
+    no_heuristics.heuristics = false;
     let (events, stats) = run_with(&cap, no_heuristics.clone());
     assert_eq!(smb_summary(&events), vec![]);
     assert_eq!(stats.other_tcp_segments, 4);
@@ -652,10 +648,8 @@ fn feed_all(
 #[test]
 fn memory_cap_evicts_oldest_flows() {
     let cap = 1024 * 1024;
-    let cfg = DecoderConfig {
-        max_buffered_bytes: cap,
-        ..DecoderConfig::default()
-    };
+    let mut cfg = DecoderConfig::default();
+    cfg.max_buffered_bytes = cap;
     let mut frames = Vec::new();
     for i in 0..200u32 {
         let client = format!("10.1.{}.{}:2000", i / 250, i % 250 + 1);
@@ -683,10 +677,8 @@ fn memory_cap_evicts_oldest_flows() {
 
 #[test]
 fn flow_count_cap() {
-    let cfg = DecoderConfig {
-        max_flows: 10,
-        ..DecoderConfig::default()
-    };
+    let mut cfg = DecoderConfig::default();
+    cfg.max_flows = 10;
     let mut frames = Vec::new();
     for i in 0..100u32 {
         let client = format!("10.2.0.{}:3000", i + 1);
@@ -739,9 +731,10 @@ fn syn_ack_without_syn_fixes_client_stream_start() {
 /// counters differ: a bare ACK seen before the port was recognised counts
 /// as another port's.)
 fn same_as_with_port(cap: &[u8], port: u16) -> (Vec<TransportEvent>, msrap::decode::DecoderStats) {
-    let named = DecoderConfig {
-        heuristics: false,
-        ..DecoderConfig::default()
+    let named = {
+        let mut c = DecoderConfig::default();
+        c.heuristics = false;
+        c
     }
     .with_port(port);
     let (want, want_stats) = run_with(cap, named);

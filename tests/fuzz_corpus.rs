@@ -29,7 +29,7 @@ fn assert_replayed(target: &str, pinned: usize, body: impl Fn(&[u8])) -> usize {
 
 #[test]
 fn replay_rap_request_corpus() {
-    assert_replayed("rap_request", 1057, msrap::fuzzing::rap_request);
+    assert_replayed("rap_request", 1058, msrap::fuzzing::rap_request);
 }
 
 #[test]
@@ -449,9 +449,10 @@ mod client_seeds {
         transactions: &[(Vec<u8>, u16, u16)],
     ) -> Vec<Vec<u8>> {
         let rap = RapServer::new(
-            RapConfig {
-                profile,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.profile = profile;
+                c
             },
             sample_spooler(),
         );

@@ -56,10 +56,8 @@ fn in_process(rap: &RapServer<msrap::spool::MemorySpooler>, req: &Request) -> Re
 
 #[test]
 fn impacket_getinfo_every_job_level_and_buffer() {
-    let config = RapConfig {
-        utc_offset_secs: 0,
-        ..RapConfig::default()
-    };
+    let mut config = RapConfig::default();
+    config.utc_offset_secs = 0;
     let server = TestServer::rap(config.clone());
     let rap = RapServer::new(config, sample_spooler());
     // Large buffer first, to learn TotalBytesAvailable for the "exact" size.
@@ -197,9 +195,10 @@ fn impacket_error_cases() {
         ]
     );
     // Windows profile: a bad ParamDesc fails the SMB transaction (<75>).
-    let server = TestServer::rap(RapConfig {
-        profile: msrap::rap::Profile::WINDOWS,
-        ..RapConfig::default()
+    let server = TestServer::rap({
+        let mut c = RapConfig::default();
+        c.profile = msrap::rap::Profile::WINDOWS;
+        c
     });
     let replies = impacket_batch(server.addr, "IPC$", &[Request::new(bad_desc, 6, 1024)]);
     assert_eq!(replies[0].smb_status, NtStatus::STATUS_INVALID_PARAMETER.0);

@@ -48,14 +48,16 @@ fn queues() -> Vec<Queue> {
 
 fn start() -> TestServer {
     TestServer::start(
-        ServerConfig {
-            server_name: MACHINE.into(),
-            ..ServerConfig::default()
+        {
+            let mut c = ServerConfig::default();
+            c.server_name = MACHINE.into();
+            c
         },
         std::sync::Arc::new(msrap::rap::RapServer::new(
-            RapConfig {
-                machine_name: MACHINE.into(),
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.machine_name = MACHINE.into();
+                c
             },
             MemorySpooler::new(queues()),
         )),

@@ -140,10 +140,11 @@ fn net_rap_printq_lists_our_queues_and_their_jobs() {
         let server = TestServer::start(
             ServerConfig::default(),
             Arc::new(RapServer::new(
-                RapConfig {
-                    profile,
-                    utc_offset_secs: 0,
-                    ..RapConfig::default()
+                {
+                    let mut c = RapConfig::default();
+                    c.profile = profile;
+                    c.utc_offset_secs = 0;
+                    c
                 },
                 spooler,
             )),
@@ -175,9 +176,10 @@ fn printq_info_request_carries_the_jobs_on_the_wire() {
     let server = TestServer::start(
         ServerConfig::default(),
         Arc::new(RapServer::new(
-            RapConfig {
-                utc_offset_secs: 0,
-                ..RapConfig::default()
+            {
+                let mut c = RapConfig::default();
+                c.utc_offset_secs = 0;
+                c
             },
             spooler,
         )),
@@ -302,9 +304,10 @@ fn net_rap_printq_against_samba() {
 /// server: the JSON carries each queue's jobs under `aux`.
 #[test]
 fn msrap_query_queue_subcommands() {
-    let server = TestServer::rap(RapConfig {
-        utc_offset_secs: 0,
-        ..RapConfig::default()
+    let server = TestServer::rap({
+        let mut c = RapConfig::default();
+        c.utc_offset_secs = 0;
+        c
     });
     let query = |args: &[&str]| -> serde_json::Value {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_msrap"))

@@ -515,10 +515,11 @@ fn enum_reply_with_aux(c: &RapCall) -> bool {
 /// impacket, smbclient and our client against our server in `profile`,
 /// captured; returns the capture, the port, and what impacket sent and got.
 fn capture_our_server(profile: Profile, name: &str) -> (PathBuf, u16, Vec<(Request, Reply)>) {
-    let server = TestServer::rap(RapConfig {
-        profile,
-        utc_offset_secs: 0,
-        ..RapConfig::default()
+    let server = TestServer::rap({
+        let mut c = RapConfig::default();
+        c.profile = profile;
+        c.utc_offset_secs = 0;
+        c
     });
     let port = server.addr.port();
     let cap = Capture::start(&[port], &tmp(&format!("{name}.pcap")));
@@ -821,16 +822,18 @@ fn local(port: u16) -> SocketAddr {
 }
 
 fn spec_config() -> RapConfig {
-    RapConfig {
-        utc_offset_secs: 0,
-        ..RapConfig::default()
+    {
+        let mut c = RapConfig::default();
+        c.utc_offset_secs = 0;
+        c
     }
 }
 
 fn windows_config() -> RapConfig {
-    RapConfig {
-        profile: Profile::WINDOWS,
-        ..spec_config()
+    {
+        let mut c = spec_config();
+        c.profile = Profile::WINDOWS;
+        c
     }
 }
 
@@ -1016,17 +1019,16 @@ fn make_captures() {
     // netbios-139.pcap: NetBIOS session service framing, our client.
     let server = TestServer::start_on(
         local(NETBIOS),
-        ServerConfig {
-            netbios: true,
-            ..ServerConfig::default()
+        {
+            let mut c = ServerConfig::default();
+            c.netbios = true;
+            c
         },
         rap_handler(spec_config()),
     );
     capture_to("netbios-139.pcap", &[NETBIOS], || {
-        let config = ClientConfig {
-            framing: Framing::NetBios,
-            ..ClientConfig::default()
-        };
+        let mut config = ClientConfig::default();
+        config.framing = Framing::NetBios;
         library_client(
             server.addr,
             config,
@@ -1058,10 +1060,8 @@ fn make_captures() {
     let server = TestServer::rap(spec_config());
     let proxy = support::capture::Proxy::start(local(SPLIT_PROXY), server.addr, 40);
     capture_to("split-segments.pcap", &[SPLIT_PROXY], || {
-        let config = ClientConfig {
-            max_buffer_size: 256,
-            ..ClientConfig::default()
-        };
+        let mut config = ClientConfig::default();
+        config.max_buffer_size = 256;
         library_client(
             proxy.addr,
             config,

@@ -403,12 +403,13 @@ fn server_get_info_levels_0_and_1() {
 #[test]
 fn server_get_info_uses_the_configured_identity() {
     let s = RapServer::new(
-        RapConfig {
-            machine_name: "PRINTSRV-WITH-A-LONG-NAME".into(),
-            server_comment: "Print server".into(),
-            version: (4, 0),
-            server_type: 0x0000_0203,
-            ..RapConfig::default()
+        {
+            let mut c = RapConfig::default();
+            c.machine_name = "PRINTSRV-WITH-A-LONG-NAME".into();
+            c.server_comment = "Print server".into();
+            c.version = (4, 0);
+            c.server_type = 0x0000_0203;
+            c
         },
         spooler(),
     );
@@ -509,9 +510,10 @@ fn tod(rbs: u16) -> Vec<u8> {
 #[test]
 fn remote_tod() {
     let s = RapServer::new(
-        RapConfig {
-            utc_offset_secs: 3600,
-            ..RapConfig::default()
+        {
+            let mut c = RapConfig::default();
+            c.utc_offset_secs = 3600;
+            c
         },
         spooler(),
     );
@@ -532,9 +534,10 @@ fn remote_tod() {
     );
     // Both layouts: no strings, same bytes.
     let w = RapServer::new(
-        RapConfig {
-            utc_offset_secs: 3600,
-            ..RapConfig::with_profile(Profile::WINDOWS)
+        {
+            let mut c = RapConfig::with_profile(Profile::WINDOWS);
+            c.utc_offset_secs = 3600;
+            c
         },
         spooler(),
     );

@@ -86,20 +86,14 @@ impl Sink {
         ])
         .with_data_dir(&spool)
         .with_clock(clock);
-        let rap = RapServer::new(
-            RapConfig {
-                utc_offset_secs: 0,
-                ..RapConfig::default()
-            },
-            spooler,
-        );
-        let spool_dir = SpoolDir::open(SpoolConfig {
-            dir: spool.clone(),
-            max_job_size,
-            max_spool,
-            ..SpoolConfig::default()
-        })
-        .unwrap();
+        let mut rap_config = RapConfig::default();
+        rap_config.utc_offset_secs = 0;
+        let rap = RapServer::new(rap_config, spooler);
+        let mut spool_config = SpoolConfig::default();
+        spool_config.dir = spool.clone();
+        spool_config.max_job_size = max_job_size;
+        spool_config.max_spool = max_spool;
+        let spool_dir = SpoolDir::open(spool_config).unwrap();
         let print = Arc::new(PrintServer::new(rap, spool_dir));
         let server = TestServer::start(ServerConfig::default(), Arc::clone(&print));
         Sink {
@@ -927,11 +921,9 @@ fn stale_spool_files_are_removed_at_start() {
         .open(dir.join("msrap-2-1.spool"))
         .unwrap();
     live.try_lock().unwrap();
-    let spool = SpoolDir::open(SpoolConfig {
-        dir: dir.to_path_buf(),
-        ..SpoolConfig::default()
-    })
-    .unwrap();
+    let mut config = SpoolConfig::default();
+    config.dir = dir.to_path_buf();
+    let spool = SpoolDir::open(config).unwrap();
     assert_eq!(spool.leftovers_removed(), 2);
     assert_eq!(
         files_under(&dir),

@@ -85,10 +85,11 @@ struct Reply {
 
 fn call_with(profile: Profile, params: &[u8], mpc: u16, mdc: u16) -> Reply {
     let server = RapServer::new(
-        RapConfig {
-            profile,
-            utc_offset_secs: 0,
-            ..RapConfig::default()
+        {
+            let mut c = RapConfig::default();
+            c.profile = profile;
+            c.utc_offset_secs = 0;
+            c
         },
         spooler(),
     );

@@ -165,7 +165,7 @@ proptest! {
         let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
         let cp = OemCodePage::new(CODE_PAGES[cp_index]).unwrap();
         let server = RapServer::new(
-            RapConfig { profile, code_page: cp, utc_offset_secs, ..RapConfig::default() },
+            { let mut c = RapConfig::default(); c.profile = profile; c.code_page = cp; c.utc_offset_secs = utc_offset_secs; c },
             MemorySpooler::new(vec![Queue { name: "Q".into(), jobs: vec![job.clone()], ..Queue::default() }]),
         );
         let mut req = Vec::new();
@@ -184,7 +184,7 @@ proptest! {
         let mapped = PrintJobInfo::from_job_info2(
             level,
             &job,
-            &MappingConfig { profile, utc_offset_secs },
+            &MappingConfig::new(profile, utc_offset_secs),
         ).unwrap();
         let mapped_fields = mapped.fields();
         let mapped_fields = mapped_fields.as_slice();
@@ -310,7 +310,7 @@ proptest! {
     ) {
         let profile = if windows { Profile::WINDOWS } else { Profile::SPEC };
         let server = RapServer::new(
-            RapConfig { profile, ..RapConfig::default() },
+            { let mut c = RapConfig::default(); c.profile = profile; c },
             msrap::spool::sample::sample_spooler(),
         );
         let run = |req: &[u8]| {

@@ -81,9 +81,10 @@ async fn direct_tcp_session() {
 
 #[tokio::test]
 async fn netbios_session() {
-    let server = TestServer::toy(ServerConfig {
-        netbios: true,
-        ..ServerConfig::default()
+    let server = TestServer::toy({
+        let mut c = ServerConfig::default();
+        c.netbios = true;
+        c
     });
     let mut c = TcpClient::connect(server.addr, Framing::NetBios).await;
     c.send_raw(&session_request("MSRAP", "CLIENT")).await;
@@ -102,9 +103,10 @@ async fn netbios_session() {
 
 #[tokio::test]
 async fn netbios_requires_session_request_first() {
-    let server = TestServer::toy(ServerConfig {
-        netbios: true,
-        ..ServerConfig::default()
+    let server = TestServer::toy({
+        let mut c = ServerConfig::default();
+        c.netbios = true;
+        c
     });
     let mut c = TcpClient::connect(server.addr, Framing::NetBios).await;
     let h = SmbHeader::request(SmbCommand::NEGOTIATE, HeaderFlags2::empty());
@@ -130,9 +132,10 @@ async fn graceful_shutdown_closes_open_connections() {
 fn impacket_probe(netbios: bool) {
     support::peers::require_impacket();
     support::block_on(async {
-        let server = TestServer::toy(ServerConfig {
-            netbios,
-            ..ServerConfig::default()
+        let server = TestServer::toy({
+            let mut c = ServerConfig::default();
+            c.netbios = netbios;
+            c
         });
         let port = server.addr.port().to_string();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/impacket_rap.py");
@@ -314,9 +317,10 @@ async fn idle_timeout_waits_for_the_handler_but_the_handler_timeout_does_not() {
         delay: Duration::from_millis(600),
     });
     let server = TestServer::start(
-        ServerConfig {
-            idle_timeout: Duration::from_millis(300),
-            ..ServerConfig::default()
+        {
+            let mut c = ServerConfig::default();
+            c.idle_timeout = Duration::from_millis(300);
+            c
         },
         Arc::clone(&slow),
     );
@@ -329,9 +333,10 @@ async fn idle_timeout_waits_for_the_handler_but_the_handler_timeout_does_not() {
     server.stop();
 
     let server = TestServer::start(
-        ServerConfig {
-            handler_timeout: Some(Duration::from_millis(150)),
-            ..ServerConfig::default()
+        {
+            let mut c = ServerConfig::default();
+            c.handler_timeout = Some(Duration::from_millis(150));
+            c
         },
         slow,
     );

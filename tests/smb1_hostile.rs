@@ -633,10 +633,11 @@ mod tcp {
     async fn thousand_idle_connections_and_slow_senders() {
         let started = Instant::now();
         let idle_timeout = Duration::from_secs(3);
-        let server = TestServer::toy(ServerConfig {
-            max_connections: 1100,
-            idle_timeout,
-            ..ServerConfig::default()
+        let server = TestServer::toy({
+            let mut c = ServerConfig::default();
+            c.max_connections = 1100;
+            c.idle_timeout = idle_timeout;
+            c
         });
         let addr = server.addr;
 

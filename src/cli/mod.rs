@@ -94,16 +94,17 @@ impl ConnArgs {
     }
 
     pub fn client_config(&self) -> ClientConfig {
-        ClientConfig {
-            framing: if self.netbios {
+        {
+            let mut c = ClientConfig::default();
+            c.framing = if self.netbios {
                 Framing::NetBios
             } else {
                 Framing::DirectTcp
-            },
-            share: self.share.clone(),
-            timeout: Duration::from_secs(self.timeout.max(1)),
-            user: self.user.clone(),
-            ..ClientConfig::default()
+            };
+            c.share = self.share.clone();
+            c.timeout = Duration::from_secs(self.timeout.max(1));
+            c.user = self.user.clone();
+            c
         }
     }
 }

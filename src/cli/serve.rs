@@ -190,15 +190,13 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
             .ok_or("--utc-offset must be within ±1080 minutes")?,
         None => super::host_utc_offset_secs(),
     };
-    let rap_config = RapConfig {
-        profile: a.profile,
-        code_page,
-        utc_offset_secs,
-        machine_name: a.machine_name.clone(),
-        workgroup: a.workgroup.clone(),
-        server_comment: a.comment.clone(),
-        ..RapConfig::default()
-    };
+    let mut rap_config = RapConfig::default();
+    rap_config.profile = a.profile;
+    rap_config.code_page = code_page;
+    rap_config.utc_offset_secs = utc_offset_secs;
+    rap_config.machine_name = a.machine_name.clone();
+    rap_config.workgroup = a.workgroup.clone();
+    rap_config.server_comment = a.comment.clone();
     let config = server_config(&a)?;
     // Print files go to the spool directory whichever spooler takes them.
     let spool = spool_dir(&a)?;
@@ -256,12 +254,11 @@ pub fn run(a: ServeArgs) -> Result<ExitCode, CliError> {
 /// The spool directory `--spool-dir` names (or the default), opened, with
 /// what a previous run left removed.
 fn spool_dir(a: &ServeArgs) -> Result<SpoolDir, CliError> {
-    let spool = SpoolDir::open(SpoolConfig {
-        dir: a.spool_dir.clone().unwrap_or_else(SpoolConfig::default_dir),
-        max_job_size: a.max_job_size,
-        max_spool: a.max_spool,
-        ..SpoolConfig::default()
-    })?;
+    let mut config = SpoolConfig::default();
+    config.dir = a.spool_dir.clone().unwrap_or_else(SpoolConfig::default_dir);
+    config.max_job_size = a.max_job_size;
+    config.max_spool = a.max_spool;
+    let spool = SpoolDir::open(config)?;
     if spool.leftovers_removed() > 0 {
         tracing::info!(
             "{}: removed {} spool file(s) a previous run left behind",
@@ -278,13 +275,12 @@ fn cups_spooler(a: &ServeArgs, url: &str, policy: ControlPolicy) -> Result<CupsS
     if a.cups_user.trim().is_empty() || a.cups_user.contains(char::is_control) {
         return Err(format!("--cups-user {:?} is not a user name", a.cups_user).into());
     }
-    Ok(CupsSpooler::new(CupsConfig {
-        endpoint,
-        user: a.cups_user.clone(),
-        cache: Duration::from_millis(a.cups_cache_ms),
-        timeout: Duration::from_millis(a.cups_timeout_ms),
-        policy,
-    })?)
+    let mut config = CupsConfig::new(endpoint);
+    config.user = a.cups_user.clone();
+    config.cache = Duration::from_millis(a.cups_cache_ms);
+    config.timeout = Duration::from_millis(a.cups_timeout_ms);
+    config.policy = policy;
+    Ok(CupsSpooler::new(config)?)
 }
 
 /// The connection settings of `a`, checked.
@@ -300,15 +296,16 @@ fn server_config(a: &ServeArgs) -> Result<ServerConfig, CliError> {
         Some(n) => n,
         None => a.max_connections.div_ceil(2),
     };
-    Ok(ServerConfig {
-        netbios: a.netbios,
-        max_connections: a.max_connections,
-        max_connections_per_source,
-        handshake_timeout: Duration::from_secs(a.handshake_timeout),
-        idle_timeout: Duration::from_secs(a.idle_timeout),
-        server_name: a.machine_name.clone(),
-        domain: a.workgroup.clone(),
-        ..ServerConfig::default()
+    Ok({
+        let mut c = ServerConfig::default();
+        c.netbios = a.netbios;
+        c.max_connections = a.max_connections;
+        c.max_connections_per_source = max_connections_per_source;
+        c.handshake_timeout = Duration::from_secs(a.handshake_timeout);
+        c.idle_timeout = Duration::from_secs(a.idle_timeout);
+        c.server_name = a.machine_name.clone();
+        c.domain = a.workgroup.clone();
+        c
     })
 }
 

@@ -134,6 +134,7 @@ pub enum CaptureItem<'a> {
 
 /// The capture cannot be read at all.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaptureError {
     /// Not a pcap or pcapng file (or empty).
     #[error("input is not a pcap or pcapng capture")]

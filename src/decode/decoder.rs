@@ -25,6 +25,7 @@ pub const PORT_MICROSOFT_DS: u16 = 445;
 /// Decoder settings. Defaults bound memory to roughly 48 MiB of buffered
 /// stream data plus about 1 KiB per tracked flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecoderConfig {
     /// TCP ports of SMB servers (139 and 445 by default). Only flows with an
     /// end on one of them, or on a port recognised by `heuristics`, are

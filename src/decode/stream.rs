@@ -28,6 +28,7 @@ const SMB2_MAGIC: [u8; 4] = [0xFE, b'S', b'M', b'B'];
 
 /// Framing options.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FramerConfig {
     /// SMB1 messages longer than this are skipped with an anomaly.
     pub max_smb1_message: u32,

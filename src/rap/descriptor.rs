@@ -45,6 +45,7 @@ impl fmt::Debug for DescItem {
 
 /// Why a descriptor is not acceptable.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum DescriptorError {
     /// The descriptor is longer than [`MAX_DESCRIPTOR_LEN`] bytes.
     #[error("descriptor longer than {MAX_DESCRIPTOR_LEN} bytes")]

@@ -244,6 +244,7 @@ crate::rap_levels! {
 
 /// Server-side settings of the JOB_INFO_2 mapping.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MappingConfig {
     /// The profile whose status precedence and error bit map JOB_STATUS to
     /// the RAP JobStatus (3.2.5.7.1).
@@ -253,12 +254,19 @@ pub struct MappingConfig {
     pub utc_offset_secs: i32,
 }
 
+impl MappingConfig {
+    /// The mapping under `profile` with the server `utc_offset_secs` east of UTC.
+    pub const fn new(profile: Profile, utc_offset_secs: i32) -> MappingConfig {
+        MappingConfig {
+            profile,
+            utc_offset_secs,
+        }
+    }
+}
+
 impl Default for MappingConfig {
     fn default() -> Self {
-        MappingConfig {
-            profile: Profile::SPEC,
-            utc_offset_secs: 0,
-        }
+        MappingConfig::new(Profile::SPEC, 0)
     }
 }
 

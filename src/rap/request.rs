@@ -40,6 +40,7 @@ impl core::fmt::Display for DescKind {
 
 /// Why a RAP request cannot be parsed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum RequestError {
     /// The parameter block (this many bytes) is too short for the 2-byte
     /// RAPOpcode.

@@ -17,6 +17,7 @@ use crate::oem::OemCodePage;
 
 /// Why a response cannot be parsed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum ResponseError {
     /// The response parameter block (this many bytes) is too short for the
     /// 2-byte Win32ErrorCode (MS-RAP 2.5.2).

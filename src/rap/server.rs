@@ -23,6 +23,7 @@ use crate::spool::{Caller, Spooler};
 
 /// Server-side settings of the RAP codec.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RapConfig {
     /// Behaviour profile: the letter of MS-RAP or Windows' product behaviour.
     pub profile: Profile,

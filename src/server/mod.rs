@@ -39,6 +39,7 @@ pub use print::{PrintServer, SpoolConfig, SpoolDir};
 
 /// Server settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// NetBIOS session service framing (port 139: a session request comes
     /// first); otherwise direct TCP (port 445).

@@ -66,8 +66,10 @@ pub fn system_clock() -> crate::spool::SystemTime {
     t
 }
 
-/// Where and how much print data may be spooled.
+/// Where and how much print data may be spooled. Set fields on
+/// [`SpoolConfig::default`] (the struct is `#[non_exhaustive]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpoolConfig {
     /// The spool directory (created if missing, mode 0700).
     pub dir: PathBuf,

@@ -234,6 +234,7 @@ pub enum ReassemblyError {
 /// A reassembly error and the block it happened in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{block}: {error}")]
+#[non_exhaustive]
 pub struct PartError {
     /// The block being placed.
     pub block: TransBlock,

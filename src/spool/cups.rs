@@ -56,6 +56,7 @@ use super::{
 
 /// Settings of a [`CupsSpooler`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CupsConfig {
     /// Where CUPS listens.
     pub endpoint: Endpoint,

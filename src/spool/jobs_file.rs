@@ -41,6 +41,7 @@ use super::{
 
 /// A jobs file that cannot be used.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum JobsFileError {
     /// The file could not be read.
     #[error("{path}: {source}")]

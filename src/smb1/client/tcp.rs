@@ -29,6 +29,7 @@ use crate::smb1::{Frame, FrameDecoder, Framing, HeaderFlags2, SmbCommand, SmbHea
 
 /// Client settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// Direct TCP (port 445) or NetBIOS (port 139, session request first).
     pub framing: Framing,

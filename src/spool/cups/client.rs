@@ -97,6 +97,7 @@ impl std::fmt::Display for Endpoint {
 
 /// Why an exchange with CUPS failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CupsError {
     /// No answer: connection refused or reset, or no reply in time.
     #[error("CUPS did not answer: {0}")]
