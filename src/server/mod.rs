@@ -5,7 +5,7 @@
 //! [`ServerConfig`], the handler (pipes, shares and print files), and a
 //! shutdown future. Sockets, who holds a connection slot (the limits and
 //! eviction, `admission`), timeouts, awaiting the handler's answers and
-//! tracing live here; protocol logic does not. [`print`] is the edge's
+//! tracing live here; protocol logic does not. [`print`](mod@print) is the edge's
 //! print-file handler: the spool directory and [`PrintServer`], RAP plus
 //! print files over a spooler.
 //!

@@ -13,7 +13,7 @@
 //! * [`pipe`]: what the server serves: named pipes ([`PipeHandler`], MS-CIFS
 //!   3.3.5.57) and shares ([`ShareCatalogue`], 3.3.5.45). This layer knows
 //!   no pipe protocol; RAP is one handler.
-//! * [`print_file`], [`file`]: print files on printer shares
+//! * [`print_file`], [`file`](mod@file): print files on printer shares
 //!   ([`PrintFileHandler`], MS-CIFS 3.3.5.54–56 and the general file
 //!   commands clients print with); this layer knows nothing of spooling.
 //! * [`server`]: the server connection state machine (pipe calls go out as
