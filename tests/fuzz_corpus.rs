@@ -29,7 +29,7 @@ fn assert_replayed(target: &str, pinned: usize, body: impl Fn(&[u8])) -> usize {
 
 #[test]
 fn replay_rap_request_corpus() {
-    assert_replayed("rap_request", 1058, msrap::fuzzing::rap_request);
+    assert_replayed("rap_request", 1059, msrap::fuzzing::rap_request);
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn replay_client_response_corpus() {
 #[cfg(feature = "cups")]
 #[test]
 fn replay_ipp_reply_corpus() {
-    assert_replayed("ipp_reply", 540, msrap::fuzzing::ipp_reply);
+    assert_replayed("ipp_reply", 541, msrap::fuzzing::ipp_reply);
 }
 
 /// The corpus and the three committed regressions (`fuzz/regressions/decode_capture/`).

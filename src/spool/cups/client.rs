@@ -410,6 +410,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// parse failure is [`CupsError::BadReply`], a status that is not
 /// success [`CupsError::Status`]).
 pub fn parse_reply(bytes: Bytes) -> Result<Reply, CupsError> {
+    check_encoding(&bytes).map_err(CupsError::BadReply)?;
     let parsed = IppParser::new(IppReader::new(std::io::Cursor::new(bytes)))
         .parse()
         .map_err(|e| CupsError::BadReply(e.to_string()))?;
@@ -425,6 +426,66 @@ pub fn parse_reply(bytes: Bytes) -> Result<Reply, CupsError> {
         return Err(CupsError::Status { status, message });
     }
     Ok(Reply { status, attributes })
+}
+
+/// Walk an IPP message's attributes (RFC 8010 3.1.1-3.1.7) and check
+/// every length against the bytes there. Needed before `ipp`'s parser
+/// (8.0): it slices a textWithLanguage / nameWithLanguage value (3.9) by
+/// the lengths inside it without a check, and panics when they lie (found
+/// by the `ipp_reply` fuzz body, kept as
+/// `fuzz/regressions/ipp_reply/fuzz_0002_name_with_language_length`).
+fn check_encoding(b: &[u8]) -> Result<(), String> {
+    let be16 = |at: usize| -> Result<usize, String> {
+        b.get(at..at.saturating_add(2))
+            .and_then(|s| s.first_chunk::<2>())
+            .map(|w| usize::from(u16::from_be_bytes(*w)))
+            .ok_or_else(|| format!("IPP message cut at byte {at}"))
+    };
+    // version-number (2), status-code (2), request-id (4).
+    let mut at = 8usize;
+    while let Some(&tag) = b.get(at) {
+        at += 1;
+        match tag {
+            // end-of-attributes-tag: the document data follows.
+            0x03 => return Ok(()),
+            // The other delimiter tags start an attribute group.
+            0x00..=0x0F => {}
+            _ => {
+                let name_len = be16(at)?;
+                at = at.saturating_add(2).saturating_add(name_len);
+                let value_len = be16(at)?;
+                at = at.saturating_add(2);
+                let value = b
+                    .get(at..at.saturating_add(value_len))
+                    .ok_or_else(|| format!("IPP value of {value_len} bytes cut at byte {at}"))?;
+                if matches!(tag, 0x35 | 0x36) {
+                    // language length, language, text length, text: exactly the value.
+                    let lang = value
+                        .first_chunk::<2>()
+                        .map(|w| usize::from(u16::from_be_bytes(*w)));
+                    let text = lang.and_then(|l| {
+                        value
+                            .get(2 + l..4 + l)
+                            .and_then(|s| s.first_chunk::<2>())
+                            .map(|w| usize::from(u16::from_be_bytes(*w)))
+                            .map(|t| (l, t))
+                    });
+                    if !matches!(text, Some((l, t)) if 4 + l + t == value.len()) {
+                        return Err(format!(
+                            "IPP {} value at byte {at} does not add up to its {value_len} bytes",
+                            if tag == 0x35 {
+                                "textWithLanguage"
+                            } else {
+                                "nameWithLanguage"
+                            }
+                        ));
+                    }
+                }
+                at = at.saturating_add(value_len);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Add attribute `name` = `value` to group `tag`.
@@ -557,5 +618,36 @@ mod tests {
             CupsError::Unreachable("x".into()).win32(Target::Printer),
             Win32Error::ERROR_NOT_READY
         );
+    }
+
+    #[test]
+    fn a_with_language_value_whose_lengths_lie_is_a_bad_reply_not_a_panic() {
+        // A job group with job-name as nameWithLanguage: "en" + "doc".
+        let reply = |text_len: u8| {
+            let mut b = vec![1, 1, 0, 0, 0, 0, 0, 1, 0x02, 0x36, 0, 8];
+            b.extend(b"job-name");
+            b.extend([0, 9, 0, 2]);
+            b.extend(b"en");
+            b.extend([0, text_len]);
+            b.extend(b"doc");
+            b.push(0x03);
+            Bytes::from(b)
+        };
+        let ok = parse_reply(reply(3)).unwrap();
+        assert_eq!(ok.status, 0);
+        match parse_reply(reply(0xF0)).unwrap_err() {
+            CupsError::BadReply(m) => assert_eq!(
+                m,
+                "IPP nameWithLanguage value at byte 22 does not add up to its 9 bytes"
+            ),
+            e => panic!("{e:?}"),
+        }
+        // A value longer than the message.
+        let mut cut = reply(3).to_vec();
+        cut.truncate(26);
+        match parse_reply(Bytes::from(cut)).unwrap_err() {
+            CupsError::BadReply(m) => assert_eq!(m, "IPP value of 9 bytes cut at byte 22"),
+            e => panic!("{e:?}"),
+        }
     }
 }
