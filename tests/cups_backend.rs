@@ -1362,3 +1362,115 @@ fn serve_cups_settings_and_shares() {
     let out = support::samba::smbclient_queue(server.addr, "NOPE", &conf);
     assert!(support::samba::parse_queue(&out).is_empty(), "{out}");
 }
+
+/// Issue 11 end to end: `smbclient -c 'print FILE'` into a CUPS-backed
+/// msrap → `lpstat -o` shows the job (name, size) → `smbclient -c queue`,
+/// `net rap printq` and `msrap query` show it → on a `--control anyone`
+/// server `smbclient -c 'cancel N'` cancels it in CUPS; under the default
+/// policy an anonymous NetPrintJobDel is refused (ERROR_ACCESS_DENIED, on
+/// the wire: smbclient 4.17 prints "cancelled" whatever the status) and the
+/// job stays pending.
+#[test]
+fn smbclient_print_into_cups_then_rap_sees_and_controls_the_job() {
+    use support::samba::{client_conf, net_rap_printq, parse_printq, parse_queue, smbclient_queue};
+    let cups = Cupsd::start();
+    // A stopped printer keeps its jobs pending.
+    let o = cups.admin("cupsdisable", &["Q"]);
+    assert!(o.status.success(), "{o:?}");
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(cups.dir.join("report.prn"), &data).unwrap();
+    let conf = client_conf(&cups.dir.join("smbclient"));
+    let smbclient = |addr: SocketAddr, cmd: &str| {
+        let out = std::process::Command::new("smbclient")
+            .arg(format!("//{}/Q", addr.ip()))
+            .args(["-p", &addr.port().to_string(), "-N", "-s"])
+            .arg(&conf)
+            .args(["-c", cmd])
+            .current_dir(&cups.dir)
+            .env("TZ", "UTC")
+            .output()
+            .expect("run smbclient");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    for control in ["anyone", "owner"] {
+        let spool = cups.dir.join(format!("spool-{control}"));
+        let server = serve(
+            &cups,
+            &["--control", control, "--spool-dir", spool.to_str().unwrap()],
+        );
+        let (code, out) = smbclient(server.addr, "print report.prn");
+        assert_eq!(code, Some(0), "{out}");
+        // CUPS has it, pending, under the file's name.
+        let row = cups
+            .jobs()
+            .into_iter()
+            .filter(|j| j.state == "pending" && j.name == "report.prn")
+            .max_by_key(|j| j.id)
+            .unwrap_or_else(|| panic!("no pending report.prn in CUPS: {:?}", cups.jobs()));
+        assert_eq!(row.printer, "Q");
+        let lpstat = cups.tool("lpstat", &["-o", "Q"]);
+        let lpstat = String::from_utf8_lossy(&lpstat.stdout).into_owned();
+        let line = lpstat
+            .lines()
+            .find(|l| l.starts_with(&format!("Q-{} ", row.id)))
+            .unwrap_or_else(|| panic!("lpstat -o: {lpstat}"));
+        // job-k-octets × 1024: 300 000 bytes are 293 KiB.
+        let size: u64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert_eq!(size, 293 * 1024, "{line}");
+        assert!(
+            std::fs::read_dir(&spool).unwrap().next().is_none(),
+            "spool dir not empty"
+        );
+        let rap_id = u16::try_from((row.id - 1) % 65535 + 1).unwrap();
+        // smbclient's queue, net rap printq and msrap query: the same job,
+        // its JobSize CUPS's job-k-octets × 1024 (SPEC_NOTES §8).
+        let queue = parse_queue(&smbclient_queue(server.addr, "Q", &conf));
+        assert!(
+            queue.contains(&(u32::from(rap_id), 300_032, "report.prn".to_owned())),
+            "{queue:?}"
+        );
+        let (out, _) = net_rap_printq(server.addr, &conf, &[]);
+        let queues = parse_printq(&out);
+        let q = queues
+            .iter()
+            .find(|q| q.name == "Q")
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(
+            q.job_lines
+                .iter()
+                .any(|(_, id, size, _)| *id == u32::from(rap_id) && *size == 300_032),
+            "{out}"
+        );
+        let query = support::cli::msrap(&[
+            "query",
+            "--server",
+            &server.addr.to_string(),
+            "--json",
+            "job",
+            &rap_id.to_string(),
+            "--level",
+            "2",
+        ]);
+        let text = String::from_utf8_lossy(&query.stdout).into_owned();
+        assert!(query.status.success(), "{text}");
+        assert!(text.contains("\"document_name\":\"report.prn\""), "{text}");
+        if control == "anyone" {
+            let (_, out) = smbclient(server.addr, &format!("cancel {rap_id}"));
+            assert!(out.contains(&format!("Job {rap_id} cancelled")), "{out}");
+            cups.wait_state(row.id, "canceled");
+        } else {
+            // Anonymous under the owner policy: refused on the wire.
+            rt().block_on(async {
+                let mut c = connect(server.addr, "").await;
+                assert_eq!(delete(&mut c, rap_id).await, RapStatus(5));
+                c.close().await;
+            });
+            assert_eq!(cups.job(row.id).state, "pending");
+        }
+        drop(server);
+    }
+}
