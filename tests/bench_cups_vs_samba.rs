@@ -140,3 +140,85 @@ fn bench_cups_backed_ours_and_samba() {
     let _ = ours.kill();
     let _ = ours.wait();
 }
+
+/// Print throughput, MB/s of print data from `smbclient print` into CUPS:
+/// `msrap serve --cups` and Samba 4.17 (`printing = cups`) in front of the
+/// same cupsd, whose `CAPTURE` queue writes each job to a file. Each run
+/// times `smbclient -c 'print FILE'` until CUPS reports the job completed
+/// and the captured file holds every byte; one warm-up print per server
+/// first (Samba creates its printer shares lazily). Not part of the normal
+/// suite:
+///
+/// ```sh
+/// cargo test --release --all-features --test bench_cups_vs_samba print_throughput -- --ignored --nocapture
+/// ```
+/// `MSRAP_BENCH_PRINT_MB` sets the job size (default 50).
+#[test]
+#[ignore]
+fn bench_print_throughput_ours_and_samba() {
+    let mb: usize = std::env::var("MSRAP_BENCH_PRINT_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
+    let cups = Cupsd::start();
+    let samba = Samba::start_cups(&cups.host(), &["CAPTURE"], 0);
+    let port = free_port();
+    let ours_addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let dir = cups.dir.join("print-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ours = Command::new(env!("CARGO_BIN_EXE_msrap"))
+        .args(["serve", "--listen", &ours_addr.to_string(), "--cups", &cups.url()])
+        .args(["--max-job-size", "1G", "--spool-dir"])
+        .arg(dir.join("spool"))
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while TcpStream::connect(ours_addr).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(10), "msrap serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let conf = support::samba::client_conf(&dir);
+    let data: Vec<u8> = (0..mb * 1_000_000).map(|i| (i % 253) as u8).collect();
+    std::fs::write(dir.join("job.prn"), &data).unwrap();
+    let print = |addr: SocketAddr| {
+        let out = Command::new("smbclient")
+            .arg(format!("//{}/CAPTURE", addr.ip()))
+            .args(["-p", &addr.port().to_string(), "-N", "-s"])
+            .arg(&conf)
+            .args(["-c", "print job.prn"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        out.status.success()
+    };
+    let newest = || cups.jobs().iter().map(|j| j.id).max().unwrap_or(0);
+    println!("| server | job MB | run | seconds | MB/s |");
+    println!("|---|---|---|---|---|");
+    for (name, addr) in [("msrap --cups", ours_addr), ("Samba 4.17 (cups)", samba.addr)] {
+        // Warm-up (not timed): until the share prints.
+        let t = Instant::now();
+        while !print(addr) {
+            assert!(t.elapsed() < Duration::from_secs(60), "{name} never printed");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        cups.wait_state(newest(), "completed");
+        for run in 1..=3 {
+            let before = newest();
+            let t = Instant::now();
+            assert!(print(addr), "{name}: smbclient print failed");
+            let id = newest();
+            assert!(id > before, "{name}: no new job in CUPS");
+            cups.wait_state(id, "completed");
+            let secs = t.elapsed().as_secs_f64();
+            let got = std::fs::metadata(cups.dir.join("out").join(id.to_string()))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            assert_eq!(got, data.len() as u64, "{name}: CUPS captured {got} bytes");
+            println!("| {name} | {mb} | {run} | {secs:.2} | {:.1} |", mb as f64 / secs);
+        }
+    }
+    let _ = ours.kill();
+    let _ = ours.wait();
+}
