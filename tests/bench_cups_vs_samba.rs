@@ -167,7 +167,13 @@ fn bench_print_throughput_ours_and_samba() {
     let dir = cups.dir.join("print-bench");
     std::fs::create_dir_all(&dir).unwrap();
     let mut ours = Command::new(env!("CARGO_BIN_EXE_msrap"))
-        .args(["serve", "--listen", &ours_addr.to_string(), "--cups", &cups.url()])
+        .args([
+            "serve",
+            "--listen",
+            &ours_addr.to_string(),
+            "--cups",
+            &cups.url(),
+        ])
         .args(["--max-job-size", "1G", "--spool-dir"])
         .arg(dir.join("spool"))
         .env("RUST_LOG", "warn")
@@ -176,7 +182,10 @@ fn bench_print_throughput_ours_and_samba() {
         .unwrap();
     let start = Instant::now();
     while TcpStream::connect(ours_addr).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "msrap serve did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "msrap serve did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let conf = support::samba::client_conf(&dir);
@@ -196,11 +205,17 @@ fn bench_print_throughput_ours_and_samba() {
     let newest = || cups.jobs().iter().map(|j| j.id).max().unwrap_or(0);
     println!("| server | job MB | run | seconds | MB/s |");
     println!("|---|---|---|---|---|");
-    for (name, addr) in [("msrap --cups", ours_addr), ("Samba 4.17 (cups)", samba.addr)] {
+    for (name, addr) in [
+        ("msrap --cups", ours_addr),
+        ("Samba 4.17 (cups)", samba.addr),
+    ] {
         // Warm-up (not timed): until the share prints.
         let t = Instant::now();
         while !print(addr) {
-            assert!(t.elapsed() < Duration::from_secs(60), "{name} never printed");
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "{name} never printed"
+            );
             std::thread::sleep(Duration::from_millis(500));
         }
         cups.wait_state(newest(), "completed");
@@ -216,7 +231,10 @@ fn bench_print_throughput_ours_and_samba() {
                 .map(|m| m.len())
                 .unwrap_or(0);
             assert_eq!(got, data.len() as u64, "{name}: CUPS captured {got} bytes");
-            println!("| {name} | {mb} | {run} | {secs:.2} | {:.1} |", mb as f64 / secs);
+            println!(
+                "| {name} | {mb} | {run} | {secs:.2} | {:.1} |",
+                mb as f64 / secs
+            );
         }
     }
     let _ = ours.kill();

@@ -1293,3 +1293,42 @@ fn smbclient_print_through_serve_cups_reaches_cups() {
     assert_eq!(files_under(&spool), set(&[]));
     drop(server);
 }
+
+/// Issue 11: a client that disconnects halfway through a print file to a
+/// CUPS-backed msrap leaves no job in CUPS (not even in its history: the
+/// job is cancelled with purge-job) and no file in the spool directory.
+#[test]
+fn a_cups_job_whose_connection_dies_leaves_nothing_in_cups_or_on_disk() {
+    use support::cups::Cupsd;
+
+    let cups = Cupsd::start();
+    let dir = TempDir::new("cups-dies");
+    let spool = dir.join("spool");
+    let url = cups.url();
+    let server =
+        support::cli::Serve::start(&["--cups", &url, "--spool-dir", spool.to_str().unwrap()]);
+    let half = support::block_on(async {
+        let mut s = Session::open(server.addr, NT, "alice", "CAPTURE").await;
+        let fid = s.nt_create("half.ps").await;
+        assert_eq!(s.write_andx(fid, 0, &data(50_000, 21)).await, (0, 50_000));
+        // While the data arrives the job exists in CUPS, held as incoming.
+        let job = cups
+            .jobs()
+            .into_iter()
+            .find(|j| j.name == "half.ps")
+            .unwrap_or_else(|| panic!("no half.ps in CUPS: {:?}", cups.jobs()));
+        assert_eq!(files_under(&spool).len(), 1);
+        drop(s);
+        job.id
+    });
+    let start = Instant::now();
+    while cups.jobs().iter().any(|j| j.id == half) || !files_under(&spool).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "after the disconnect: CUPS {:?}, spool {:?}",
+            cups.jobs(),
+            files_under(&spool)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
