@@ -84,14 +84,7 @@ pub(crate) async fn serve<S: Spooler>(cx: &Call<'_, S>, out: &mut RapResponse) -
                         }
                         Some(m) => {
                             let total = u16::try_from(m.total_bytes).unwrap_or(u16::MAX);
-                            let (status, converter) = if m.entries_returned == 0 {
-                                out.data.clear();
-                                (RapStatus::NERR_BUF_TOO_SMALL, 0)
-                            } else if !m.complete {
-                                (RapStatus::ERROR_MORE_DATA, m.converter)
-                            } else {
-                                (RapStatus::ERROR_SUCCESS, m.converter)
-                            };
+                            let (status, converter) = super::reply::one_structure_status(&m, out);
                             put_params(out, status, converter, &[total]);
                             RapOutcome::Reply(status)
                         }

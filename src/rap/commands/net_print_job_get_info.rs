@@ -128,16 +128,7 @@ fn reply<S>(
         );
     };
     let total = u16::try_from(m.total_bytes).unwrap_or(u16::MAX);
-    let (status, converter) = if m.entries_returned == 0 {
-        // 2.5.11: no fixed item fits.
-        out.data.clear();
-        (RapStatus::NERR_BUF_TOO_SMALL, 0)
-    } else if !m.complete {
-        // 3.2.5.7 step 5: ReceiveBufferSize < TotalBytesAvailable.
-        (RapStatus::ERROR_MORE_DATA, m.converter)
-    } else {
-        (RapStatus::ERROR_SUCCESS, m.converter)
-    };
+    let (status, converter) = super::reply::one_structure_status(&m, out);
     put_params(out, status, converter, &[total]);
     RapOutcome::Reply(status)
 }

@@ -6,7 +6,7 @@
 use super::{fit_params, put_params, Call, RapOutcome, RapResponse};
 use crate::codes::RapStatus;
 use crate::rap::descriptor::Descriptor;
-use crate::rap::marshal::{Marshaler, Sink};
+use crate::rap::marshal::{Marshaled, Marshaler, Sink};
 use crate::rap::response::{
     parse_entries, parse_response_params, parse_struct, DataValue, Entry, ResponseError,
 };
@@ -33,16 +33,24 @@ pub(crate) fn get_info<'v, T: RapStruct<'v>, S>(
     )
     .take(s);
     let total = u16::try_from(m.total_bytes).unwrap_or(u16::MAX);
-    let (status, converter) = if m.entries_returned == 0 {
+    let (status, converter) = one_structure_status(&m, out);
+    put_params(out, status, converter, &[total]);
+    fit_params(RapOutcome::Reply(status), cx.input, out)
+}
+
+/// The status and Converter of a one-structure reply (MS-RAP 2.5.11):
+/// no fixed part fits → NERR_BufTooSmall, Converter 0 and no data; a
+/// string does not fit (ReceiveBufferSize < TotalBytesAvailable, e.g.
+/// 3.2.5.7 step 5) → ERROR_MORE_DATA with what fits; else ERROR_SUCCESS.
+pub(crate) fn one_structure_status(m: &Marshaled, out: &mut RapResponse) -> (RapStatus, u16) {
+    if m.entries_returned == 0 {
         out.data.clear();
         (RapStatus::NERR_BUF_TOO_SMALL, 0)
     } else if !m.complete {
         (RapStatus::ERROR_MORE_DATA, m.converter)
     } else {
         (RapStatus::ERROR_SUCCESS, m.converter)
-    };
-    put_params(out, status, converter, &[total]);
-    fit_params(RapOutcome::Reply(status), cx.input, out)
+    }
 }
 
 /// [`get_info`] as a [`TakeStruct`]: for code that picks the structure by
@@ -77,14 +85,7 @@ pub(crate) fn single<'v, T: RapStruct<'v>, S>(
         cx.config.code_page,
     )
     .take(s);
-    let (status, converter) = if m.entries_returned == 0 {
-        out.data.clear();
-        (RapStatus::NERR_BUF_TOO_SMALL, 0)
-    } else if !m.complete {
-        (RapStatus::ERROR_MORE_DATA, m.converter)
-    } else {
-        (RapStatus::ERROR_SUCCESS, m.converter)
-    };
+    let (status, converter) = one_structure_status(&m, out);
     put_params(out, status, converter, &[]);
     fit_params(RapOutcome::Reply(status), cx.input, out)
 }
