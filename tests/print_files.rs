@@ -1332,3 +1332,143 @@ fn a_cups_job_whose_connection_dies_leaves_nothing_in_cups_or_on_disk() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A print file to a CUPS-backed msrap streams to cupsd while it arrives:
+/// with the first 256 000 bytes on disk, CUPS is already receiving the
+/// Send-Document (its request file in RequestRoot grows) though the SMB
+/// client has not closed. A write before the end (a rewrite of data sent)
+/// abandons that upload (cupsd drops the partial request), and the close
+/// sends the file whole: CUPS prints exactly the file as last written.
+#[test]
+fn a_cups_print_file_streams_while_it_arrives_and_goes_whole_when_rewritten() {
+    use support::cups::Cupsd;
+
+    let cups = Cupsd::start();
+    let dir = TempDir::new("cups-stream");
+    let spool = dir.join("spool");
+    let url = cups.url();
+    let server =
+        support::cli::Serve::start(&["--cups", &url, "--spool-dir", spool.to_str().unwrap()]);
+    // cupsd writes a request's body to RequestRoot/<8 hex digits> while it
+    // reads it.
+    let requests = cups.dir.join("spool");
+    let receiving = || -> Vec<u64> {
+        std::fs::read_dir(&requests)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.len() == 8 && n.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+            .filter_map(|e| e.metadata().ok().map(|m| m.len()))
+            .collect()
+    };
+    let wait = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{what}: requests being received {:?}, jobs {:?}",
+                receiving(),
+                cups.jobs()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let mut expected = data(700_000, 31);
+    support::block_on(async {
+        let mut s = Session::open(server.addr, NT, "alice", "CAPTURE").await;
+        let fid = s.nt_create("stream.bin").await;
+        // 400 000 bytes in order, in 16 000-byte writes as NT clients send.
+        for (i, part) in expected[..400_000].chunks(16_000).enumerate() {
+            let at = (i * 16_000) as u64;
+            assert_eq!(s.write_andx(fid, at, part).await, (0, 16_000));
+        }
+        wait("CUPS receives the data before the close", &|| {
+            // The first 16 writes (256 000 bytes) went to disk together.
+            receiving().iter().any(|&n| n >= 256_000)
+        });
+        let job = cups
+            .jobs()
+            .into_iter()
+            .find(|j| j.name == "stream.bin")
+            .unwrap();
+        assert_eq!(job.reasons, "job-incoming");
+        // A rewrite of bytes already sent: the upload is abandoned.
+        let patch = data(5_000, 32);
+        assert_eq!(s.write_andx(fid, 1_000, &patch).await, (0, 5_000));
+        expected[1_000..6_000].copy_from_slice(&patch);
+        wait("cupsd drops the abandoned request", &|| {
+            receiving().is_empty()
+        });
+        for (i, part) in expected[400_000..].chunks(16_000).enumerate() {
+            let at = 400_000 + (i * 16_000) as u64;
+            assert_eq!(s.write_andx(fid, at, part).await, (0, part.len() as u32));
+        }
+        assert_eq!(s.close(fid).await, 0);
+        cups.wait_state(job.id, "completed");
+        let got = std::fs::read(cups.dir.join("out").join(job.id.to_string())).unwrap();
+        assert!(
+            got == expected,
+            "CUPS printed {} bytes, not the file as last written",
+            got.len()
+        );
+    });
+    assert_eq!(files_under(&spool), set(&[]));
+    drop(server);
+}
+
+/// Writes that follow one another are gathered (up to 256 KiB) before they
+/// go to the spool file together; FLUSH (MS-CIFS 3.3.5.8) commits what is
+/// gathered before it is answered, so the spool file then holds every byte
+/// written; the close commits the rest, and the kept data is exact. A
+/// write elsewhere than where the last ended commits what was gathered
+/// first, so bytes land in the order the client wrote them.
+#[test]
+fn writes_are_gathered_and_flush_commits_them() {
+    let sink = Sink::start("gather");
+    let mut expected = data(300_000, 41);
+    let on_disk = |sink: &Sink| -> Vec<u64> {
+        std::fs::read_dir(&sink.spool)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".spool"))
+            .map(|e| e.metadata().unwrap().len())
+            .collect()
+    };
+    support::block_on(async {
+        let mut s = Session::open(sink.addr(), NT, "alice", "KEEP").await;
+        let fid = s.nt_create("gathered.ps").await;
+        assert_eq!(s.write_andx(fid, 0, &expected[..1_000]).await, (0, 1_000));
+        assert_eq!(on_disk(&sink), [0], "the first write is gathered");
+        let (status, r) = s
+            .req(SmbCommand::FLUSH, |h| client::fid_request(h, fid))
+            .await;
+        assert_eq!(status, 0);
+        assert_eq!(to_hex(&r[32..]), "00 00 00");
+        assert_eq!(on_disk(&sink), [1_000], "FLUSH committed it");
+        // 16 000-byte writes: 16 of them (256 000 bytes) are gathered, the
+        // 17th sends them to disk.
+        for (i, part) in expected[1_000..273_000].chunks(16_000).enumerate() {
+            let at = 1_000 + (i * 16_000) as u64;
+            assert_eq!(s.write_andx(fid, at, part).await, (0, 16_000));
+        }
+        assert_eq!(on_disk(&sink), [257_000]);
+        // A rewrite of bytes on disk and one of bytes gathered, then the
+        // rest.
+        let patch = data(500, 42);
+        assert_eq!(s.write_andx(fid, 10, &patch).await, (0, 500));
+        expected[10..510].copy_from_slice(&patch);
+        assert_eq!(s.write_andx(fid, 260_000, &patch).await, (0, 500));
+        expected[260_000..260_500].copy_from_slice(&patch);
+        assert_eq!(
+            s.write_andx(fid, 273_000, &expected[273_000..]).await,
+            (0, 27_000)
+        );
+        assert_eq!(s.close(fid).await, 0);
+    });
+    assert_eq!(
+        std::fs::read(sink.spool.join("KEEP/job-1.prn")).unwrap(),
+        expected
+    );
+}

@@ -9,14 +9,21 @@
 //!    path, a command or a log line unescaped) and the spooler's
 //!    [`Spooler::start_job`] creates the job, SPOOLING, owned by the
 //!    session's user, named after the client's file ([`document_name`]);
-//! 2. writes go to the spool file through tokio's file API (the runtime's
-//!    threads never block on the disk), bounded per job (`max_job_size`)
+//! 2. writes go to the spool file, bounded per job (`max_job_size`)
 //!    and over every job being received (`max_spool`): past a limit the
 //!    write fails with STATUS_DISK_FULL (ERRHRD/ERRdiskfull, what Windows
 //!    answers for a full disk), the job is aborted and its file removed;
-//!    [`Spooler::job_progress`] reports the size as data arrives;
-//! 3. close: [`Spooler::finish_job`] takes the data, then the spool file
-//!    is removed, whatever the spooler did with it;
+//!    [`Spooler::job_progress`] reports the size as data arrives. Writes
+//!    that follow one another are gathered, up to [`WRITE_BEHIND`] bytes,
+//!    and written together on the blocking pool (the runtime's threads
+//!    never block on the disk): one hand-off per 256 KiB instead of one per
+//!    SMB write. A disk error is then the answer to a later write or to
+//!    the close, and aborts the job: never data lost with a success;
+//!    [`Spooler::job_data`] hears of each prefix on disk while the client
+//!    writes in order;
+//! 3. close: the gathered tail is written, [`Spooler::finish_job`] takes
+//!    the data, then the spool file is removed, whatever the spooler did
+//!    with it;
 //! 4. abort (the tree, session or connection went away first):
 //!    [`Spooler::abort_job`] and the file is removed. A file dropped without
 //!    either (its connection's task was cancelled) does the same from a
@@ -28,14 +35,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
-
 use crate::codes::{NtStatus, Win32Error};
 use crate::rap::RapServer;
 use crate::smb1::pipe::{PipeHandler, PipeOutcome, PipeReply, PipeTransaction, ShareCatalogue};
 use crate::smb1::print_file::{document_name, PrintFileHandler, PrintFileOpen};
 use crate::smb1::ShareKind;
-use crate::spool::{Caller, Spooler};
+use crate::spool::{Caller, JobData, Spooler};
 
 /// Default per-job limit (`--max-job-size`): 256 MiB.
 pub const DEFAULT_MAX_JOB_SIZE: u64 = 256 << 20;
@@ -46,6 +51,10 @@ pub const DEFAULT_MAX_OPEN_JOBS: usize = 256;
 /// A spooling job's size is reported to the spooler each time it has grown
 /// by this much (and in full when the file is closed).
 pub const PROGRESS_STEP: u64 = 256 * 1024;
+/// Writes that follow one another are gathered in memory up to this many
+/// bytes a print file before they go to disk together (see the module
+/// documentation).
+pub const WRITE_BEHIND: usize = 256 * 1024;
 
 const SPOOL_PREFIX: &str = "msrap-";
 const SPOOL_SUFFIX: &str = ".spool";
@@ -216,7 +225,7 @@ impl SpoolDir {
     /// A new, empty spool file (mode 0600), named by msrap, locked for as
     /// long as it is open. A file another process's start-up removed
     /// between its creation and its lock is detected and replaced.
-    async fn create_file(&self) -> io::Result<(PathBuf, tokio::fs::File)> {
+    async fn create_file(&self) -> io::Result<(PathBuf, std::fs::File)> {
         let mut last = io::Error::other("no spool file could be created");
         for _ in 0..4 {
             let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -232,9 +241,7 @@ impl SpoolDir {
             // Non-blocking calls on a local file: no need for a blocking thread.
             let locked = file.try_lock().map(|()| file).map_err(io::Error::from);
             match locked {
-                Ok(file) if same_file(&path, &file) => {
-                    return Ok((path, tokio::fs::File::from_std(file)))
-                }
+                Ok(file) if same_file(&path, &file) => return Ok((path, file)),
                 Ok(_) => last = io::Error::other("a spool file was removed as it was created"),
                 Err(e) => {
                     let _ = tokio::fs::remove_file(&path).await;
@@ -372,13 +379,21 @@ pub struct SpoolFile<S: Spooler + 'static> {
     job_id: u32,
     queue: String,
     path: PathBuf,
-    file: Option<tokio::fs::File>,
-    /// Where the file's cursor is.
+    /// The spool file; away on the blocking pool while it is written.
+    file: Option<std::fs::File>,
+    /// Where the last write ended.
     pos: u64,
+    /// Data written by the client, not yet on disk: it belongs at
+    /// `gathered_at`, and ends at `pos`.
+    gathered: Vec<u8>,
+    gathered_at: u64,
     /// The highest offset written: what the job holds (and reserves).
     extent: u64,
     /// The size last reported to the spooler.
     reported: u64,
+    /// Every write so far began where the last one ended (the spooler
+    /// has been told of each prefix, [`Spooler::job_data`]).
+    in_order: bool,
     state: State,
 }
 
@@ -419,23 +434,23 @@ impl<S: Spooler + 'static> SpoolFile<S> {
             }
             self.extent = end;
         }
-        let Some(file) = self.file.as_mut() else {
-            return Err(NtStatus::STATUS_INVALID_HANDLE);
-        };
-        let written = async {
-            if self.pos != offset {
-                file.seek(io::SeekFrom::Start(offset)).await?;
-            }
-            file.write_all(data).await?;
-            // Done, or failed, before the client hears of it.
-            file.flush().await
+        if self.in_order && offset != self.pos {
+            // Before the data changes: what the spooler took is void.
+            self.in_order = false;
+            self.spooler
+                .job_data(self.job_id, &self.path, JobData::OutOfOrder)
+                .await;
         }
-        .await;
-        if let Err(e) = written {
-            tracing::warn!(job_id = self.job_id, queue = %self.queue, "spool file: {e}");
-            return Err(self
-                .fail(io_status(&e), "the spool file could not be written")
-                .await);
+        let follows = offset == self.pos && !self.gathered.is_empty();
+        if !(follows && self.gathered.len().saturating_add(data.len()) <= WRITE_BEHIND) {
+            self.write_gathered().await?;
+            self.gathered_at = offset;
+        }
+        if data.len() >= WRITE_BEHIND {
+            // Too large to gather: straight to disk.
+            self.write_out(offset, data.to_vec()).await?;
+        } else {
+            self.gathered.extend_from_slice(data);
         }
         self.pos = end;
         if self.extent.saturating_sub(self.reported) >= PROGRESS_STEP {
@@ -443,6 +458,71 @@ impl<S: Spooler + 'static> SpoolFile<S> {
             self.spooler.job_progress(self.job_id, self.extent).await;
         }
         Ok(len)
+    }
+
+    /// Writes the gathered data to disk.
+    async fn write_gathered(&mut self) -> Result<(), NtStatus> {
+        if self.gathered.is_empty() {
+            return Ok(());
+        }
+        let data = std::mem::take(&mut self.gathered);
+        let at = self.gathered_at;
+        let mut data = self.write_out(at, data).await?;
+        // The buffer is kept for the next data.
+        data.clear();
+        self.gathered = data;
+        Ok(())
+    }
+
+    /// Writes `data` at `offset` on the blocking pool; then, while the
+    /// client writes in order, tells the spooler what is on disk. A
+    /// failure aborts the job. Gives the buffer back.
+    async fn write_out(&mut self, offset: u64, data: Vec<u8>) -> Result<Vec<u8>, NtStatus> {
+        let Some(mut file) = self.file.take() else {
+            return Err(NtStatus::STATUS_INVALID_HANDLE);
+        };
+        let done = tokio::task::spawn_blocking(move || {
+            use std::io::{Seek, Write};
+            let r = file
+                .seek(io::SeekFrom::Start(offset))
+                .and_then(|_| file.write_all(&data));
+            (file, data, r)
+        })
+        .await;
+        let (file, data, r) = match done {
+            Ok(d) => d,
+            Err(e) => {
+                return Err(self
+                    .fail(
+                        NtStatus::STATUS_INSUFF_SERVER_RESOURCES,
+                        &format!("the spool file's writer failed: {e}"),
+                    )
+                    .await)
+            }
+        };
+        self.file = Some(file);
+        if let Err(e) = r {
+            tracing::warn!(job_id = self.job_id, queue = %self.queue, "spool file: {e}");
+            return Err(self
+                .fail(io_status(&e), "the spool file could not be written")
+                .await);
+        }
+        if self.in_order {
+            let on_disk = offset.saturating_add(data.len() as u64);
+            self.spooler
+                .job_data(self.job_id, &self.path, JobData::Prefix(on_disk))
+                .await;
+        }
+        Ok(data)
+    }
+
+    /// FLUSH: the gathered data goes to disk before the answer.
+    async fn flush(&mut self) -> Result<(), NtStatus> {
+        match self.state {
+            State::Failed(s) => Err(s),
+            State::Done => Err(NtStatus::STATUS_INVALID_HANDLE),
+            State::Open => self.write_gathered().await,
+        }
     }
 
     /// Ends the job after a failed write: aborted, file removed.
@@ -461,6 +541,7 @@ impl<S: Spooler + 'static> SpoolFile<S> {
     /// Aborts the job and removes the file.
     async fn discard(&mut self) {
         self.file = None;
+        self.gathered = Vec::new();
         self.state = State::Done;
         self.spooler.abort_job(self.job_id).await;
         remove_quietly(&self.path).await;
@@ -473,9 +554,9 @@ impl<S: Spooler + 'static> SpoolFile<S> {
             State::Done => return Err(NtStatus::STATUS_INVALID_HANDLE),
             State::Open => {}
         }
-        if let Some(mut f) = self.file.take() {
-            let _ = f.flush().await;
-        }
+        // The gathered tail goes to disk before the spooler takes the file.
+        self.write_gathered().await?;
+        self.file = None;
         self.state = State::Done;
         let r = self
             .spooler
@@ -618,8 +699,11 @@ impl<S: Spooler + 'static> PrintServer<S> {
             path,
             file: Some(file),
             pos: 0,
+            gathered: Vec::new(),
+            gathered_at: 0,
             extent: 0,
             reported: 0,
+            in_order: true,
             state: State::Open,
         })
     }
@@ -662,6 +746,13 @@ impl<S: Spooler + 'static> PrintFileHandler for PrintServer<S> {
         data: &'a [u8],
     ) -> impl std::future::Future<Output = Result<u32, NtStatus>> + Send + 'a {
         file.write(offset, data)
+    }
+
+    fn flush_print_file<'a>(
+        &'a self,
+        file: &'a mut Self::File,
+    ) -> impl std::future::Future<Output = Result<(), NtStatus>> + Send + 'a {
+        file.flush()
     }
 
     fn close_print_file(

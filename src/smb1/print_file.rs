@@ -126,6 +126,17 @@ pub trait PrintFileHandler {
         ready(Err(NtStatus::STATUS_ACCESS_DENIED))
     }
 
+    /// FLUSH (MS-CIFS 3.3.5.8): commit what was written to `file` before
+    /// the answer, so that any reader of it sees the same data. Default:
+    /// nothing to do (every write was committed when it was answered).
+    fn flush_print_file<'a>(
+        &'a self,
+        file: &'a mut Self::File,
+    ) -> impl Future<Output = Result<(), NtStatus>> + Send + 'a {
+        let _ = file;
+        ready(Ok(()))
+    }
+
     /// The client closed the file (CLOSE, CLOSE_PRINT_FILE): queue the job
     /// for printing. The FID is gone whatever the result; an error is the
     /// close's answer.
@@ -173,6 +184,13 @@ impl<T: PrintFileHandler + ?Sized> PrintFileHandler for &T {
         (**self).write_print_file(file, offset, data)
     }
 
+    fn flush_print_file<'a>(
+        &'a self,
+        file: &'a mut Self::File,
+    ) -> impl Future<Output = Result<(), NtStatus>> + Send + 'a {
+        (**self).flush_print_file(file)
+    }
+
     fn close_print_file(
         &self,
         file: Self::File,
@@ -202,6 +220,13 @@ impl<T: PrintFileHandler + ?Sized> PrintFileHandler for Arc<T> {
         data: &'a [u8],
     ) -> impl Future<Output = Result<u32, NtStatus>> + Send + 'a {
         (**self).write_print_file(file, offset, data)
+    }
+
+    fn flush_print_file<'a>(
+        &'a self,
+        file: &'a mut Self::File,
+    ) -> impl Future<Output = Result<(), NtStatus>> + Send + 'a {
+        (**self).flush_print_file(file)
     }
 
     fn close_print_file(

@@ -378,6 +378,11 @@ pub enum PrintFileCallKind {
     },
     /// [`PrintFileHandler::close_print_file`].
     Close,
+    /// [`PrintFileHandler::flush_print_file`] of `files` print files.
+    Flush {
+        /// How many.
+        files: usize,
+    },
     /// [`PrintFileHandler::abort_print_file`].
     Abort,
 }
@@ -389,6 +394,7 @@ impl PrintFileCallKind {
             PrintFileCallKind::Open => "print file open",
             PrintFileCallKind::Write { .. } => "print file write",
             PrintFileCallKind::Close => "print file close",
+            PrintFileCallKind::Flush { .. } => "print file flush",
             PrintFileCallKind::Abort => "print file abort",
         }
     }
@@ -420,6 +426,7 @@ enum FileOpRef<'a, F> {
     },
     /// The file moves into the handler's future when it runs.
     Close(&'a mut Option<F>),
+    Flush(Vec<&'a mut F>),
     Abort(&'a mut Option<F>),
     /// The connection's state did not allow the call (a caller error):
     /// answered at once with this status.
@@ -436,6 +443,7 @@ impl<'a, H: PrintFileHandler> PrintFileCall<'a, H> {
                 len: data.len(),
             },
             FileOpRef::Close(_) => PrintFileCallKind::Close,
+            FileOpRef::Flush(files) => PrintFileCallKind::Flush { files: files.len() },
             FileOpRef::Abort(_) => PrintFileCallKind::Abort,
         }
     }
@@ -458,6 +466,16 @@ impl<'a, H: PrintFileHandler> PrintFileCall<'a, H> {
                 Some(file) => PrintFileOutcome::Closed(self.handler.close_print_file(file).await),
                 None => PrintFileOutcome::Closed(Err(NtStatus::STATUS_INVALID_HANDLE)),
             },
+            FileOpRef::Flush(files) => {
+                // 3.3.5.8: the first error is the answer; no more files
+                // are flushed.
+                for file in files {
+                    if let Err(s) = self.handler.flush_print_file(file).await {
+                        return PrintFileOutcome::Flushed(Err(s));
+                    }
+                }
+                PrintFileOutcome::Flushed(Ok(()))
+            }
             FileOpRef::Abort(slot) => {
                 if let Some(file) = slot.take() {
                     self.handler.abort_print_file(file).await;
@@ -501,6 +519,8 @@ pub enum PrintFileOutcome<F> {
     Written(Result<u32, NtStatus>),
     /// [`PrintFileHandler::close_print_file`]'s result.
     Closed(Result<(), NtStatus>),
+    /// [`PrintFileHandler::flush_print_file`]'s result (the first error).
+    Flushed(Result<(), NtStatus>),
     /// [`PrintFileHandler::abort_print_file`] finished.
     Aborted,
     /// The call could not be made (see [`PrintFileCall::run`]).
@@ -606,6 +626,8 @@ struct Chain {
 struct OpenFile<F> {
     tid: u16,
     uid: u16,
+    /// The PID of the request that opened it (FLUSH of FID 0xFFFF).
+    pid: u32,
     /// The handler's file; `None` while an open call for this FID is outstanding.
     file: Option<F>,
     /// The end of the data written so far (WRITE_PRINT_FILE appends there).
@@ -660,6 +682,10 @@ enum FileOp<F> {
     },
     Close {
         file: Option<F>,
+    },
+    /// FLUSH of these print files, in this order.
+    Flush {
+        fids: Vec<u16>,
     },
 }
 
@@ -911,6 +937,15 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
                         _ => FileOpRef::Fail(NtStatus::STATUS_INVALID_HANDLE),
                     },
                     FileOp::Close { file } => FileOpRef::Close(file),
+                    FileOp::Flush { fids } => {
+                        let mut picked: Vec<(u16, &mut S::File)> = files
+                            .iter_mut()
+                            .filter(|(fid, _)| fids.contains(fid))
+                            .filter_map(|(fid, f)| f.file.as_mut().map(|f| (*fid, f)))
+                            .collect();
+                        picked.sort_by_key(|(fid, _)| *fid);
+                        FileOpRef::Flush(picked.into_iter().map(|(_, f)| f).collect())
+                    }
                 };
                 Some(Call::PrintFile(PrintFileCall {
                     handler,

@@ -47,11 +47,11 @@ use std::time::{Duration, Instant};
 use ipp::model::{DelimiterTag, Operation};
 use ipp::value::IppValue;
 
-use self::client::{add, CupsError, Endpoint, IppClient, To};
+use self::client::{add, CupsError, Endpoint, Feed, IppClient, Reply, To};
 use self::map::{CupsJob, CupsPrinter, JobList, Target};
 use super::{
-    Caller, ControlPolicy, JobControl, JobRef, Jobs, OpenPrinter, PrinterControl, Printers,
-    Spooler, Win32Error,
+    Caller, ControlPolicy, JobControl, JobData, JobRef, Jobs, OpenPrinter, PrinterControl,
+    Printers, Spooler, Win32Error,
 };
 
 /// Settings of a [`CupsSpooler`].
@@ -117,10 +117,43 @@ struct Inner {
     empty: Jobs,
 }
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Debug)]
 struct InFlight {
     cups_id: u32,
     bytes: u64,
+    /// Send-Document under way while the data arrives.
+    upload: Option<Upload>,
+    /// The client wrote out of order: the file goes whole, at the end.
+    out_of_order: bool,
+}
+
+impl InFlight {
+    fn new(cups_id: u32) -> InFlight {
+        InFlight {
+            cups_id,
+            bytes: 0,
+            upload: None,
+            out_of_order: false,
+        }
+    }
+}
+
+/// A Send-Document streaming a spool file while it grows
+/// ([`IppClient::send_growing_file`]), in a task of its own.
+#[derive(Debug)]
+struct Upload {
+    feed: tokio::sync::watch::Sender<Feed>,
+    task: tokio::task::JoinHandle<Result<Reply, CupsError>>,
+    /// The body's last byte went to CUPS: it may have the document.
+    body_sent: Arc<AtomicBool>,
+}
+
+impl Drop for Upload {
+    /// An upload nobody waits for is abandoned: the request never
+    /// completes, so cupsd keeps no partial document.
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// CUPS's printers, as CUPS-Get-Printers listed them.
@@ -397,6 +430,52 @@ impl Inner {
         .await
     }
 
+    /// A Send-Document request for CUPS job `cups_id`: the last document,
+    /// printer-ready (what SMB clients send is RAW data).
+    fn send_document(&self, cups_id: u32) -> Result<ipp::request::IppRequestResponse, CupsError> {
+        let mut req = self
+            .client
+            .request(Operation::SendDocument, To::Job(cups_id))?;
+        add(
+            &mut req,
+            DelimiterTag::OperationAttributes,
+            "document-format",
+            IppValue::new_mime_media_type("application/vnd.cups-raw"),
+        )?;
+        add(
+            &mut req,
+            DelimiterTag::OperationAttributes,
+            "last-document",
+            Ok(IppValue::Boolean(true)),
+        )?;
+        Ok(req)
+    }
+
+    /// Starts streaming `file` (its first `bytes` final) to CUPS job
+    /// `cups_id`, in a task of its own; `None` outside a runtime.
+    fn start_upload(&self, cups_id: u32, file: &Path, bytes: u64) -> Option<Upload> {
+        let rt = tokio::runtime::Handle::try_current().ok()?;
+        let req = self.send_document(cups_id).ok()?;
+        let (feed, rx) = tokio::sync::watch::channel(Feed {
+            bytes,
+            complete: false,
+        });
+        let client = self.client.clone();
+        let file = file.to_path_buf();
+        let body_sent = Arc::new(AtomicBool::new(false));
+        let sent = Arc::clone(&body_sent);
+        let task = rt.spawn(async move {
+            client
+                .send_growing_file("/jobs/", req, &file, rx, sent)
+                .await
+        });
+        Some(Upload {
+            feed,
+            task,
+            body_sent,
+        })
+    }
+
     fn inflight(&self) -> std::sync::MutexGuard<'_, HashMap<u16, InFlight>> {
         self.inflight.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -591,7 +670,7 @@ impl Spooler for CupsSpooler {
                 match inflight.get(&rap) {
                     Some(_) => true,
                     None => {
-                        inflight.insert(rap, InFlight { cups_id, bytes: 0 });
+                        inflight.insert(rap, InFlight::new(cups_id));
                         false
                     }
                 }
@@ -615,6 +694,10 @@ impl Spooler for CupsSpooler {
         std::future::ready(())
     }
 
+    /// The streamed upload's data is complete: wait for CUPS's answer to
+    /// it. Without one (the client wrote out of order, or the stream
+    /// failed before its last byte was sent, so CUPS kept nothing), the
+    /// file goes whole in a new Send-Document. Failure purges the job.
     fn finish_job(
         &self,
         job_id: u32,
@@ -624,50 +707,86 @@ impl Spooler for CupsSpooler {
         let s = &self.inner;
         let file = file.to_path_buf();
         async move {
-            let f = u16::try_from(job_id)
+            let mut f = u16::try_from(job_id)
                 .ok()
                 .and_then(|rap| s.inflight().remove(&rap))
                 .ok_or(Win32Error::ERROR_INVALID_PARAMETER)?;
             let err = |e: CupsError| e.win32(Target::Job);
-            let sent = async {
-                let mut req = s
-                    .client
-                    .request(Operation::SendDocument, To::Job(f.cups_id))
-                    .map_err(err)?;
-                // What SMB clients send is printer-ready (RAW) data.
-                add(
-                    &mut req,
-                    DelimiterTag::OperationAttributes,
-                    "document-format",
-                    IppValue::new_mime_media_type("application/vnd.cups-raw"),
-                )
-                .map_err(err)?;
-                add(
-                    &mut req,
-                    DelimiterTag::OperationAttributes,
-                    "last-document",
-                    Ok(IppValue::Boolean(true)),
-                )
-                .map_err(err)?;
-                s.client
-                    .send_file("/jobs/", req, &file, size)
-                    .await
-                    .map_err(|e| {
-                        tracing::warn!(cups_id = f.cups_id, "Send-Document: {e}");
-                        err(e)
-                    })
+            let limit = s
+                .client
+                .timeout()
+                .saturating_add(Duration::from_secs(size >> 20));
+            let mut streamed = None;
+            if let Some(mut up) = f.upload.take().filter(|_| !f.out_of_order) {
+                up.feed.send_replace(Feed {
+                    bytes: size,
+                    complete: true,
+                });
+                streamed = match tokio::time::timeout(limit, &mut up.task).await {
+                    Ok(Ok(Ok(reply))) => Some(Ok(reply)),
+                    // Failed before the body ended: CUPS has no document.
+                    Ok(Ok(Err(e))) if !up.body_sent.load(Ordering::Acquire) => {
+                        tracing::info!(
+                            cups_id = f.cups_id,
+                            "streamed Send-Document: {e}; sending the file whole"
+                        );
+                        None
+                    }
+                    Ok(Ok(Err(e))) => Some(Err(e)),
+                    Ok(Err(join)) => Some(Err(CupsError::Request(join.to_string()))),
+                    Err(_) => Some(Err(CupsError::Unreachable(format!(
+                        "no reply within {} ms",
+                        limit.as_millis()
+                    )))),
+                };
             }
-            .await;
+            let sent = match streamed {
+                Some(r) => r,
+                None => match s.send_document(f.cups_id) {
+                    Ok(req) => s.client.send_file("/jobs/", req, &file, size).await,
+                    Err(e) => Err(e),
+                },
+            };
             s.jobs.invalidate();
             match sent {
                 Ok(_) => Ok(()),
                 Err(e) => {
+                    tracing::warn!(cups_id = f.cups_id, "Send-Document: {e}");
                     // No half job stays in CUPS.
                     let _ = tokio::time::timeout(s.client.timeout(), s.purge(f.cups_id)).await;
-                    Err(e)
+                    Err(err(e))
                 }
             }
         }
+    }
+
+    /// Streams the job's data to CUPS while it arrives: Send-Document
+    /// starts with the first bytes, and is abandoned when the client
+    /// writes out of order.
+    fn job_data(&self, job_id: u32, file: &Path, data: JobData) -> impl Future<Output = ()> + Send {
+        let s = &self.inner;
+        if let Ok(rap) = u16::try_from(job_id) {
+            let mut inflight = s.inflight();
+            if let Some(f) = inflight.get_mut(&rap) {
+                match data {
+                    JobData::OutOfOrder => {
+                        f.out_of_order = true;
+                        // Dropped: abandoned.
+                        f.upload = None;
+                    }
+                    JobData::Prefix(bytes) if f.out_of_order => {
+                        let _ = bytes;
+                    }
+                    JobData::Prefix(bytes) => match &f.upload {
+                        Some(up) => {
+                            up.feed.send_modify(|feed| feed.bytes = bytes);
+                        }
+                        None => f.upload = s.start_upload(f.cups_id, file, bytes),
+                    },
+                }
+            }
+        }
+        std::future::ready(())
     }
 
     fn abort_job(&self, job_id: u32) -> impl Future<Output = ()> + Send {

@@ -443,6 +443,15 @@ pub struct Printer {
 /// Every queue of a spooler: an immutable, shared snapshot.
 pub type Printers = Arc<[Printer]>;
 
+/// What a spool file holds so far, for [`Spooler::job_data`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum JobData {
+    /// Its first this many bytes are written and will not change.
+    Prefix(u64),
+    /// The client wrote out of order: no prefix is known to be final.
+    OutOfOrder,
+}
+
 /// RpcSetJob's Command ([MS-RPRN] 2.2.4.2): what to do to a job.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -654,6 +663,24 @@ pub trait Spooler: Send + Sync {
     /// spooling).
     fn job_progress(&self, job_id: u32, bytes: u64) -> impl Future<Output = ()> + Send {
         let _ = (job_id, bytes);
+        std::future::ready(())
+    }
+
+    /// The job's spool file `file` holds its final first `bytes` bytes
+    /// ([`JobData::Prefix`]), or no longer does ([`JobData::OutOfOrder`]).
+    /// Said after each write while the client writes the file in order
+    /// (each write where the last ended: no gap, no rewrite), so a spooler
+    /// may take the data while the rest arrives (CUPS streams it to cupsd);
+    /// said once, before the write that breaks the order, when the client
+    /// writes elsewhere: what was taken is void and
+    /// [`Spooler::finish_job`] must take the file whole. Default: nothing.
+    fn job_data(
+        &self,
+        job_id: u32,
+        file: &std::path::Path,
+        data: JobData,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (job_id, file, data);
         std::future::ready(())
     }
 

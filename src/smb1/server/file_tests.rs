@@ -114,6 +114,20 @@ impl PrintFileHandler for Printer {
         later(Ok(data.len() as u32), file.slow)
     }
 
+    /// A file named `full` cannot be flushed (STATUS_DISK_FULL).
+    fn flush_print_file<'a>(
+        &'a self,
+        file: &'a mut Doc,
+    ) -> impl Future<Output = Result<(), NtStatus>> + Send + 'a {
+        self.note(format!("flush {}", file.name));
+        let r = if file.name == "full" {
+            Err(NtStatus::STATUS_DISK_FULL)
+        } else {
+            Ok(())
+        };
+        later(r, file.slow)
+    }
+
     fn close_print_file(
         &self,
         file: Doc,
@@ -368,4 +382,66 @@ fn an_outcome_of_another_kind_leaves_the_call_outstanding() {
     pc.conn.answer_now(&mut out).unwrap();
     assert_eq!(status(&out[0]), 0);
     assert_eq!(pc.conn.open_files(), 1);
+}
+
+/// FLUSH (MS-CIFS 3.3.5.8) asks the handler to commit the file before it
+/// is answered; FID 0xFFFF flushes every file the request's PID opened on
+/// its session and tree, in FID order, and the first error is the answer
+/// (no more files are flushed); an unknown FID is STATUS_INVALID_HANDLE;
+/// no file to flush is success at once.
+#[test]
+fn flush_commits_through_the_handler_before_the_answer() {
+    let mut pc = Pc::new("erin");
+    let h = pc.h(SmbCommand::FLUSH);
+    let r = pc.send(&client::fid_request(&h, 0xFFFF));
+    assert_eq!(status(&r[0]), 0);
+    assert!(pc.log().is_empty());
+    let mut fids = Vec::new();
+    for (name, pid) in [("a", 7), ("other-pid", 8), ("b", 7)] {
+        let h = SmbHeader {
+            pid_low: pid,
+            ..pc.h(SmbCommand::NT_CREATE_ANDX)
+        };
+        let r = pc.send(&client::nt_create_andx(&h, name));
+        fids.push(
+            NtCreateAndxResponse::parse(&parse_response(&r[0]).unwrap().block)
+                .unwrap()
+                .fid,
+        );
+    }
+    let h = pc.h(SmbCommand::FLUSH);
+    let r = pc.send(&client::fid_request(&h, fids[1]));
+    // WordCount 0, ByteCount 0 (2.2.4.6.2).
+    let resp = parse_response(&r[0]).unwrap();
+    assert_eq!((resp.header.status, resp.block.word_count), (0, 0));
+    let h = SmbHeader {
+        pid_low: 7,
+        ..pc.h(SmbCommand::FLUSH)
+    };
+    let r = pc.send(&client::fid_request(&h, 0xFFFF));
+    assert_eq!(status(&r[0]), 0);
+    assert_eq!(pc.log()[3..], ["flush other-pid", "flush a", "flush b"]);
+    let h = pc.h(SmbCommand::FLUSH);
+    let r = pc.send(&client::fid_request(&h, 0x1234));
+    assert_eq!(status(&r[0]), NtStatus::STATUS_INVALID_HANDLE.0);
+    // The first failure is the answer; the files after it are not flushed.
+    let h = SmbHeader {
+        pid_low: 9,
+        ..pc.h(SmbCommand::NT_CREATE_ANDX)
+    };
+    pc.send(&client::nt_create_andx(&h, "full"));
+    let h = SmbHeader {
+        pid_low: 9,
+        ..pc.h(SmbCommand::NT_CREATE_ANDX)
+    };
+    pc.send(&client::nt_create_andx(&h, "after"));
+    let h = SmbHeader {
+        pid_low: 9,
+        ..pc.h(SmbCommand::FLUSH)
+    };
+    let r = pc.send(&client::fid_request(&h, 0xFFFF));
+    assert_eq!(status(&r[0]), NtStatus::STATUS_DISK_FULL.0);
+    assert_eq!(pc.log().last().unwrap(), "flush full");
+    // The files stay open.
+    assert_eq!(pc.conn.open_files(), 5);
 }

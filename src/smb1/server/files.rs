@@ -7,7 +7,7 @@
 //! | OPEN_PRINT_FILE, NT_CREATE_ANDX, OPEN_ANDX | a print file (any disposition) | OPEN_PRINT_FILE: STATUS_INVALID_DEVICE_REQUEST (3.3.5.54); the others: STATUS_NOT_IMPLEMENTED |
 //! | WRITE_ANDX, WRITE, WRITE_PRINT_FILE | written through the handler | STATUS_NOT_IMPLEMENTED |
 //! | CLOSE, CLOSE_PRINT_FILE | the job is queued | STATUS_NOT_IMPLEMENTED |
-//! | FLUSH | success (every write is done when answered) | STATUS_NOT_IMPLEMENTED |
+//! | FLUSH | the handler commits the file(s) (`flush_print_file`), then success | STATUS_NOT_IMPLEMENTED |
 //! | READ, READ_ANDX, LOCK_AND_READ, SEEK, LOCK_BYTE_RANGE, UNLOCK_BYTE_RANGE, LOCKING_ANDX, SET_INFORMATION2 (on a print file's FID) | STATUS_BAD_DEVICE_TYPE, ERRSRV/ERRinvdevice (2.2.4.11.2 "attempt to read from an open spool file", 2.2.4.13.2, 2.2.4.19.2, 2.2.4.30.2, 2.2.4.32.2) | STATUS_NOT_IMPLEMENTED |
 //! | OPEN, CREATE, CREATE_TEMPORARY, CREATE_NEW | STATUS_BAD_DEVICE_TYPE (2.2.4.3.2: "a share that is not a file system subtree") | STATUS_NOT_IMPLEMENTED |
 //! | directory, path and search commands, TRANSACTION2, NT_TRANSACT | STATUS_BAD_DEVICE_TYPE (ERRinvdevice, 2.2.2.4: "a non-printer request made to a printer device") | STATUS_NOT_IMPLEMENTED |
@@ -251,13 +251,26 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
             }
             SmbCommand::FLUSH => {
                 let fid = parse_flush(block)?;
-                // FID 0xFFFF: every file of the PID (2.2.4.6.1).
-                if fid != 0xFFFF {
-                    self.chain_fid(chain, fid)?;
+                // FID 0xFFFF: every file the PID opened (on this session
+                // and tree, as each FID must be), 3.3.5.8.
+                let fids = if fid == 0xFFFF && chain.ctx.fid.is_none() {
+                    let (uid, tid, pid) = (chain.ctx.uid, chain.ctx.tid, chain.header.pid());
+                    self.files
+                        .iter()
+                        .filter(|(_, f)| {
+                            f.uid == uid && f.tid == tid && f.pid == pid && f.file.is_some()
+                        })
+                        .map(|(fid, _)| *fid)
+                        .collect()
+                } else {
+                    vec![self.chain_fid(chain, fid)?]
+                };
+                if fids.is_empty() {
+                    write_empty_block(&mut chain.resp);
+                    return Ok(None);
                 }
-                // Every write was in the spool file when it was answered (3.3.5.8).
-                write_empty_block(&mut chain.resp);
-                Ok(None)
+                // The handler commits what it holds back before the answer.
+                Ok(Some(FileOp::Flush { fids }))
             }
             c if is_read(c) => {
                 let fid = request_fid(c, block).ok_or(NtStatus::STATUS_INVALID_SMB)?;
@@ -320,6 +333,7 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
             OpenFile {
                 tid: chain.ctx.tid,
                 uid: chain.ctx.uid,
+                pid: chain.header.pid(),
                 file: None,
                 end: 0,
             },
@@ -409,6 +423,12 @@ impl<S: PipeHandler + ShareCatalogue + PrintFileHandler> Connection<S> {
                 write_empty_block(&mut chain.resp);
                 Ok(())
             }
+            (FileOp::Flush { .. }, PrintFileOutcome::Flushed(r)) => {
+                r?;
+                write_empty_block(&mut chain.resp);
+                Ok(())
+            }
+            (FileOp::Flush { .. }, PrintFileOutcome::Failed(s)) => Err(s),
             (FileOp::Close { file }, PrintFileOutcome::Failed(s)) => {
                 if let Some(f) = file {
                     self.aborts.0.push_back(Some(f));
@@ -476,6 +496,7 @@ pub(super) fn outcome_fits<F>(op: &FileOp<F>, outcome: &PrintFileOutcome<F>) -> 
             | (FileOp::Open { .. }, PrintFileOutcome::Opened(_))
             | (FileOp::Write { .. }, PrintFileOutcome::Written(_))
             | (FileOp::Close { .. }, PrintFileOutcome::Closed(_))
+            | (FileOp::Flush { .. }, PrintFileOutcome::Flushed(_))
     )
 }
 

@@ -14,6 +14,8 @@
 //! requesting-user-name).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -313,7 +315,9 @@ impl IppClient {
         let head = futures_util::stream::once(std::future::ready(Ok::<Bytes, std::io::Error>(
             request.to_bytes(),
         )));
-        let body = head.chain(tokio_util::io::ReaderStream::new(f));
+        // 256 KiB reads: the default 4 KiB makes one blocking-pool round
+        // trip and one HTTP chunk per page.
+        let body = head.chain(tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024));
         let extra = Duration::from_secs(size >> 20);
         self.post(
             path,
@@ -323,11 +327,40 @@ impl IppClient {
         .await
     }
 
+    /// Post `request` followed by the spool file `file` as it grows:
+    /// bytes are sent once `feed` says they are final, and the body ends
+    /// when it says the file is complete (Send-Document while the print
+    /// file still arrives). Not bounded in time: the data comes at the SMB
+    /// client's pace; the caller bounds the wait for the reply and drops
+    /// the future to abandon the request, which then never completes (no
+    /// final chunk is sent, and cupsd discards the partial document).
+    pub async fn send_growing_file(
+        &self,
+        path: &str,
+        request: IppRequestResponse,
+        file: &Path,
+        feed: tokio::sync::watch::Receiver<Feed>,
+        body_sent: Arc<AtomicBool>,
+    ) -> Result<Reply, CupsError> {
+        use futures_util::StreamExt;
+        let f = tokio::fs::File::open(file)
+            .await
+            .map_err(|e| CupsError::Request(format!("{}: {e}", file.display())))?
+            .into_std()
+            .await;
+        let head = futures_util::stream::once(std::future::ready(Ok::<Bytes, std::io::Error>(
+            request.to_bytes(),
+        )));
+        let body = head.chain(follow(f, feed, body_sent));
+        self.post(path, reqwest::Body::wrap_stream(body), None)
+            .await
+    }
+
     async fn post(
         &self,
         path: &str,
         body: reqwest::Body,
-        limit: Duration,
+        limit: impl Into<Option<Duration>>,
     ) -> Result<Reply, CupsError> {
         let url = format!("{}{path}", self.base);
         let exchange = async {
@@ -374,6 +407,9 @@ impl IppClient {
             }
             parse_reply(Bytes::from(buf))
         };
+        let Some(limit) = limit.into() else {
+            return exchange.await;
+        };
         match tokio::time::timeout(limit, exchange).await {
             Ok(r) => r,
             Err(_) => Err(CupsError::Unreachable(format!(
@@ -382,6 +418,70 @@ impl IppClient {
             ))),
         }
     }
+}
+
+/// How much of a growing spool file may be sent
+/// ([`IppClient::send_growing_file`]).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Feed {
+    /// Its first this many bytes are final.
+    pub bytes: u64,
+    /// It is complete: `bytes` is its size.
+    pub complete: bool,
+}
+
+/// The most read from a growing file at once (the SMB edge announces its
+/// data in steps of about this size): one blocking-pool read and one HTTP
+/// chunk each.
+const FOLLOW_CHUNK: u64 = 256 * 1024;
+
+/// The file's bytes as `feed` makes them final, read on the blocking pool
+/// straight into the buffers sent. Ends when the file is complete and sent
+/// (then sets `body_sent`); fails (abandoning the request) if the feed's
+/// sender goes away first or the file is shorter than the feed says.
+fn follow(
+    file: std::fs::File,
+    feed: tokio::sync::watch::Receiver<Feed>,
+    body_sent: Arc<AtomicBool>,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
+    futures_util::stream::try_unfold((file, feed, 0u64), move |(file, mut feed, sent)| {
+        let body_sent = Arc::clone(&body_sent);
+        async move {
+            loop {
+                let now = *feed.borrow_and_update();
+                let ready = now.bytes.saturating_sub(sent);
+                if ready > 0 {
+                    let want = ready.min(FOLLOW_CHUNK);
+                    let (file, buf) = tokio::task::spawn_blocking(move || {
+                        use std::io::Read;
+                        let mut buf = Vec::new();
+                        let r = (&file).take(want).read_to_end(&mut buf);
+                        r.map(|_| (file, buf))
+                    })
+                    .await
+                    .map_err(std::io::Error::other)??;
+                    let n = buf.len() as u64;
+                    if n < want {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "the spool file is shorter than its data",
+                        ));
+                    }
+                    return Ok(Some((
+                        Bytes::from(buf),
+                        (file, feed, sent.saturating_add(n)),
+                    )));
+                }
+                if now.complete {
+                    body_sent.store(true, Ordering::Release);
+                    return Ok(None);
+                }
+                if feed.changed().await.is_err() {
+                    return Err(std::io::Error::other("the print file was abandoned"));
+                }
+            }
+        }
+    })
 }
 
 #[cfg(unix)]
