@@ -1123,6 +1123,22 @@ fn release_binary() -> PathBuf {
         .expect("cargo names the msrap executable")
 }
 
+const SIZE: usize = 100_000_000;
+
+/// `SIZE` bytes of [`data`] (a 1 MiB pattern repeated) at `path`.
+fn write_big(path: &Path) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let chunk = data(1 << 20, 16);
+    let mut left = SIZE;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        f.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    f.flush().unwrap();
+}
+
 /// The peak resident set of process `pid` (VmHWM), in bytes.
 fn peak_rss(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -1142,22 +1158,10 @@ fn peak_rss(pid: u32) -> u64 {
 /// directory is empty afterwards.
 #[test]
 fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
-    const SIZE: usize = 100_000_000;
     let binary = release_binary();
     let dir = TempDir::new("100mb");
     let spool = dir.join("spool");
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("big.bin")).unwrap());
-        let chunk = data(1 << 20, 16);
-        let mut left = SIZE;
-        while left > 0 {
-            let n = left.min(chunk.len());
-            f.write_all(&chunk[..n]).unwrap();
-            left -= n;
-        }
-        f.flush().unwrap();
-    }
+    write_big(&dir.join("big.bin"));
     let conf = dir.join("client.conf");
     std::fs::write(
         &conf,
@@ -1471,4 +1475,59 @@ fn writes_are_gathered_and_flush_commits_them() {
         std::fs::read(sink.spool.join("KEEP/job-1.prn")).unwrap(),
         expected
     );
+}
+
+/// Issue 11: a 100 MB job through `smbclient print` into a CUPS-backed
+/// release msrap streams from the spool file to cupsd while it arrives:
+/// msrap's peak RSS stays under 64 MB, CUPS prints every byte, and the
+/// spool directory is empty afterwards.
+#[test]
+fn a_100_mb_job_streams_into_cups_within_64_mb() {
+    use support::cups::Cupsd;
+
+    let binary = release_binary();
+    let cups = Cupsd::start();
+    let dir = TempDir::new("100mb-cups");
+    let spool = dir.join("spool");
+    write_big(&dir.join("big.bin"));
+    let conf = dir.join("client.conf");
+    std::fs::write(
+        &conf,
+        "[global]\n    client min protocol = NT1\n    client max protocol = NT1\n    \
+         client ipc min protocol = NT1\n    client ipc max protocol = NT1\n",
+    )
+    .unwrap();
+    let url = cups.url();
+    let server = support::cli::Serve::start_binary(
+        &binary,
+        &[
+            "--cups",
+            &url,
+            "--spool-dir",
+            spool.to_str().unwrap(),
+            "--max-job-size",
+            "128M",
+        ],
+    );
+    let start = Instant::now();
+    let (ok, out) = smbclient(server.addr, "CAPTURE", &conf, &dir, None, "print big.bin");
+    assert!(ok, "{out}\nmsrap said: {}", server.stderr());
+    let job = cups
+        .jobs()
+        .into_iter()
+        .find(|j| j.name == "big.bin")
+        .unwrap_or_else(|| panic!("no job big.bin in CUPS: {:?}", cups.jobs()));
+    cups.wait_state(job.id, "completed");
+    let elapsed = start.elapsed();
+    let peak = peak_rss(server.pid());
+    let got = std::fs::read(cups.dir.join("out").join(job.id.to_string())).unwrap();
+    let sent = std::fs::read(dir.join("big.bin")).unwrap();
+    assert!(got == sent, "CUPS printed {} bytes", got.len());
+    assert_eq!(files_under(&spool), set(&[]));
+    eprintln!(
+        "100 MB job into CUPS: {elapsed:?}, peak RSS {} KiB",
+        peak / 1024
+    );
+    assert!(peak <= 64 << 20, "peak RSS {} KiB", peak / 1024);
+    drop(server);
 }
