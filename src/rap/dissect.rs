@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use super::commands::net_print_job_set_info::PARAM_NUMS;
 use super::commands::{command, Command};
 use super::descriptor::{data, param, Descriptor};
 use super::print_job::RapJobStatus;
@@ -106,22 +107,6 @@ fn desc_string(d: &[u8]) -> String {
     Descriptor(d).to_string()
 }
 
-/// The names of NetPrintJobSetInfo's ParamNum values (MS-RAP 2.5.7.3.1),
-/// as decode shows the new value, and the value's type (`W`, `D` or `z`).
-const SET_INFO_PARAM_NUMS: [(&str, u8); 11] = [
-    ("job_num", b'W'),
-    ("user_name", b'z'),
-    ("notify_name", b'z'),
-    ("data_type", b'z'),
-    ("parameters_string", b'z'),
-    ("job_position", b'W'),
-    ("job_status", b'W'),
-    ("job_status_string", b'z'),
-    ("time_submitted", b'D'),
-    ("job_size", b'D'),
-    ("job_comment", b'z'),
-];
-
 /// [`dissect`], plus the request's RAPInData (Trans_Data): for
 /// NetPrintJobSetInfo, the new value typed by ParamNum (MS-RAP 2.5.7.3.1),
 /// shown as `new_<field>`; anything it cannot type is an anomaly.
@@ -151,7 +136,7 @@ pub fn dissect_with_data(
     let Some((name, ty)) = usize::try_from(param_num)
         .ok()
         .and_then(|n| n.checked_sub(1))
-        .and_then(|i| SET_INFO_PARAM_NUMS.get(i))
+        .and_then(|i| PARAM_NUMS.get(i))
     else {
         d.anomalies
             .push(format!("request: ParamNum {param_num} names no field"));

@@ -27,6 +27,23 @@ crate::rap_params! {
 /// one 3.2.5.6 defines.
 pub const PARAM_NUM_JOB_COMMENT: u16 = 0x000B;
 
+/// The fields ParamNum 1, 2, … names (MS-RAP 2.5.7.3.1's table), as decode
+/// shows the new value (`new_<name>`), each with its value's type in
+/// RAPInData (`W`, `D` or `z`).
+pub const PARAM_NUMS: [(&str, u8); 11] = [
+    ("job_num", b'W'),
+    ("user_name", b'z'),
+    ("notify_name", b'z'),
+    ("data_type", b'z'),
+    ("parameters_string", b'z'),
+    ("job_position", b'W'),
+    ("job_status", b'W'),
+    ("job_status_string", b'z'),
+    ("time_submitted", b'D'),
+    ("job_size", b'D'),
+    ("job_comment", b'z'),
+];
+
 /// The row.
 pub const COMMAND: Command = Command {
     opcode: RapOpcode::NET_PRINT_JOB_SET_INFO,
@@ -87,4 +104,15 @@ pub(crate) async fn serve<S: Spooler>(cx: &Call<'_, S>, out: &mut RapResponse) -
     // 2.5.7.3.2: RAPOutParams and RAPOutData are empty.
     put_params(out, status, 0, &[]);
     fit_params(RapOutcome::Reply(status), cx.input, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn param_num_job_comment_names_the_job_comment() {
+        let i = usize::from(PARAM_NUM_JOB_COMMENT) - 1;
+        assert_eq!(PARAM_NUMS[i], ("job_comment", b'z'));
+    }
 }
