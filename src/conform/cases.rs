@@ -4,7 +4,9 @@
 //! the level's fixed size (2, 74, 28, 68), `T` its TotalBytesAvailable for
 //! the job under test.
 
-use super::{get_info_params, Context, ExpectProfile, TransReply, TransRequest, LARGE};
+use super::{
+    check_smb_limits, get_info_params, Context, ExpectProfile, TransReply, TransRequest, LARGE,
+};
 use crate::codes::{NtStatus, RapStatus};
 use crate::rap::commands::net_print_job_get_info::parse_get_info_response;
 use crate::rap::descriptor::{job, Descriptor};
@@ -724,20 +726,7 @@ pub fn check(ctx: &Context, case: &Case, expect: &Expect, reply: &TransReply) ->
             if p.status != status {
                 d.push(format!("status: expected {status}, got {}", p.status));
             }
-            if reply.params.len() > usize::from(case.request.max_parameter_count) {
-                d.push(format!(
-                    "params: {} bytes exceed MaxParameterCount {}",
-                    reply.params.len(),
-                    case.request.max_parameter_count
-                ));
-            }
-            if reply.data.len() > usize::from(case.request.max_data_count) {
-                d.push(format!(
-                    "data: {} bytes exceed MaxDataCount {}",
-                    reply.data.len(),
-                    case.request.max_data_count
-                ));
-            }
+            check_smb_limits(&case.request, reply, &mut d);
             let reference = case
                 .level
                 .and_then(|l| ctx.references.get(usize::from(l)))

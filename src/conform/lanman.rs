@@ -11,7 +11,7 @@
 //! (NetShareGetInfo) and against `IPC$`, which every server shares.
 
 use super::cases::{Case, Expect};
-use super::{Context, TransReply, TransRequest, LARGE};
+use super::{check_smb_limits, Context, TransReply, TransRequest, LARGE};
 use crate::codes::{NtStatus, RapStatus};
 use crate::rap::commands::net_group_enum::GroupEnumRequest;
 use crate::rap::commands::net_remote_tod::{parse_remote_tod_response, RemoteTodRequest};
@@ -830,22 +830,9 @@ pub fn check(ctx: &Context, case: &Case, want: &Want, reply: &TransReply) -> Vec
             return d;
         }
     };
-    if reply.params.len() > usize::from(case.request.max_parameter_count) {
-        d.push(format!(
-            "params: {} bytes exceed MaxParameterCount {}",
-            reply.params.len(),
-            case.request.max_parameter_count
-        ));
-    }
-    // The SMB limit; ReceiveBufferSize (2.5.11) is what the shapes check
+    // The SMB limits; ReceiveBufferSize (2.5.11) is what the shapes check
     // (Samba sizes replies by MaxDataCount alone).
-    if reply.data.len() > usize::from(case.request.max_data_count) {
-        d.push(format!(
-            "data: {} bytes exceed MaxDataCount {}",
-            reply.data.len(),
-            case.request.max_data_count
-        ));
-    }
+    check_smb_limits(&case.request, reply, &mut d);
     let (status, out, data) = match *want {
         Want::Status { status, out, data } => (status, out, data),
         Want::BrowseList { level } => {

@@ -362,3 +362,23 @@ pub fn diff_replies(
     }
     d
 }
+
+/// The SMB limits every reply keeps (MS-CIFS 2.2.4.33.1): no more
+/// parameter bytes than MaxParameterCount, no more data than MaxDataCount;
+/// each excess is one discrepancy in `d`.
+fn check_smb_limits(request: &TransRequest, reply: &TransReply, d: &mut Vec<String>) {
+    if reply.params.len() > usize::from(request.max_parameter_count) {
+        d.push(format!(
+            "params: {} bytes exceed MaxParameterCount {}",
+            reply.params.len(),
+            request.max_parameter_count
+        ));
+    }
+    if reply.data.len() > usize::from(request.max_data_count) {
+        d.push(format!(
+            "data: {} bytes exceed MaxDataCount {}",
+            reply.data.len(),
+            request.max_data_count
+        ));
+    }
+}
