@@ -9,7 +9,10 @@
 //! | `set_job` Pause / Resume / Cancel, Delete | Hold-Job / Release-Job / Cancel-Job |
 //! | `set_job_document` | Set-Job-Attributes `job-name` |
 //! | `set_printer` Pause / Resume / Purge | Pause-Printer / Resume-Printer / Purge-Jobs |
-//! | `start_job` / `finish_job` / `abort_job` | Create-Job / Send-Document (streamed) / Cancel-Job `purge-job` |
+//! | `start_job` | Create-Job |
+//! | `job_data` | Send-Document, streamed from the spool file while the client writes it in order; abandoned (never completed) when it writes out of order |
+//! | `finish_job` | the streamed Send-Document's end and answer, or Send-Document of the whole file |
+//! | `abort_job` | Cancel-Job `purge-job` (a streaming Send-Document is abandoned first) |
 //!
 //! **Identity.** msrap presents one configured CUPS user
 //! ([`CupsConfig::user`]) as requesting-user-name on every request, never
