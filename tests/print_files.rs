@@ -20,6 +20,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use msrap::codes::NtStatus;
 use msrap::rap::{RapConfig, RapServer};
 use msrap::server::{PrintServer, ServerConfig, SpoolConfig, SpoolDir};
 use msrap::smb1::client::{self, parse_response};
@@ -1530,4 +1531,42 @@ fn a_100_mb_job_streams_into_cups_within_64_mb() {
     );
     assert!(peak <= 64 << 20, "peak RSS {} KiB", peak / 1024);
     drop(server);
+}
+
+/// `--max-print-files` bounds the print files open at once over every
+/// connection: one more open is STATUS_INSUFF_SERVER_RESOURCES (the job is
+/// never created), and a close makes room again.
+#[test]
+fn max_print_files_bounds_the_files_open_at_once() {
+    let dir = TempDir::new("max-files");
+    let spool = dir.join("spool");
+    let server = support::cli::Serve::start(&[
+        "--spool-dir",
+        spool.to_str().unwrap(),
+        "--max-print-files",
+        "1",
+    ]);
+    support::block_on(async {
+        let mut a = Session::open(server.addr, NT, "alice", "LASER").await;
+        let mut b = Session::open(server.addr, NT, "bob", "LASER").await;
+        let fid = a.nt_create("first.ps").await;
+        let (status, _) = b
+            .req(SmbCommand::NT_CREATE_ANDX, |h| {
+                client::nt_create_andx(h, "second.ps")
+            })
+            .await;
+        assert_eq!(status, NtStatus::STATUS_INSUFF_SERVER_RESOURCES.0);
+        assert_eq!(rap_job_ids(server.addr, "LASER").len(), 5 + 1);
+        assert_eq!(a.close(fid).await, 0);
+        let fid = b.nt_create("second.ps").await;
+        assert_eq!(b.close(fid).await, 0);
+    });
+    assert!(server
+        .stderr()
+        .contains("1073741824 in all, 1 files open at once)"));
+    let out = Command::new(env!("CARGO_BIN_EXE_msrap"))
+        .args(["serve", "--max-print-files", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -112,6 +112,11 @@ pub struct ServeArgs {
     /// (same suffixes); beyond, as for --max-job-size.
     #[arg(long, value_name = "BYTES", default_value = "1G", value_parser = parse_size)]
     pub max_spool: u64,
+    /// The most print files open at once over all connections (each
+    /// gathers up to 256 KiB of writes in memory); one more open fails
+    /// with STATUS_INSUFF_SERVER_RESOURCES (ERRDOS/ERRnomem).
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65535))]
+    pub max_print_files: usize,
 }
 
 /// A byte count: digits, optionally followed by K, M, G or T (powers of
@@ -258,6 +263,7 @@ fn spool_dir(a: &ServeArgs) -> Result<SpoolDir, CliError> {
     config.dir = a.spool_dir.clone().unwrap_or_else(SpoolConfig::default_dir);
     config.max_job_size = a.max_job_size;
     config.max_spool = a.max_spool;
+    config.max_open_jobs = a.max_print_files;
     let spool = SpoolDir::open(config)?;
     if spool.leftovers_removed() > 0 {
         tracing::info!(
@@ -329,10 +335,11 @@ async fn listen<S: Spooler + 'static>(
         rap.config().utc_offset_secs / 60,
     );
     eprintln!(
-        "msrap: print files spooled in {} (at most {} bytes a job, {} in all)",
+        "msrap: print files spooled in {} (at most {} bytes a job, {} in all, {} files open at once)",
         spool.dir().display(),
         a.max_job_size,
         a.max_spool,
+        a.max_print_files,
     );
     // The RAP server is the `\PIPE\LANMAN` pipe handler, its queues the
     // printer shares; print files go to the same spooler.
