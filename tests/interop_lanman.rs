@@ -210,12 +210,11 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 fn lanman_session(addr: SocketAddr, args: &[&str]) -> Vec<serde_json::Value> {
-    assert!(
-        support::peers::impacket_available(),
-        "python3 with impacket is not installed: run `bash scripts/install-peers.sh`"
-    );
+    support::peers::require_impacket();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/lanman_session.py");
-    let out = Command::new("python3")
+    // The python install-peers.sh gave impacket (its venv), as every
+    // impacket peer runs.
+    let out = Command::new(support::peers::python())
         .arg(script)
         .arg(addr.ip().to_string())
         .arg(addr.port().to_string())
