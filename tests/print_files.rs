@@ -1074,13 +1074,7 @@ fn serve_cleans_its_spool_directory_and_keeps_data_as_the_jobs_file_says() {
 
     let payload = data(123_457, 15);
     std::fs::write(dir.join("doc.pdf"), &payload).unwrap();
-    let conf = dir.join("client.conf");
-    std::fs::write(
-        &conf,
-        "[global]\n    client min protocol = NT1\n    client max protocol = NT1\n    \
-         client ipc min protocol = NT1\n    client ipc max protocol = NT1\n",
-    )
-    .unwrap();
+    let conf = support::samba::client_conf(&dir);
     // Job ids are server-wide.
     for (queue, id) in [("PDF", 1), ("NULL", 2)] {
         let (ok, out) = smbclient(
@@ -1101,6 +1095,27 @@ fn serve_cleans_its_spool_directory_and_keeps_data_as_the_jobs_file_says() {
 
 /// The release build of `msrap`: `cargo build --release --bin msrap`, which
 /// does nothing when it is up to date (scripts/test.sh builds it first).
+/// A private cupsd and `msrap serve --cups` in front of it (`binary`, or
+/// the test build), spooling in a new temporary directory's `spool`, with
+/// `extra` arguments.
+fn serve_cups(
+    name: &str,
+    binary: Option<&Path>,
+    extra: &[&str],
+) -> (support::cups::Cupsd, TempDir, PathBuf, support::cli::Serve) {
+    let cups = support::cups::Cupsd::start();
+    let dir = TempDir::new(name);
+    let spool = dir.join("spool");
+    let url = cups.url();
+    let mut args = vec!["--cups", &url, "--spool-dir", spool.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let server = match binary {
+        Some(b) => support::cli::Serve::start_binary(b, &args),
+        None => support::cli::Serve::start(&args),
+    };
+    (cups, dir, spool, server)
+}
+
 fn release_binary() -> PathBuf {
     let out = Command::new(env!("CARGO"))
         .args([
@@ -1163,13 +1178,7 @@ fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
     let dir = TempDir::new("100mb");
     let spool = dir.join("spool");
     write_big(&dir.join("big.bin"));
-    let conf = dir.join("client.conf");
-    std::fs::write(
-        &conf,
-        "[global]\n    client min protocol = NT1\n    client max protocol = NT1\n    \
-         client ipc min protocol = NT1\n    client ipc max protocol = NT1\n",
-    )
-    .unwrap();
+    let conf = support::samba::client_conf(&dir);
     let server = support::cli::Serve::start_binary(
         &binary,
         &[
@@ -1222,20 +1231,7 @@ fn a_100_mb_job_streams_through_release_msrap_within_64_mb() {
 #[cfg(feature = "cups")]
 #[test]
 fn smbclient_print_through_serve_cups_reaches_cups() {
-    use support::cups::Cupsd;
-
-    let cups = Cupsd::start();
-    let dir = TempDir::new("cups");
-    let spool = dir.join("spool");
-    let url = cups.url();
-    let server = support::cli::Serve::start(&[
-        "--cups",
-        &url,
-        "--spool-dir",
-        spool.to_str().unwrap(),
-        "--max-job-size",
-        "1M",
-    ]);
+    let (cups, dir, spool, server) = serve_cups("cups", None, &["--max-job-size", "1M"]);
     let conf = dir.join("client.conf");
     std::fs::write(
         &conf,
@@ -1304,14 +1300,7 @@ fn smbclient_print_through_serve_cups_reaches_cups() {
 /// job is cancelled with purge-job) and no file in the spool directory.
 #[test]
 fn a_cups_job_whose_connection_dies_leaves_nothing_in_cups_or_on_disk() {
-    use support::cups::Cupsd;
-
-    let cups = Cupsd::start();
-    let dir = TempDir::new("cups-dies");
-    let spool = dir.join("spool");
-    let url = cups.url();
-    let server =
-        support::cli::Serve::start(&["--cups", &url, "--spool-dir", spool.to_str().unwrap()]);
+    let (cups, _dir, spool, server) = serve_cups("cups-dies", None, &[]);
     let half = support::block_on(async {
         let mut s = Session::open(server.addr, NT, "alice", "CAPTURE").await;
         let fid = s.nt_create("half.ps").await;
@@ -1346,14 +1335,7 @@ fn a_cups_job_whose_connection_dies_leaves_nothing_in_cups_or_on_disk() {
 /// sends the file whole: CUPS prints exactly the file as last written.
 #[test]
 fn a_cups_print_file_streams_while_it_arrives_and_goes_whole_when_rewritten() {
-    use support::cups::Cupsd;
-
-    let cups = Cupsd::start();
-    let dir = TempDir::new("cups-stream");
-    let spool = dir.join("spool");
-    let url = cups.url();
-    let server =
-        support::cli::Serve::start(&["--cups", &url, "--spool-dir", spool.to_str().unwrap()]);
+    let (cups, _dir, spool, server) = serve_cups("cups-stream", None, &[]);
     // cupsd writes a request's body to RequestRoot/<8 hex digits> while it
     // reads it.
     let requests = cups.dir.join("spool");
@@ -1484,32 +1466,11 @@ fn writes_are_gathered_and_flush_commits_them() {
 /// spool directory is empty afterwards.
 #[test]
 fn a_100_mb_job_streams_into_cups_within_64_mb() {
-    use support::cups::Cupsd;
-
     let binary = release_binary();
-    let cups = Cupsd::start();
-    let dir = TempDir::new("100mb-cups");
-    let spool = dir.join("spool");
+    let (cups, dir, spool, server) =
+        serve_cups("100mb-cups", Some(&binary), &["--max-job-size", "128M"]);
     write_big(&dir.join("big.bin"));
-    let conf = dir.join("client.conf");
-    std::fs::write(
-        &conf,
-        "[global]\n    client min protocol = NT1\n    client max protocol = NT1\n    \
-         client ipc min protocol = NT1\n    client ipc max protocol = NT1\n",
-    )
-    .unwrap();
-    let url = cups.url();
-    let server = support::cli::Serve::start_binary(
-        &binary,
-        &[
-            "--cups",
-            &url,
-            "--spool-dir",
-            spool.to_str().unwrap(),
-            "--max-job-size",
-            "128M",
-        ],
-    );
+    let conf = support::samba::client_conf(&dir);
     let start = Instant::now();
     let (ok, out) = smbclient(server.addr, "CAPTURE", &conf, &dir, None, "print big.bin");
     assert!(ok, "{out}\nmsrap said: {}", server.stderr());

@@ -383,10 +383,8 @@ pub struct SpoolFile<S: Spooler + 'static> {
     file: Option<std::fs::File>,
     /// Where the last write ended.
     pos: u64,
-    /// Data written by the client, not yet on disk: it belongs at
-    /// `gathered_at`, and ends at `pos`.
+    /// Data written by the client, not yet on disk: it ends at `pos`.
     gathered: Vec<u8>,
-    gathered_at: u64,
     /// The highest offset written: what the job holds (and reserves).
     extent: u64,
     /// The size last reported to the spooler.
@@ -444,7 +442,6 @@ impl<S: Spooler + 'static> SpoolFile<S> {
         let follows = offset == self.pos && !self.gathered.is_empty();
         if !(follows && self.gathered.len().saturating_add(data.len()) <= WRITE_BEHIND) {
             self.write_gathered().await?;
-            self.gathered_at = offset;
         }
         if data.len() >= WRITE_BEHIND {
             // Too large to gather: straight to disk.
@@ -466,7 +463,7 @@ impl<S: Spooler + 'static> SpoolFile<S> {
             return Ok(());
         }
         let data = std::mem::take(&mut self.gathered);
-        let at = self.gathered_at;
+        let at = self.pos.saturating_sub(data.len() as u64);
         let mut data = self.write_out(at, data).await?;
         // The buffer is kept for the next data.
         data.clear();
@@ -700,7 +697,6 @@ impl<S: Spooler + 'static> PrintServer<S> {
             file: Some(file),
             pos: 0,
             gathered: Vec::new(),
-            gathered_at: 0,
             extent: 0,
             reported: 0,
             in_order: true,

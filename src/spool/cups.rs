@@ -124,10 +124,9 @@ struct Inner {
 struct InFlight {
     cups_id: u32,
     bytes: u64,
-    /// Send-Document under way while the data arrives.
+    /// Send-Document under way while the data arrives (none once the
+    /// client wrote out of order: the file then goes whole, at the end).
     upload: Option<Upload>,
-    /// The client wrote out of order: the file goes whole, at the end.
-    out_of_order: bool,
 }
 
 impl InFlight {
@@ -136,7 +135,6 @@ impl InFlight {
             cups_id,
             bytes: 0,
             upload: None,
-            out_of_order: false,
         }
     }
 }
@@ -715,12 +713,9 @@ impl Spooler for CupsSpooler {
                 .and_then(|rap| s.inflight().remove(&rap))
                 .ok_or(Win32Error::ERROR_INVALID_PARAMETER)?;
             let err = |e: CupsError| e.win32(Target::Job);
-            let limit = s
-                .client
-                .timeout()
-                .saturating_add(Duration::from_secs(size >> 20));
+            let limit = s.client.file_limit(size);
             let mut streamed = None;
-            if let Some(mut up) = f.upload.take().filter(|_| !f.out_of_order) {
+            if let Some(mut up) = f.upload.take() {
                 up.feed.send_replace(Feed {
                     bytes: size,
                     complete: true,
@@ -772,14 +767,9 @@ impl Spooler for CupsSpooler {
             let mut inflight = s.inflight();
             if let Some(f) = inflight.get_mut(&rap) {
                 match data {
-                    JobData::OutOfOrder => {
-                        f.out_of_order = true;
-                        // Dropped: abandoned.
-                        f.upload = None;
-                    }
-                    JobData::Prefix(bytes) if f.out_of_order => {
-                        let _ = bytes;
-                    }
+                    // Dropped: abandoned. No prefix follows (the trait's
+                    // contract), so none starts another.
+                    JobData::OutOfOrder => f.upload = None,
                     JobData::Prefix(bytes) => match &f.upload {
                         Some(up) => {
                             up.feed.send_modify(|feed| feed.bytes = bytes);

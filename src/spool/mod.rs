@@ -672,8 +672,9 @@ pub trait Spooler: Send + Sync {
     /// (each write where the last ended: no gap, no rewrite), so a spooler
     /// may take the data while the rest arrives (CUPS streams it to cupsd);
     /// said once, before the write that breaks the order, when the client
-    /// writes elsewhere: what was taken is void and
-    /// [`Spooler::finish_job`] must take the file whole. Default: nothing.
+    /// writes elsewhere, and never again for that job: what was taken is
+    /// void and [`Spooler::finish_job`] must take the file whole. Default:
+    /// nothing.
     fn job_data(
         &self,
         job_id: u32,

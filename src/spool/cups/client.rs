@@ -300,7 +300,7 @@ impl IppClient {
 
     /// Post `request` followed by the contents of `file` (`size` bytes),
     /// streamed, never held in memory whole: Send-Document, Print-Job.
-    /// The time limit grows with the size (one more second per MiB).
+    /// The time limit grows with the size ([`IppClient::file_limit`]).
     pub async fn send_file(
         &self,
         path: &str,
@@ -308,23 +308,16 @@ impl IppClient {
         file: &Path,
         size: u64,
     ) -> Result<Reply, CupsError> {
-        use futures_util::StreamExt;
-        let f = tokio::fs::File::open(file)
-            .await
-            .map_err(|e| CupsError::Request(format!("{}: {e}", file.display())))?;
-        let head = futures_util::stream::once(std::future::ready(Ok::<Bytes, std::io::Error>(
-            request.to_bytes(),
-        )));
-        // 256 KiB reads: the default 4 KiB makes one blocking-pool round
-        // trip and one HTTP chunk per page.
-        let body = head.chain(tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024));
-        let extra = Duration::from_secs(size >> 20);
-        self.post(
-            path,
-            reqwest::Body::wrap_stream(body),
-            self.timeout.saturating_add(extra),
-        )
-        .await
+        // A file whose every byte is final: the growing file's engine,
+        // fed once.
+        let (_feed, rx) = tokio::sync::watch::channel(Feed {
+            bytes: size,
+            complete: true,
+        });
+        let body = self
+            .file_body(request, file, rx, Arc::new(AtomicBool::new(false)))
+            .await?;
+        self.post(path, body, self.file_limit(size)).await
     }
 
     /// Post `request` followed by the spool file `file` as it grows:
@@ -342,6 +335,25 @@ impl IppClient {
         feed: tokio::sync::watch::Receiver<Feed>,
         body_sent: Arc<AtomicBool>,
     ) -> Result<Reply, CupsError> {
+        let body = self.file_body(request, file, feed, body_sent).await?;
+        self.post(path, body, None).await
+    }
+
+    /// The longest an exchange sending a `size`-byte file may take: the
+    /// timeout and one more second per MiB.
+    pub fn file_limit(&self, size: u64) -> Duration {
+        self.timeout.saturating_add(Duration::from_secs(size >> 20))
+    }
+
+    /// `request`'s bytes, then `file`'s as `feed` makes them final
+    /// ([`follow`]).
+    async fn file_body(
+        &self,
+        request: IppRequestResponse,
+        file: &Path,
+        feed: tokio::sync::watch::Receiver<Feed>,
+        body_sent: Arc<AtomicBool>,
+    ) -> Result<reqwest::Body, CupsError> {
         use futures_util::StreamExt;
         let f = tokio::fs::File::open(file)
             .await
@@ -351,9 +363,9 @@ impl IppClient {
         let head = futures_util::stream::once(std::future::ready(Ok::<Bytes, std::io::Error>(
             request.to_bytes(),
         )));
-        let body = head.chain(follow(f, feed, body_sent));
-        self.post(path, reqwest::Body::wrap_stream(body), None)
-            .await
+        Ok(reqwest::Body::wrap_stream(
+            head.chain(follow(f, feed, body_sent)),
+        ))
     }
 
     async fn post(
